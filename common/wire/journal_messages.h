@@ -1,0 +1,79 @@
+// common/wire/journal_messages.h
+//
+// Metaserver request and response bodies (JSON; layout in docs/protocol.md), with Encode and
+// Decode. Decode validates everything it can without context: types, ranges, path syntax
+// (common/path.h), hex block ids, list lengths against the limits below; a violation is
+// InvalidArgument naming the field. Pure functions; thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "common/wire/file_meta.h"
+
+namespace tessera::common::wire {
+
+inline constexpr size_t kMaxCommitItems = 10'000;
+inline constexpr size_t kMaxBlocksPerFile = 1'000'000;
+inline constexpr size_t kMaxListLimit = 10'000;
+
+// POST /v1/ns/{ns}/commit_batch
+struct CommitItem {
+  // The JID of the path's latest journal entry this change is based on; 0 when the client
+  // believes the path has no entry yet. The server refuses the item when this is not the
+  // path's latest JID (kConflict), and never applies it over a newer version.
+  uint64_t parent_jid = 0;
+  FileMeta meta;  // kDeleted for a delete
+};
+struct CommitBatchRequest {
+  std::string device;
+  std::vector<CommitItem> items;
+};
+
+enum class CommitOutcome {
+  kCommitted,   // jid assigned
+  kNeedBlocks,  // upload `need_blocks` and commit again; nothing was written
+  kConflict,    // parent is stale; `latest_jid` is the path's latest entry
+  kInvalid,     // refused; `error` says why
+};
+struct CommitResult {
+  std::string path;
+  CommitOutcome outcome = CommitOutcome::kInvalid;
+  uint64_t jid = 0;                 // kCommitted
+  std::vector<BlockId> need_blocks; // kNeedBlocks
+  uint64_t latest_jid = 0;          // kConflict
+  std::string error;                // kInvalid
+};
+struct CommitBatchResponse {
+  std::vector<CommitResult> results;  // one per item, same order
+};
+
+// GET /v1/ns/{ns}/list?cursor=N&limit=M
+struct ListResponse {
+  std::vector<JournalEntry> entries;  // JID > cursor, ascending, at most `limit`
+  uint64_t cursor = 0;                // pass back to continue (the last JID returned)
+  bool has_more = false;
+  uint64_t head = 0;                  // the namespace's latest JID
+  std::string epoch;                  // changes when the journal is reset/recreated
+};
+
+// GET /v1/ns/{ns}/notify?cursor=N&timeout_ms=T  (long-poll: answers when head > cursor or
+// at the timeout)
+struct NotifyResponse {
+  uint64_t head = 0;
+  std::string epoch;
+};
+
+std::string Encode(const CommitBatchRequest& m);
+std::string Encode(const CommitBatchResponse& m);
+std::string Encode(const ListResponse& m);
+std::string Encode(const NotifyResponse& m);
+
+Result<CommitBatchRequest> DecodeCommitBatchRequest(std::string_view json);
+Result<CommitBatchResponse> DecodeCommitBatchResponse(std::string_view json);
+Result<ListResponse> DecodeListResponse(std::string_view json);
+Result<NotifyResponse> DecodeNotifyResponse(std::string_view json);
+
+}  // namespace tessera::common::wire
