@@ -1,0 +1,18 @@
+// daemon/state_paths.h
+//
+// Where the daemon keeps its state when --state is not given: $XDG_STATE_HOME/tessera, else
+// $HOME/.local/state/tessera. Pure apart from reading the environment it is handed.
+#pragma once
+
+#include <string>
+
+#include "common/result.h"
+
+namespace tessera::daemon {
+
+// `xdg_state_home` and `home` are the values of those variables ("" when unset).
+// InvalidArgument when neither is usable (set and absolute).
+common::Result<std::string> DefaultStateDir(const std::string& xdg_state_home,
+                                            const std::string& home);
+
+}  // namespace tessera::daemon
