@@ -23,13 +23,13 @@
 namespace tessera::common::http {
 
 struct Request {
-  std::string method;                         // "GET", "POST", ...
-  std::string path;                           // decoded path, without the query
-  std::map<std::string, std::string> params;  // from the route pattern: "{ns}" -> value
-  std::map<std::string, std::string> query;   // decoded query parameters
-  std::map<std::string, std::string> headers; // lowercase names
+  std::string method;                          // "GET", "POST", ...
+  std::string path;                            // decoded path, without the query
+  std::map<std::string, std::string> params;   // from the route pattern: "{ns}" -> value
+  std::map<std::string, std::string> query;    // decoded query parameters
+  std::map<std::string, std::string> headers;  // lowercase names
   std::string body;
-  std::string remote;                         // "ip:port" of the peer
+  std::string remote;  // "ip:port" of the peer
 };
 
 struct Response {
@@ -100,9 +100,12 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  uint16_t port() const;
-  std::string url() const;  // "http://127.0.0.1:PORT"
-  // Stops accepting, closes connections, joins the threads. Idempotent.
+  uint16_t port() const;  // the bound port (the real one when 0 was asked for)
+  // "http://ADDR:PORT" with the bound address; 127.0.0.1 (or [::1]) when listening on all
+  // addresses, so the default "127.0.0.1:0" gives "http://127.0.0.1:PORT".
+  std::string url() const;
+  // Stops accepting; idle connections are closed, held requests answered 503, and requests in
+  // flight get up to 3 s to finish; then joins the threads. Idempotent.
   void Stop();
 
  private:

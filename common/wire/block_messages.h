@@ -18,7 +18,7 @@
 
 namespace tessera::common::wire {
 
-inline constexpr uint32_t kMaxBlockBytes = 16u << 20;    // no block is larger than 16 MiB
+inline constexpr uint32_t kMaxBlockBytes = 16u << 20;  // no block is larger than 16 MiB
 inline constexpr size_t kMaxIdsPerRequest = 100'000;
 inline constexpr uint64_t kMaxBatchBytes = 64ull << 20;  // uncompressed bytes in one batch
 
@@ -27,7 +27,7 @@ inline constexpr uint64_t kMaxBatchBytes = 64ull << 20;  // uncompressed bytes i
 struct IdList {
   std::vector<BlockId> ids;
 };
-std::string EncodeIdList(const IdList& m, std::string_view field);   // field: "ids"/"missing"
+std::string EncodeIdList(const IdList& m, std::string_view field);  // field: "ids"/"missing"
 Result<IdList> DecodeIdList(std::string_view json, std::string_view field);
 
 // POST /v1/blocks/store_batch <BlockBatch> -> {"stored":N}
@@ -40,8 +40,11 @@ struct BlockBatch {
 };
 // Compresses each block with zstd (level `zstd_level`) when that saves bytes.
 std::string EncodeBlockBatch(const BlockBatch& m, int zstd_level = 3);
-// Corruption/InvalidArgument on a truncated or malformed frame, a block over kMaxBlockBytes,
-// a batch over kMaxBatchBytes, or a decompressed size that differs from the declared one.
+// InvalidArgument on a truncated or malformed frame (bad magic, unknown encoding, a raw
+// payload whose size differs from the declared one); ResourceExhausted for a block over
+// kMaxBlockBytes, a batch over kMaxBatchBytes or more than kMaxIdsPerRequest blocks (checked
+// before allocating); Corruption for a zstd payload that does not inflate to exactly the
+// declared size. Layout in block_batch_format.h.
 Result<BlockBatch> DecodeBlockBatch(std::string_view body);
 
 // OK when SHA-256(data) == id; Corruption naming the id otherwise.

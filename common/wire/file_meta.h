@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/block_id.h"
+#include "common/status.h"
 
 namespace tessera::common::wire {
 
@@ -27,17 +28,26 @@ enum class FileKind {
 };
 
 std::string_view FileKindName(FileKind kind);  // "file", "dir", "symlink", "deleted"
+// The inverse of FileKindName; InvalidArgument for anything else.
+Status ParseFileKind(std::string_view name, FileKind* out);
 
 struct FileMeta {
   std::string path;  // relative, '/'-separated, validated by common/path.h
   FileKind kind = FileKind::kFile;
-  uint64_t size = 0;     // bytes of the file (sum of block sizes); 0 otherwise
-  int64_t mtime_ns = 0;  // modification time, nanoseconds since the epoch
-  uint32_t mode = 0644;  // permission bits; only the owner-executable bit is synced
-  std::string symlink_target;  // kSymlink only
+  uint64_t size = 0;             // bytes of the file (sum of block sizes); 0 otherwise
+  int64_t mtime_ns = 0;          // modification time, nanoseconds since the epoch
+  uint32_t mode = 0644;          // permission bits; only the owner-executable bit is synced
+  std::string symlink_target;    // kSymlink only
   std::vector<BlockRef> blocks;  // kFile only
   bool operator==(const FileMeta&) const = default;
 };
+
+// OK when `meta` is self-consistent: the path passes ValidateRelativePath; only files have
+// blocks (at most kMaxBlocksPerFile, each 1..kMaxBlockBytes bytes) and their size is the sum of
+// the block sizes; other kinds have size 0; only symlinks have a target (1..4096 bytes, no
+// NUL), and every symlink has one; mode has no bits outside 07777. InvalidArgument naming the
+// problem otherwise. Every Decode in journal_messages.h applies it.
+Status ValidateFileMeta(const FileMeta& meta);
 
 // One journal entry: a version of a path in a namespace.
 struct JournalEntry {

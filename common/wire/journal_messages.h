@@ -41,10 +41,10 @@ enum class CommitOutcome {
 struct CommitResult {
   std::string path;
   CommitOutcome outcome = CommitOutcome::kInvalid;
-  uint64_t jid = 0;                 // kCommitted
-  std::vector<BlockId> need_blocks; // kNeedBlocks
-  uint64_t latest_jid = 0;          // kConflict
-  std::string error;                // kInvalid
+  uint64_t jid = 0;                  // kCommitted
+  std::vector<BlockId> need_blocks;  // kNeedBlocks
+  uint64_t latest_jid = 0;           // kConflict
+  std::string error;                 // kInvalid
 };
 struct CommitBatchResponse {
   std::vector<CommitResult> results;  // one per item, same order
@@ -55,8 +55,8 @@ struct ListResponse {
   std::vector<JournalEntry> entries;  // JID > cursor, ascending, at most `limit`
   uint64_t cursor = 0;                // pass back to continue (the last JID returned)
   bool has_more = false;
-  uint64_t head = 0;                  // the namespace's latest JID
-  std::string epoch;                  // changes when the journal is reset/recreated
+  uint64_t head = 0;  // the namespace's latest JID
+  std::string epoch;  // changes when the journal is reset/recreated
 };
 
 // GET /v1/ns/{ns}/notify?cursor=N&timeout_ms=T  (long-poll: answers when head > cursor or

@@ -1,0 +1,46 @@
+// tessera-blockserver: the block server. With no subcommand it serves (blockserver/serve.h);
+// maintenance subcommands (e.g. `sst dump`, `check`) are added in AddSubcommands below.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <functional>
+
+#include "blockserver/serve.h"
+
+namespace {
+
+// Each subcommand registers itself here and sets `*run` to its entry point (returning the
+// exit code) from its callback.
+void AddSubcommands(CLI::App& app, std::function<int()>* run) {
+  (void)app;
+  (void)run;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Tessera block server: stores content-addressed blocks over HTTP",
+               "tessera-blockserver"};
+  tessera::blockserver::ServeFlags flags;
+  app.add_option("--listen", flags.listen, "HOST:PORT to listen on (port 0 picks one)")
+      ->capture_default_str();
+  app.add_option("--data", flags.data_dir, "directory holding the blocks");
+  app.add_option("--log-level", flags.log_level, "debug, info, warn or error")
+      ->capture_default_str();
+  app.add_option("--threads", flags.threads, "HTTP server threads")->capture_default_str();
+  app.require_subcommand(0, 1);
+  std::function<int()> run;
+  AddSubcommands(app, &run);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "error: %s\nRun with --help for usage.\n", e.what());
+    return 2;
+  }
+  if (run) return run();
+  return tessera::blockserver::Serve(flags);
+}

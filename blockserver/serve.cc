@@ -1,0 +1,61 @@
+#include "blockserver/serve.h"
+
+#include <csignal>
+#include <cstdio>
+
+#include "blockserver/api/routes.h"
+#include "blockserver/file_block_store.h"
+#include "common/http/server.h"
+#include "common/log.h"
+
+namespace tessera::blockserver {
+
+int Serve(const ServeFlags& flags) {
+  common::LogLevel level;
+  if (!common::ParseLogLevel(flags.log_level, &level)) {
+    std::fprintf(stderr, "error: --log-level must be debug, info, warn or error\n");
+    return 2;
+  }
+  if (flags.data_dir.empty()) {
+    std::fprintf(stderr, "error: --data DIR is required\n");
+    return 2;
+  }
+  if (flags.threads < 1 || flags.threads > 256) {
+    std::fprintf(stderr, "error: --threads must be between 1 and 256\n");
+    return 2;
+  }
+  // Before any thread starts, so that only sigwait below sees SIGINT/SIGTERM.
+  common::http::BlockTerminationSignals();
+  common::Logger log(level);
+  common::PosixEnv env;
+
+  auto store = FileBlockStore::Open(flags.data_dir, env);
+  if (!store.ok()) {
+    log.Error("blockserver", "open store: " + store.status().ToString());
+    return 1;
+  }
+  common::http::Router router;
+  api::RegisterRoutes(router, **store);
+  common::http::ServerOptions options;
+  options.listen = flags.listen;
+  options.threads = flags.threads;
+  auto server = common::http::HttpServer::Start(options, router, log);
+  if (!server.ok()) {
+    if (server.status().code() == common::Code::kInvalidArgument) {
+      std::fprintf(stderr, "error: --listen: %s\n", server.status().message().c_str());
+      return 2;
+    }
+    log.Error("blockserver", server.status().ToString());
+    return 1;
+  }
+  std::printf("listening on %s\n", (*server)->url().c_str());
+  std::fflush(stdout);
+  log.Info("blockserver", "serving " + flags.data_dir + " on " + (*server)->url());
+
+  const int sig = common::http::WaitForTerminationSignal();
+  log.Info("blockserver", std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
+  (*server)->Stop();
+  return 0;
+}
+
+}  // namespace tessera::blockserver

@@ -1,0 +1,284 @@
+#include "common/http/session.h"
+
+#include <sys/socket.h>
+
+#include <boost/json.hpp>
+#include <boost/url/parse.hpp>
+#include <cctype>
+#include <cerrno>
+
+namespace tessera::common::http {
+
+namespace bhttp = boost::beast::http;
+using net::ip::tcp;
+
+namespace {
+
+constexpr uint32_t kMaxHeaderBytes = 64 * 1024;
+constexpr uint64_t kMaxLingerBytes = 8ull << 20;
+constexpr std::chrono::seconds kMaxLinger{5};
+
+auto AsTuple() { return net::as_tuple(net::use_awaitable); }
+
+// An error answer whose name is not one of the Status codes (405, 431, ...).
+Response Plain(int status, std::string_view error, std::string message) {
+  Response r;
+  r.status = status;
+  r.body = boost::json::serialize(boost::json::object{
+      {"error", boost::json::string_view(error.data(), error.size())}, {"message", message}});
+  return r;
+}
+
+// Builds the handler's view of a request; InvalidArgument for a malformed target.
+Result<Request> ToRequest(bhttp::request<bhttp::string_body>&& in, const std::string& remote) {
+  Request out;
+  out.method = std::string(in.method_string());
+  auto url = boost::urls::parse_origin_form(in.target());
+  if (!url) return InvalidArgument("malformed request target");
+  out.path = url->path();
+  for (const auto& param : url->params()) out.query[param.key] = param.value;
+  for (const auto& field : in) {
+    std::string name(field.name_string());
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    auto [it, inserted] = out.headers.emplace(name, std::string(field.value()));
+    if (!inserted) it->second += ", " + std::string(field.value());
+  }
+  out.body = std::move(in.body());
+  out.remote = remote;
+  return out;
+}
+
+bool IsQuietError(const boost::system::error_code& ec) {
+  return ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message ||
+         ec == net::error::operation_aborted || ec == beast::error::timeout ||
+         ec == net::error::connection_reset || ec == net::error::eof ||
+         ec == net::error::broken_pipe || ec == net::error::bad_descriptor;
+}
+
+}  // namespace
+
+uint64_t SessionRegistry::Add(std::weak_ptr<Session> session) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  const uint64_t id = next_id_++;
+  sessions_.emplace(id, std::move(session));
+  return id;
+}
+
+void SessionRegistry::Remove(uint64_t id) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  sessions_.erase(id);
+  if (sessions_.empty()) empty_.notify_all();
+}
+
+std::vector<std::shared_ptr<Session>> SessionRegistry::Live() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  std::vector<std::shared_ptr<Session>> out;
+  for (auto& [id, weak] : sessions_) {
+    if (auto s = weak.lock()) out.push_back(std::move(s));
+  }
+  return out;
+}
+
+bool SessionRegistry::WaitEmpty(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return empty_.wait_until(lock, deadline, [&] { return sessions_.empty(); });
+}
+
+Session::Session(tcp::socket socket, const Router& router, const ServerOptions& options,
+                 Logger& log, SessionRegistry& registry, const std::atomic<bool>& stopping)
+    : stream_(std::move(socket)),
+      router_(router),
+      options_(options),
+      log_(log),
+      registry_(registry),
+      stopping_(stopping) {
+  boost::system::error_code ec;
+  const auto endpoint = stream_.socket().remote_endpoint(ec);
+  if (!ec) remote_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+  stream_.socket().set_option(tcp::no_delay(true), ec);
+}
+
+Session::~Session() {
+  if (slot_) slot_->Close();
+  if (registry_id_ != 0) registry_.Remove(registry_id_);
+}
+
+void Session::Start() {
+  registry_id_ = registry_.Add(weak_from_this());
+  net::co_spawn(stream_.get_executor(), Run(), [self = shared_from_this()](std::exception_ptr e) {
+    if (e) self->log_.Error("http", "session coroutine threw (a bug)");
+  });
+}
+
+void Session::Shutdown() {
+  if (hold_timer_ != nullptr) hold_timer_->cancel();
+  if (reading_) {
+    boost::system::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.socket().close(ec);
+  }
+}
+
+void Session::CloseSlot() {
+  if (slot_) slot_->Close();
+}
+
+net::awaitable<void> Session::Run() {
+  auto self = shared_from_this();
+  while (!stopping_.load()) {
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(kMaxHeaderBytes);
+    parser.body_limit(options_.max_body_bytes);
+    stream_.expires_after(options_.read_timeout);
+    reading_ = true;
+    auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, AsTuple());
+    reading_ = false;
+    if (ec == bhttp::error::body_limit) {
+      co_await RefuseAndLinger(
+          Plain(413, "ResourceExhausted",
+                "request body over " + std::to_string(options_.max_body_bytes) + " bytes"),
+          parser.get().version());
+      co_return;
+    }
+    if (ec == bhttp::error::header_limit) {
+      co_await RefuseAndLinger(Plain(431, "ResourceExhausted", "request headers too large"),
+                               parser.get().version());
+      co_return;
+    }
+    if (ec) {
+      if (ec.category() == bhttp::make_error_code(bhttp::error::bad_version).category() &&
+          !IsQuietError(ec)) {
+        co_await RefuseAndLinger(Plain(400, "InvalidArgument", "bad request: " + ec.message()), 11);
+      } else if (!IsQuietError(ec)) {
+        log_.Debug("http", remote_ + ": read: " + ec.message());
+      }
+      co_return;
+    }
+    auto raw = parser.release();
+    const unsigned version = raw.version();
+    bool keep_alive = raw.keep_alive();
+    auto request = ToRequest(std::move(raw), remote_);
+    std::optional<Response> response;
+    if (!request.ok()) {
+      response = Plain(400, "InvalidArgument", request.status().message());
+    } else {
+      const std::string what = request->method + " " + request->path;
+      response = co_await Dispatch(std::move(*request));
+      if (!response) co_return;  // the peer left while its request was held
+      if (log_.Enabled(LogLevel::kDebug)) {
+        log_.Debug("http", remote_ + " " + what + " -> " + std::to_string(response->status));
+      }
+    }
+    keep_alive = keep_alive && !stopping_.load();
+    if (!co_await Write(std::move(*response), version, keep_alive)) co_return;
+    if (!keep_alive) {
+      boost::system::error_code ignored;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      co_return;
+    }
+  }
+}
+
+net::awaitable<std::optional<Response>> Session::Dispatch(Request request) {
+  bool path_matched = false;
+  const Handler* handler = router_.Match(request, &path_matched);
+  if (handler == nullptr) {
+    if (path_matched) co_return Plain(405, "MethodNotAllowed", "method not allowed");
+    co_return Plain(404, "NotFound", "no such endpoint: " + request.path);
+  }
+
+  auto timer = std::make_shared<net::steady_timer>(stream_.get_executor(), options_.max_hold);
+  slot_ = std::make_shared<ResponseSlot>();
+  slot_->SetWaker(
+      [timer, ex = stream_.get_executor()] { net::post(ex, [timer] { timer->cancel(); }); });
+  try {
+    (*handler)(std::move(request), Responder(std::make_shared<Responder::State>(slot_)));
+  } catch (const std::exception& e) {
+    log_.Error("http", std::string("handler threw (a bug): ") + e.what());
+  } catch (...) {
+    log_.Error("http", "handler threw (a bug)");
+  }
+
+  std::optional<Response> response = slot_->Take();
+  if (!response) {
+    // Held: wait for the Responder, the deadline, the peer leaving, or shutdown.
+    hold_timer_ = timer.get();
+    peer_gone_ = false;
+    WatchPeer(timer);
+    for (;;) {
+      auto [ec] = co_await timer->async_wait(AsTuple());
+      response = slot_->Take();
+      if (response) break;
+      if (peer_gone_) {
+        slot_->Close();
+        break;
+      }
+      if (!ec || stopping_.load()) {
+        response = slot_->Close();  // an answer may have raced in
+        if (!response) {
+          response =
+              ErrorResponse(Unavailable(!ec ? "request held too long" : "server is stopping"));
+        }
+        break;
+      }
+    }
+    hold_timer_ = nullptr;
+    boost::system::error_code ignored;
+    stream_.socket().cancel(ignored);  // ends WatchPeer's wait
+  }
+  slot_->Close();
+  slot_.reset();
+  co_return response;
+}
+
+void Session::WatchPeer(std::shared_ptr<net::steady_timer> timer) {
+  stream_.socket().async_wait(tcp::socket::wait_read, [self = shared_from_this(),
+                                                       timer](const boost::system::error_code& ec) {
+    if (ec || self->hold_timer_ != timer.get()) return;
+    char byte;
+    const ssize_t n =
+        ::recv(self->stream_.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    if (n > 0) return;  // a pipelined request: read after this answer
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+      self->WatchPeer(timer);
+      return;
+    }
+    self->peer_gone_ = true;
+    timer->cancel();
+  });
+}
+
+net::awaitable<bool> Session::Write(Response response, unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), version};
+  res.set(bhttp::field::server, "tessera");
+  res.set(bhttp::field::content_type, response.content_type);
+  for (auto& [name, value] : response.headers) res.set(name, value);
+  res.body() = std::move(response.body);
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  stream_.expires_after(options_.read_timeout);
+  auto [ec, n] = co_await bhttp::async_write(stream_, res, AsTuple());
+  if (ec) {
+    if (!IsQuietError(ec)) log_.Debug("http", remote_ + ": write: " + ec.message());
+    co_return false;
+  }
+  co_return true;
+}
+
+net::awaitable<void> Session::RefuseAndLinger(Response response, unsigned version) {
+  if (!co_await Write(std::move(response), version == 0 ? 11 : version, false)) co_return;
+  reading_ = true;  // Shutdown() may close us while we drain
+  boost::system::error_code ec;
+  stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream_.expires_after(std::min<std::chrono::milliseconds>(
+      options_.read_timeout, std::chrono::duration_cast<std::chrono::milliseconds>(kMaxLinger)));
+  std::array<char, 64 * 1024> sink;
+  uint64_t drained = 0;
+  while (drained < kMaxLingerBytes && !stopping_.load()) {
+    auto [rec, n] = co_await stream_.async_read_some(net::buffer(sink), AsTuple());
+    if (rec) break;
+    drained += n;
+  }
+}
+
+}  // namespace tessera::common::http

@@ -1,0 +1,92 @@
+// common/http/session.h
+//
+// Internal to common/http. Session serves one accepted connection: reads requests with the
+// body limit and read timeout, dispatches them through the Router, holds long-poll requests
+// until their Responder answers (or max_hold passes, the peer leaves, or the server stops),
+// writes the answers, and keeps the connection alive between requests.
+// Not thread-safe: everything runs on the connection's strand; Shutdown() must be posted there.
+// Keeps itself alive with shared_from_this() while its coroutine runs; the server's registry
+// (SessionRegistry) must outlive every Session.
+#pragma once
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "common/http/response_slot.h"
+#include "common/http/server.h"
+
+namespace tessera::common::http {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+
+class Session;
+
+// The server's list of live sessions, so that Stop() can reach them. Thread-safe.
+class SessionRegistry {
+ public:
+  uint64_t Add(std::weak_ptr<Session> session);
+  void Remove(uint64_t id);
+  std::vector<std::shared_ptr<Session>> Live();
+  // Waits until no session is registered or `deadline` passes; true when empty.
+  bool WaitEmpty(std::chrono::steady_clock::time_point deadline);
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable empty_;
+  uint64_t next_id_ = 1;
+  std::map<uint64_t, std::weak_ptr<Session>> sessions_;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(net::ip::tcp::socket socket, const Router& router, const ServerOptions& options,
+          Logger& log, SessionRegistry& registry, const std::atomic<bool>& stopping);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Registers and spawns the connection's coroutine on its strand.
+  void Start();
+  // On the strand: stop reading new requests, give up any held request (503), close when idle.
+  void Shutdown();
+  // With no io threads running (after the server joined them): drops any held request's slot,
+  // so that a late Responder::Send never posts to a dying io_context.
+  void CloseSlot();
+
+  net::any_io_executor executor() { return stream_.get_executor(); }
+
+ private:
+  net::awaitable<void> Run();
+  // Routes `request` and waits for its answer; nullopt when the peer went away.
+  net::awaitable<std::optional<Response>> Dispatch(Request request);
+  net::awaitable<bool> Write(Response response, unsigned version, bool keep_alive);
+  // After refusing a request mid-body: answer, stop sending, read and discard a bounded amount
+  // so that the client sees the answer rather than a reset.
+  net::awaitable<void> RefuseAndLinger(Response response, unsigned version);
+  void WatchPeer(std::shared_ptr<net::steady_timer> timer);
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  const Router& router_;
+  const ServerOptions& options_;
+  Logger& log_;
+  SessionRegistry& registry_;
+  const std::atomic<bool>& stopping_;
+  uint64_t registry_id_ = 0;
+  std::string remote_;
+
+  // Strand-only state.
+  bool reading_ = false;                     // waiting for (or reading) a request
+  bool peer_gone_ = false;                   // seen EOF while holding a request
+  net::steady_timer* hold_timer_ = nullptr;  // set while a request is held
+  std::shared_ptr<ResponseSlot> slot_;       // the held request's slot
+};
+
+}  // namespace tessera::common::http

@@ -1,0 +1,252 @@
+#include "common/wire/journal_messages.h"
+
+#include "common/path.h"
+#include "common/wire/json_fields.h"
+
+namespace tessera::common::wire {
+
+namespace json = boost::json;
+using internal::GetArray;
+using internal::GetBool;
+using internal::GetInt;
+using internal::GetString;
+using internal::GetStringOr;
+using internal::GetUint;
+using internal::GetUintOr;
+
+namespace {
+
+constexpr size_t kMaxDeviceBytes = 256;
+constexpr size_t kMaxEpochBytes = 256;
+constexpr size_t kMaxErrorBytes = 4096;
+
+json::string_view Sv(std::string_view s) { return json::string_view(s.data(), s.size()); }
+
+json::object MetaToJson(const FileMeta& m) {
+  json::object o;
+  o["path"] = Sv(m.path);
+  o["kind"] = Sv(FileKindName(m.kind));
+  o["size"] = m.size;
+  o["mtime_ns"] = m.mtime_ns;
+  o["mode"] = m.mode;
+  if (m.kind == FileKind::kSymlink) o["target"] = Sv(m.symlink_target);
+  if (m.kind == FileKind::kFile) {
+    json::array blocks;
+    blocks.reserve(m.blocks.size());
+    for (const BlockRef& b : m.blocks) {
+      blocks.push_back(json::object{{"id", b.id.ToHex()}, {"size", b.size}});
+    }
+    o["blocks"] = std::move(blocks);
+  }
+  return o;
+}
+
+Result<FileMeta> MetaFromJson(const json::value& v) {
+  TESSERA_ASSIGN_OR_RETURN(const json::object* o, internal::AsObject(v, "meta"));
+  FileMeta m;
+  TESSERA_ASSIGN_OR_RETURN(m.path, GetString(*o, "path", kMaxPathBytes));
+  TESSERA_RETURN_IF_ERROR(ValidateRelativePath(m.path));
+  TESSERA_ASSIGN_OR_RETURN(std::string kind, GetString(*o, "kind", 16));
+  TESSERA_RETURN_IF_ERROR(ParseFileKind(kind, &m.kind));
+  TESSERA_ASSIGN_OR_RETURN(m.size, GetUint(*o, "size"));
+  TESSERA_ASSIGN_OR_RETURN(m.mtime_ns, GetInt(*o, "mtime_ns"));
+  TESSERA_ASSIGN_OR_RETURN(uint64_t mode, GetUint(*o, "mode"));
+  if (mode > 07777) return InvalidArgument("field \"mode\": out of range");
+  m.mode = static_cast<uint32_t>(mode);
+  if (o->contains("target")) {
+    TESSERA_ASSIGN_OR_RETURN(m.symlink_target, GetString(*o, "target", kMaxPathBytes));
+    if (m.kind != FileKind::kSymlink) return InvalidArgument("field \"target\": on a non-symlink");
+  }
+  if (o->contains("blocks")) {
+    if (m.kind != FileKind::kFile) return InvalidArgument("field \"blocks\": on a non-file");
+    TESSERA_ASSIGN_OR_RETURN(const json::array* blocks, GetArray(*o, "blocks", kMaxBlocksPerFile));
+    m.blocks.reserve(blocks->size());
+    for (const json::value& bv : *blocks) {
+      TESSERA_ASSIGN_OR_RETURN(const json::object* bo, internal::AsObject(bv, "blocks[]"));
+      BlockRef ref;
+      TESSERA_ASSIGN_OR_RETURN(const json::value* idv, internal::Field(*bo, "id"));
+      TESSERA_ASSIGN_OR_RETURN(ref.id, internal::IdFromJson(*idv, "blocks[].id"));
+      TESSERA_ASSIGN_OR_RETURN(uint64_t size, GetUint(*bo, "size"));
+      if (size > UINT32_MAX) return InvalidArgument("field \"blocks[].size\": out of range");
+      ref.size = static_cast<uint32_t>(size);
+      m.blocks.push_back(ref);
+    }
+  }
+  TESSERA_RETURN_IF_ERROR(ValidateFileMeta(m));
+  return m;
+}
+
+json::object EntryToJson(const JournalEntry& e) {
+  return json::object{{"jid", e.jid}, {"device", Sv(e.device)}, {"meta", MetaToJson(e.meta)}};
+}
+
+Result<JournalEntry> EntryFromJson(const json::value& v) {
+  TESSERA_ASSIGN_OR_RETURN(const json::object* o, internal::AsObject(v, "entries[]"));
+  JournalEntry e;
+  TESSERA_ASSIGN_OR_RETURN(e.jid, GetUint(*o, "jid"));
+  TESSERA_ASSIGN_OR_RETURN(e.device, GetStringOr(*o, "device", kMaxDeviceBytes, ""));
+  TESSERA_ASSIGN_OR_RETURN(const json::value* meta, internal::Field(*o, "meta"));
+  TESSERA_ASSIGN_OR_RETURN(e.meta, MetaFromJson(*meta));
+  return e;
+}
+
+std::string_view OutcomeName(CommitOutcome outcome) {
+  switch (outcome) {
+    case CommitOutcome::kCommitted:
+      return "committed";
+    case CommitOutcome::kNeedBlocks:
+      return "need_blocks";
+    case CommitOutcome::kConflict:
+      return "conflict";
+    case CommitOutcome::kInvalid:
+      return "invalid";
+  }
+  return "invalid";
+}
+
+Result<CommitOutcome> ParseOutcome(std::string_view name) {
+  for (CommitOutcome o : {CommitOutcome::kCommitted, CommitOutcome::kNeedBlocks,
+                          CommitOutcome::kConflict, CommitOutcome::kInvalid}) {
+    if (name == OutcomeName(o)) return o;
+  }
+  return InvalidArgument("field \"outcome\": unknown value");
+}
+
+}  // namespace
+
+std::string Encode(const CommitBatchRequest& m) {
+  json::array items;
+  items.reserve(m.items.size());
+  for (const CommitItem& item : m.items) {
+    items.push_back(json::object{{"parent_jid", item.parent_jid}, {"meta", MetaToJson(item.meta)}});
+  }
+  return internal::Serialize(json::object{{"device", Sv(m.device)}, {"items", std::move(items)}});
+}
+
+std::string Encode(const CommitBatchResponse& m) {
+  json::array results;
+  results.reserve(m.results.size());
+  for (const CommitResult& r : m.results) {
+    json::object o{{"path", Sv(r.path)}, {"outcome", Sv(OutcomeName(r.outcome))}};
+    switch (r.outcome) {
+      case CommitOutcome::kCommitted:
+        o["jid"] = r.jid;
+        break;
+      case CommitOutcome::kNeedBlocks: {
+        json::array need;
+        need.reserve(r.need_blocks.size());
+        for (const BlockId& id : r.need_blocks) need.push_back(json::string(id.ToHex()));
+        o["need_blocks"] = std::move(need);
+        break;
+      }
+      case CommitOutcome::kConflict:
+        o["latest_jid"] = r.latest_jid;
+        break;
+      case CommitOutcome::kInvalid:
+        o["error"] = Sv(r.error);
+        break;
+    }
+    results.push_back(std::move(o));
+  }
+  return internal::Serialize(json::object{{"results", std::move(results)}});
+}
+
+std::string Encode(const ListResponse& m) {
+  json::array entries;
+  entries.reserve(m.entries.size());
+  for (const JournalEntry& e : m.entries) entries.push_back(EntryToJson(e));
+  return internal::Serialize(json::object{{"entries", std::move(entries)},
+                                          {"cursor", m.cursor},
+                                          {"has_more", m.has_more},
+                                          {"head", m.head},
+                                          {"epoch", Sv(m.epoch)}});
+}
+
+std::string Encode(const NotifyResponse& m) {
+  return internal::Serialize(json::object{{"head", m.head}, {"epoch", Sv(m.epoch)}});
+}
+
+Result<CommitBatchRequest> DecodeCommitBatchRequest(std::string_view text) {
+  TESSERA_ASSIGN_OR_RETURN(json::object o, internal::ParseObject(text));
+  CommitBatchRequest m;
+  TESSERA_ASSIGN_OR_RETURN(m.device, GetString(o, "device", kMaxDeviceBytes));
+  TESSERA_ASSIGN_OR_RETURN(const json::array* items, GetArray(o, "items", kMaxCommitItems));
+  m.items.reserve(items->size());
+  for (const json::value& iv : *items) {
+    TESSERA_ASSIGN_OR_RETURN(const json::object* io, internal::AsObject(iv, "items[]"));
+    CommitItem item;
+    TESSERA_ASSIGN_OR_RETURN(item.parent_jid, GetUint(*io, "parent_jid"));
+    TESSERA_ASSIGN_OR_RETURN(const json::value* meta, internal::Field(*io, "meta"));
+    TESSERA_ASSIGN_OR_RETURN(item.meta, MetaFromJson(*meta));
+    m.items.push_back(std::move(item));
+  }
+  return m;
+}
+
+Result<CommitBatchResponse> DecodeCommitBatchResponse(std::string_view text) {
+  TESSERA_ASSIGN_OR_RETURN(json::object o, internal::ParseObject(text));
+  CommitBatchResponse m;
+  TESSERA_ASSIGN_OR_RETURN(const json::array* results, GetArray(o, "results", kMaxCommitItems));
+  m.results.reserve(results->size());
+  for (const json::value& rv : *results) {
+    TESSERA_ASSIGN_OR_RETURN(const json::object* ro, internal::AsObject(rv, "results[]"));
+    CommitResult r;
+    // An invalid item echoes whatever path the client sent, so only its length is checked.
+    TESSERA_ASSIGN_OR_RETURN(r.path, GetString(*ro, "path", kMaxPathBytes));
+    TESSERA_ASSIGN_OR_RETURN(std::string outcome, GetString(*ro, "outcome", 16));
+    TESSERA_ASSIGN_OR_RETURN(r.outcome, ParseOutcome(outcome));
+    if (r.outcome != CommitOutcome::kInvalid) TESSERA_RETURN_IF_ERROR(ValidateRelativePath(r.path));
+    switch (r.outcome) {
+      case CommitOutcome::kCommitted: {
+        TESSERA_ASSIGN_OR_RETURN(r.jid, GetUint(*ro, "jid"));
+        break;
+      }
+      case CommitOutcome::kNeedBlocks: {
+        TESSERA_ASSIGN_OR_RETURN(const json::array* need,
+                                 GetArray(*ro, "need_blocks", kMaxBlocksPerFile));
+        r.need_blocks.reserve(need->size());
+        for (const json::value& idv : *need) {
+          TESSERA_ASSIGN_OR_RETURN(BlockId id, internal::IdFromJson(idv, "need_blocks[]"));
+          r.need_blocks.push_back(id);
+        }
+        break;
+      }
+      case CommitOutcome::kConflict: {
+        TESSERA_ASSIGN_OR_RETURN(r.latest_jid, GetUint(*ro, "latest_jid"));
+        break;
+      }
+      case CommitOutcome::kInvalid: {
+        TESSERA_ASSIGN_OR_RETURN(r.error, GetStringOr(*ro, "error", kMaxErrorBytes, ""));
+        break;
+      }
+    }
+    m.results.push_back(std::move(r));
+  }
+  return m;
+}
+
+Result<ListResponse> DecodeListResponse(std::string_view text) {
+  TESSERA_ASSIGN_OR_RETURN(json::object o, internal::ParseObject(text));
+  ListResponse m;
+  TESSERA_ASSIGN_OR_RETURN(const json::array* entries, GetArray(o, "entries", kMaxListLimit));
+  m.entries.reserve(entries->size());
+  for (const json::value& ev : *entries) {
+    TESSERA_ASSIGN_OR_RETURN(JournalEntry e, EntryFromJson(ev));
+    m.entries.push_back(std::move(e));
+  }
+  TESSERA_ASSIGN_OR_RETURN(m.cursor, GetUint(o, "cursor"));
+  TESSERA_ASSIGN_OR_RETURN(m.has_more, GetBool(o, "has_more"));
+  TESSERA_ASSIGN_OR_RETURN(m.head, GetUint(o, "head"));
+  TESSERA_ASSIGN_OR_RETURN(m.epoch, GetString(o, "epoch", kMaxEpochBytes));
+  return m;
+}
+
+Result<NotifyResponse> DecodeNotifyResponse(std::string_view text) {
+  TESSERA_ASSIGN_OR_RETURN(json::object o, internal::ParseObject(text));
+  NotifyResponse m;
+  TESSERA_ASSIGN_OR_RETURN(m.head, GetUint(o, "head"));
+  TESSERA_ASSIGN_OR_RETURN(m.epoch, GetString(o, "epoch", kMaxEpochBytes));
+  return m;
+}
+
+}  // namespace tessera::common::wire

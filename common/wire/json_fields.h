@@ -1,0 +1,44 @@
+// common/wire/json_fields.h
+//
+// Internal to common/wire: parsing a JSON body and reading typed fields out of Boost.JSON
+// objects, every failure an InvalidArgument naming the field. No exceptions escape (values are
+// read with the non-throwing accessors). Pure functions; thread-safe.
+#pragma once
+
+#include <boost/json.hpp>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "common/block_id.h"
+#include "common/result.h"
+
+namespace tessera::common::wire::internal {
+
+// Parses `json`, which must be one JSON object. InvalidArgument on syntax errors, nesting
+// deeper than 32, or a non-object.
+Result<boost::json::object> ParseObject(std::string_view json);
+
+// The field, or InvalidArgument("missing field <key>") / wrong type.
+Result<const boost::json::value*> Field(const boost::json::object& o, std::string_view key);
+Result<uint64_t> GetUint(const boost::json::object& o, std::string_view key);
+Result<int64_t> GetInt(const boost::json::object& o, std::string_view key);
+Result<bool> GetBool(const boost::json::object& o, std::string_view key);
+// A string of at most `max_bytes` bytes.
+Result<std::string> GetString(const boost::json::object& o, std::string_view key, size_t max_bytes);
+Result<const boost::json::array*> GetArray(const boost::json::object& o, std::string_view key,
+                                           size_t max_items);
+Result<const boost::json::object*> AsObject(const boost::json::value& v, std::string_view what);
+
+// Optional fields: the default when absent, the value when present and well-typed.
+Result<uint64_t> GetUintOr(const boost::json::object& o, std::string_view key, uint64_t dflt);
+Result<std::string> GetStringOr(const boost::json::object& o, std::string_view key,
+                                size_t max_bytes, std::string dflt);
+
+// A block id as exactly 64 lowercase hex digits.
+Result<BlockId> IdFromJson(const boost::json::value& v, std::string_view what);
+
+// Serialises with Boost.JSON (cannot fail for values we build).
+std::string Serialize(const boost::json::value& v);
+
+}  // namespace tessera::common::wire::internal

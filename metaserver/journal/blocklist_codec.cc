@@ -1,0 +1,82 @@
+#include "metaserver/journal/blocklist_codec.h"
+
+#include "common/wire/block_messages.h"
+#include "common/wire/journal_messages.h"
+
+namespace tessera::metaserver::journal {
+
+using common::BlockId;
+using common::Result;
+using common::wire::BlockRef;
+
+namespace {
+
+void PutVarint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+// Reads a varint at `*pos`, advancing it; false when truncated or longer than 10 bytes.
+bool GetVarint(std::string_view in, size_t* pos, uint64_t* out) {
+  uint64_t value = 0;
+  for (int shift = 0; shift < 64 && *pos < in.size(); shift += 7) {
+    const auto byte = static_cast<uint8_t>(in[(*pos)++]);
+    value |= static_cast<uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) {
+      *out = value;
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string EncodeBlocklist(const std::vector<BlockRef>& blocks) {
+  std::string out;
+  out.reserve(1 + 5 + blocks.size() * (BlockId::kSize + 4));
+  out.push_back(static_cast<char>(kBlocklistVersion));
+  PutVarint(out, blocks.size());
+  for (const BlockRef& block : blocks) {
+    out.append(block.id.bytes());
+    PutVarint(out, block.size);
+  }
+  return out;
+}
+
+Result<std::vector<BlockRef>> DecodeBlocklist(std::string_view blob) {
+  if (blob.empty() || static_cast<uint8_t>(blob[0]) != kBlocklistVersion) {
+    return common::Corruption("blocklist: unknown version");
+  }
+  size_t pos = 1;
+  uint64_t count = 0;
+  if (!GetVarint(blob, &pos, &count)) return common::Corruption("blocklist: bad count");
+  // Each block takes at least 33 bytes: bound the count before allocating.
+  if (count > common::wire::kMaxBlocksPerFile || count > (blob.size() - pos) / 33) {
+    return common::Corruption("blocklist: count " + std::to_string(count) + " too large");
+  }
+  std::vector<BlockRef> blocks;
+  blocks.reserve(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    if (blob.size() - pos < BlockId::kSize) return common::Corruption("blocklist: truncated id");
+    BlockRef ref;
+    auto id = BlockId::FromBytes(blob.substr(pos, BlockId::kSize));
+    if (!id.ok()) return common::Corruption("blocklist: " + id.status().message());
+    ref.id = *id;
+    pos += BlockId::kSize;
+    uint64_t size = 0;
+    if (!GetVarint(blob, &pos, &size)) return common::Corruption("blocklist: bad block size");
+    if (size == 0 || size > common::wire::kMaxBlockBytes) {
+      return common::Corruption("blocklist: block size " + std::to_string(size) + " out of range");
+    }
+    ref.size = static_cast<uint32_t>(size);
+    blocks.push_back(ref);
+  }
+  if (pos != blob.size()) return common::Corruption("blocklist: trailing bytes");
+  return blocks;
+}
+
+}  // namespace tessera::metaserver::journal

@@ -1,0 +1,45 @@
+#include "metaserver/service.h"
+
+#include "metaserver/api/routes.h"
+
+namespace tessera::metaserver {
+
+common::Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& options,
+                                                        common::Env& env, common::Logger& log) {
+  if (options.data_dir.empty()) return common::InvalidArgument("no data directory");
+  if (options.threads < 1) return common::InvalidArgument("threads must be at least 1");
+  std::unique_ptr<Service> service(new Service());
+  // The URL first: a typo must not leave a fresh journal behind.
+  TESSERA_ASSIGN_OR_RETURN(service->checker_, api::BlockChecker::Create(options.blockserver_url));
+  TESSERA_RETURN_IF_ERROR(env.CreateDirs(options.data_dir));
+  TESSERA_ASSIGN_OR_RETURN(service->journal_,
+                           journal::Journal::Open(options.data_dir + "/journal.db", env, log));
+  service->notifier_ = std::make_unique<Notifier>(options.notifier);
+  api::BlockChecker* checker = service->checker_.get();
+  service->handlers_ = std::make_unique<api::JournalHandlers>(
+      *service->journal_, *service->notifier_,
+      [checker](const std::vector<common::BlockId>& ids) { return checker->Missing(ids); }, log,
+      options.handlers);
+  service->router_ = std::make_unique<common::http::Router>();
+  api::AddRoutes(*service->handlers_, *service->router_);
+
+  common::http::ServerOptions server_options;
+  server_options.listen = options.listen;
+  server_options.threads = options.threads;
+  server_options.max_body_bytes = options.max_body_bytes;
+  // A long-poll may be held for the longest notify timeout; give the server some slack on top.
+  server_options.max_hold = options.handlers.max_notify_timeout + std::chrono::milliseconds(30'000);
+  TESSERA_ASSIGN_OR_RETURN(service->server_,
+                           common::http::HttpServer::Start(server_options, *service->router_, log));
+  return service;
+}
+
+Service::~Service() { Stop(); }
+
+uint16_t Service::port() const { return server_->port(); }
+
+void Service::Stop() {
+  if (server_ != nullptr) server_->Stop();
+}
+
+}  // namespace tessera::metaserver

@@ -1,0 +1,65 @@
+// metaserver/service.h
+//
+// Service: one running metaserver -- the journal in `data_dir`, the notifier, the blockserver
+// checker, the handlers and the HTTP server -- built in dependency order and torn down in
+// reverse (the server stops first, so no handler runs while what it uses is destroyed).
+// main.cc is a thin shell around it; tests run it in-process on 127.0.0.1:0.
+// Thread-safe: Stop() may be called from any thread; it is idempotent.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/env.h"
+#include "common/http/server.h"
+#include "common/log.h"
+#include "common/result.h"
+#include "metaserver/api/block_checker.h"
+#include "metaserver/api/journal_handlers.h"
+#include "metaserver/journal/journal.h"
+#include "metaserver/notifier.h"
+
+namespace tessera::metaserver {
+
+struct ServiceOptions {
+  std::string listen = "127.0.0.1:8610";  // HOST:PORT; port 0 picks a free one
+  std::string data_dir;                   // holds journal.db; created if missing
+  std::string blockserver_url = "http://127.0.0.1:8611";
+  int threads = 2;
+  uint64_t max_body_bytes = 64ull << 20;
+  NotifierOptions notifier;
+  api::HandlerOptions handlers;
+};
+
+class Service {
+ public:
+  // Opens the journal and starts listening. InvalidArgument for a bad blockserver URL or listen
+  // address, IOError when the data directory or journal cannot be opened or the port is taken.
+  // `env` and `log` must outlive the service.
+  static common::Result<std::unique_ptr<Service>> Start(const ServiceOptions& options,
+                                                        common::Env& env, common::Logger& log);
+  ~Service();  // Stop()s
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  uint16_t port() const;
+  // Stops the HTTP server (joining its threads). Idempotent.
+  void Stop();
+
+  journal::Journal& journal() { return *journal_; }
+  Notifier& notifier() { return *notifier_; }
+
+ private:
+  Service() = default;
+
+  // Declaration order is construction order; destruction runs backwards, server first.
+  std::unique_ptr<api::BlockChecker> checker_;
+  std::unique_ptr<journal::Journal> journal_;
+  std::unique_ptr<Notifier> notifier_;
+  std::unique_ptr<api::JournalHandlers> handlers_;
+  std::unique_ptr<common::http::Router> router_;
+  std::unique_ptr<common::http::HttpServer> server_;
+};
+
+}  // namespace tessera::metaserver

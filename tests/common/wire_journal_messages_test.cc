@@ -1,0 +1,158 @@
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "common/wire/journal_messages.h"
+
+namespace tessera::common::wire {
+namespace {
+
+FileMeta AFile() {
+  FileMeta m;
+  m.path = "docs/readme.txt";
+  m.kind = FileKind::kFile;
+  m.blocks = {{BlockId::Of("one"), 3}, {BlockId::Of("four"), 4}};
+  m.size = 7;
+  m.mtime_ns = -5;  // before the epoch is legal
+  m.mode = 0755;
+  return m;
+}
+
+FileMeta ALink() {
+  FileMeta m;
+  m.path = "link";
+  m.kind = FileKind::kSymlink;
+  m.symlink_target = "../elsewhere";
+  m.mtime_ns = 1'700'000'000'000'000'000;
+  return m;
+}
+
+TEST_CASE("wire: a commit batch request round trips every kind") {
+  CommitBatchRequest m;
+  m.device = "laptop";
+  m.items.push_back({0, AFile()});
+  m.items.push_back({7, ALink()});
+  FileMeta dir;
+  dir.path = "docs";
+  dir.kind = FileKind::kDir;
+  m.items.push_back({UINT64_MAX, dir});
+  FileMeta gone;
+  gone.path = "old.txt";
+  gone.kind = FileKind::kDeleted;
+  m.items.push_back({3, gone});
+  FileMeta empty;
+  empty.path = "empty";
+  m.items.push_back({0, empty});
+  auto back = DecodeCommitBatchRequest(Encode(m));
+  REQUIRE_MESSAGE(back.ok(), back.status().ToString());
+  CHECK(back->device == m.device);
+  REQUIRE(back->items.size() == m.items.size());
+  for (size_t i = 0; i < m.items.size(); ++i) {
+    CHECK(back->items[i].parent_jid == m.items[i].parent_jid);
+    CHECK(back->items[i].meta == m.items[i].meta);
+  }
+}
+
+TEST_CASE("wire: commit results, list and notify responses round trip") {
+  CommitBatchResponse r;
+  r.results.push_back({"a", CommitOutcome::kCommitted, 42, {}, 0, ""});
+  r.results.push_back({"b", CommitOutcome::kNeedBlocks, 0, {BlockId::Of("z")}, 0, ""});
+  r.results.push_back({"c", CommitOutcome::kConflict, 0, {}, 17, ""});
+  r.results.push_back({"../bad", CommitOutcome::kInvalid, 0, {}, 0, "path escapes"});
+  auto rb = DecodeCommitBatchResponse(Encode(r));
+  REQUIRE_MESSAGE(rb.ok(), rb.status().ToString());
+  REQUIRE(rb->results.size() == 4);
+  CHECK(rb->results[0].jid == 42);
+  CHECK(rb->results[1].need_blocks == std::vector<BlockId>{BlockId::Of("z")});
+  CHECK(rb->results[2].latest_jid == 17);
+  CHECK(rb->results[3].outcome == CommitOutcome::kInvalid);
+  CHECK(rb->results[3].error == "path escapes");
+
+  ListResponse l;
+  l.entries.push_back({5, AFile(), "laptop"});
+  l.entries.push_back({6, ALink(), "desktop"});
+  l.cursor = 6;
+  l.has_more = true;
+  l.head = 90;
+  l.epoch = "e1";
+  auto lb = DecodeListResponse(Encode(l));
+  REQUIRE_MESSAGE(lb.ok(), lb.status().ToString());
+  CHECK(lb->entries == l.entries);
+  CHECK(lb->cursor == 6);
+  CHECK(lb->has_more);
+  CHECK(lb->head == 90);
+  CHECK(lb->epoch == "e1");
+
+  auto nb = DecodeNotifyResponse(Encode(NotifyResponse{12, "e2"}));
+  REQUIRE(nb.ok());
+  CHECK(nb->head == 12);
+  CHECK(nb->epoch == "e2");
+}
+
+// Encodes a request with one item and lets `edit` break its meta JSON.
+std::string WithMeta(const std::string& meta_json) {
+  return R"({"device":"d","items":[{"parent_jid":0,"meta":)" + meta_json + "}]}";
+}
+
+TEST_CASE("wire: hostile or inconsistent commit items are refused") {
+  const std::string id = BlockId::Of("x").ToHex();
+  const std::string blocks = R"([{"id":")" + id + R"(","size":3}])";
+  const auto file = [&](const std::string& path, const std::string& extra, uint64_t size) {
+    return R"({"path":")" + path + R"(","kind":"file","size":)" + std::to_string(size) +
+           R"(,"mtime_ns":0,"mode":420)" + extra + "}";
+  };
+  // The good one decodes, so the failures below are for the stated reason.
+  REQUIRE(DecodeCommitBatchRequest(WithMeta(file("a", ",\"blocks\":" + blocks, 3))).ok());
+  const std::string bad_cases[] = {
+      file("../a", ",\"blocks\":" + blocks, 3),
+      file("/etc/passwd", ",\"blocks\":" + blocks, 3),
+      file("a//b", ",\"blocks\":" + blocks, 3),
+      file("a\\\\b", ",\"blocks\":" + blocks, 3),
+      file("a\\u0000b", ",\"blocks\":" + blocks, 3),
+      file("a", ",\"blocks\":" + blocks, 4),                           // size != sum
+      file("a", ",\"blocks\":" + blocks + ",\"target\":\"t\"", 3),     // target on a file
+      file("a", R"(,"blocks":[{"id":"zz","size":3}])", 3),             // bad hex
+      file("a", R"(,"blocks":[{"id":")" + id + R"(","size":0}])", 0),  // empty block
+      file("a", R"(,"blocks":[{"id":")" + id + R"(","size":-3}])", 3),
+      R"({"path":"d","kind":"dir","size":0,"mtime_ns":0,"mode":493,"blocks":)" + blocks + "}",
+      R"({"path":"l","kind":"symlink","size":0,"mtime_ns":0,"mode":511})",  // no target
+      R"({"path":"x","kind":"socket","size":0,"mtime_ns":0,"mode":0})",
+      R"({"path":"x","kind":"deleted","size":5,"mtime_ns":0,"mode":0})",
+      R"({"path":"x","kind":"dir","size":0,"mtime_ns":0,"mode":65536})",
+      R"({"path":"x","kind":"dir","size":0,"mtime_ns":"0","mode":0})",
+      R"({"kind":"dir","size":0,"mtime_ns":0,"mode":0})",
+      R"("not an object")",
+  };
+  for (const std::string& meta : bad_cases) {
+    const auto r = DecodeCommitBatchRequest(WithMeta(meta));
+    CHECK_MESSAGE(!r.ok(), meta);
+    CHECK_MESSAGE(r.status().code() == Code::kInvalidArgument, meta);
+  }
+  CHECK(!DecodeCommitBatchRequest(R"({"device":"d"})").ok());
+  CHECK(!DecodeCommitBatchRequest(R"({"device":"d","items":[{"meta":{}}]})").ok());
+  CHECK(!DecodeCommitBatchRequest("{\"device\":\"d\",\"items\":[").ok());
+  CHECK(!DecodeCommitBatchRequest(std::string(100, '[') + std::string(100, ']')).ok());
+}
+
+TEST_CASE("wire: too many commit items are refused") {
+  std::string body = R"({"device":"d","items":[)";
+  for (size_t i = 0; i <= kMaxCommitItems; ++i) {
+    if (i) body += ',';
+    body += R"({"parent_jid":0,"meta":{"path":"d","kind":"dir","size":0,"mtime_ns":0,"mode":0}})";
+  }
+  body += "]}";
+  CHECK(DecodeCommitBatchRequest(body).status().code() == Code::kResourceExhausted);
+}
+
+TEST_CASE("wire: ValidateFileMeta checks the kind rules directly") {
+  CHECK(ValidateFileMeta(AFile()).ok());
+  FileMeta m = AFile();
+  m.size = 8;
+  CHECK(!ValidateFileMeta(m).ok());
+  m = ALink();
+  m.symlink_target = std::string("a\0b", 3);
+  CHECK(!ValidateFileMeta(m).ok());
+}
+
+}  // namespace
+}  // namespace tessera::common::wire
