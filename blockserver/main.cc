@@ -3,16 +3,38 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <functional>
+#include <iostream>
+#include <string>
+#include <vector>
 
 #include "blockserver/serve.h"
+#include "blockserver/tools/check_tool.h"
+#include "blockserver/tools/sst_tool.h"
 
 namespace {
 
 // Each subcommand registers itself here and sets `*run` to its entry point (returning the
 // exit code) from its callback.
 void AddSubcommands(CLI::App& app, std::function<int()>* run) {
-  (void)app;
-  (void)run;
+  namespace tools = tessera::blockserver::tools;
+  // The tools parse their own arguments: hand them everything after the subcommand words.
+  auto* sst = app.add_subcommand("sst", "inspect or write one SST file");
+  sst->require_subcommand(1);
+  auto* dump = sst->add_subcommand("dump", "print an SST as JSON: sst dump FILE [--json]");
+  dump->allow_extras();
+  dump->callback([dump, run] {
+    *run = [args = dump->remaining()] { return tools::SstDumpMain(args, std::cout, std::cerr); };
+  });
+  auto* load = sst->add_subcommand("load", "write an SST from its JSON dump: sst load JSON OUT");
+  load->allow_extras();
+  load->callback([load, run] {
+    *run = [args = load->remaining()] { return tools::SstLoadMain(args, std::cout, std::cerr); };
+  });
+  auto* check = app.add_subcommand("check", "verify every checksum: check --data DIR");
+  check->allow_extras();
+  check->callback([check, run] {
+    *run = [args = check->remaining()] { return tools::CheckMain(args, std::cout, std::cerr); };
+  });
 }
 
 }  // namespace
@@ -27,6 +49,8 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", flags.log_level, "debug, info, warn or error")
       ->capture_default_str();
   app.add_option("--threads", flags.threads, "HTTP server threads")->capture_default_str();
+  app.add_option("--store", flags.store, "block store: engine (default) or files")
+      ->capture_default_str();
   app.require_subcommand(0, 1);
   std::function<int()> run;
   AddSubcommands(app, &run);

@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "blockserver/api/routes.h"
+#include "blockserver/engine_block_store.h"
 #include "blockserver/file_block_store.h"
 #include "common/http/server.h"
 #include "common/log.h"
@@ -20,6 +21,10 @@ int Serve(const ServeFlags& flags) {
     std::fprintf(stderr, "error: --data DIR is required\n");
     return 2;
   }
+  if (flags.store != "engine" && flags.store != "files") {
+    std::fprintf(stderr, "error: --store must be engine or files\n");
+    return 2;
+  }
   if (flags.threads < 1 || flags.threads > 256) {
     std::fprintf(stderr, "error: --threads must be between 1 and 256\n");
     return 2;
@@ -29,13 +34,19 @@ int Serve(const ServeFlags& flags) {
   common::Logger log(level);
   common::PosixEnv env;
 
-  auto store = FileBlockStore::Open(flags.data_dir, env);
-  if (!store.ok()) {
-    log.Error("blockserver", "open store: " + store.status().ToString());
-    return 1;
+  std::unique_ptr<BlockStore> store;
+  if (flags.store == "engine") {
+    auto opened = EngineBlockStore::Open(flags.data_dir, env, log);
+    if (opened.ok()) store = std::move(opened).value();
+    else log.Error("blockserver", "open engine: " + opened.status().ToString());
+  } else {
+    auto opened = FileBlockStore::Open(flags.data_dir, env);
+    if (opened.ok()) store = std::move(opened).value();
+    else log.Error("blockserver", "open file store: " + opened.status().ToString());
   }
+  if (store == nullptr) return 1;
   common::http::Router router;
-  api::RegisterRoutes(router, **store);
+  api::RegisterRoutes(router, *store);
   common::http::ServerOptions options;
   options.listen = flags.listen;
   options.threads = flags.threads;

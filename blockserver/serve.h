@@ -14,6 +14,7 @@ struct ServeFlags {
   std::string data_dir;
   std::string log_level = "info";
   int threads = 4;
+  std::string store = "engine";  // "engine" (blockserver/engine) or "files" (one file a block)
 };
 
 // Returns the process exit code: 0 after a clean stop on a signal, 2 for bad flags (with a

@@ -83,12 +83,12 @@ class FaultEnv final : public common::Env {
 
   common::Env& base_;
   mutable std::mutex mutex_;
-  int64_t fail_at_ = -1;      // guarded by mutex_
-  int64_t ops_ = 0;           // guarded by mutex_
-  bool fired_ = false;        // guarded by mutex_
-  bool no_space_ = false;     // guarded by mutex_
-  std::map<std::string, FileState> files_;     // guarded by mutex_
-  std::vector<PendingRename> renames_;         // guarded by mutex_
+  int64_t fail_at_ = -1;                    // guarded by mutex_
+  int64_t ops_ = 0;                         // guarded by mutex_
+  bool fired_ = false;                      // guarded by mutex_
+  bool no_space_ = false;                   // guarded by mutex_
+  std::map<std::string, FileState> files_;  // guarded by mutex_
+  std::vector<PendingRename> renames_;      // guarded by mutex_
 };
 
 }  // namespace tessera::testutil

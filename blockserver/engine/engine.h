@@ -1,0 +1,203 @@
+// blockserver/engine/engine.h
+//
+// Engine: the blockserver's storage engine, an LSM store of content-addressed blocks
+// (key = 32-byte block id, value = block bytes, written once, read many times, deleted by GC).
+// Design and file formats: docs/engine.md, wal_format.h, sst_format.h, manifest_format.h.
+//
+//   - Write(): a batch is durable when Write returns OK. Writers queue; one write thread takes
+//     every queued batch, appends them as one log record, fdatasyncs once, then acknowledges
+//     them all (group commit). Values >= blob_threshold_bytes stay in the log file, which
+//     becomes a blob file: the index holds their address, so they are written to disk once.
+//   - Reads see the active memtable, the immutable one being flushed and the SST runs.
+//   - A background thread flushes the immutable memtable to an SST and compacts runs
+//     (size-tiered; keys are uniformly random, see docs/engine.md).
+//   - CollectGarbage() rewrites the live values of blob files that are mostly garbage.
+//   - Any failed write/fsync puts the engine in a sticky error state: every later Write fails
+//     with that error until the engine is reopened. Reads keep working.
+//
+// Thread-safe: every public method may be called from any thread concurrently. The Env and
+// Logger must outlive the Engine. Destroying the Engine closes it.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "blockserver/engine/block_cache.h"
+#include "blockserver/engine/entry.h"
+#include "blockserver/engine/manifest.h"
+#include "blockserver/engine/memtable.h"
+#include "blockserver/engine/sst_builder.h"
+#include "blockserver/engine/sst_reader.h"
+#include "blockserver/engine/wal_writer.h"
+#include "blockserver/engine/write_batch.h"
+#include "common/env.h"
+#include "common/log.h"
+
+namespace tessera::blockserver::engine {
+
+struct EngineOptions {
+  std::string dir;                                // data directory; created if missing
+  size_t memtable_bytes = 64u << 20;              // switch memtables beyond this
+  uint64_t max_log_bytes = 256ull << 20;          // start a new log (and memtable) beyond this
+  size_t blob_threshold_bytes = 512;              // values this large stay in log/blob files
+  SstOptions sst;                                 // block size, bloom bits, zstd level
+  size_t block_cache_bytes = 64u << 20;           // SST blocks and small blob values
+  size_t blob_cache_max_value_bytes = 64u << 10;  // larger blob values are not cached
+  int compaction_trigger_runs = 4;                // compact when this many SST runs exist
+  double blob_gc_garbage_ratio = 0.5;             // CollectGarbage rewrites files this empty
+  size_t max_value_bytes = 64u << 20;             // larger puts are refused
+  size_t max_group_bytes = 64u << 20;             // a group commit takes batches up to this
+};
+
+struct EngineStats {
+  uint64_t user_value_bytes = 0;    // value bytes of acknowledged puts
+  uint64_t wal_bytes = 0;           // bytes appended to log files (values included)
+  uint64_t flush_bytes = 0;         // SST bytes written by flushes
+  uint64_t compaction_bytes = 0;    // SST bytes written by compactions
+  uint64_t gc_relocated_bytes = 0;  // value bytes rewritten by blob GC (also in wal_bytes)
+  uint64_t syncs = 0;               // log fdatasyncs (one per group)
+  uint64_t batches = 0;
+  uint64_t flushes = 0;
+  uint64_t compactions = 0;
+  uint64_t blob_files_collected = 0;
+  uint64_t runs = 0;        // SST runs now
+  uint64_t sst_bytes = 0;   // size of live SSTs
+  uint64_t blob_files = 0;  // sealed blob files now
+  uint64_t cache_hits = 0;
+  uint64_t cache_misses = 0;
+  // (wal + flush + compaction bytes) / user value bytes.
+  double WriteAmplification() const;
+};
+
+class Engine {
+ public:
+  // Opens (creating if needed) the engine in options.dir, replaying logs that hold writes not
+  // yet in an SST. kCorruption if a file is damaged anywhere but the torn tail of the newest
+  // log (which is dropped with a warning).
+  static common::Result<std::unique_ptr<Engine>> Open(const EngineOptions& options,
+                                                      common::Env& env, common::Logger& logger);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Applies `batch` atomically; durable on OK. InvalidArgument for an oversized value;
+  // Unavailable after Close(); the sticky error after a failed write.
+  common::Status Write(const WriteBatch& batch);
+  common::Status Put(const BlockId& key, std::string_view value);
+  common::Status Delete(const BlockId& key);
+
+  // The value, or nullopt if absent/deleted. kCorruption if a checksum fails.
+  common::Result<std::optional<std::string>> Get(const BlockId& key);
+  // Whether `key` is live (index only; the value is not read).
+  common::Result<bool> Has(const BlockId& key);
+  // False only if `key` is certainly absent (memtables and bloom filters; no disk read).
+  bool MayContain(const BlockId& key);
+  // Calls fn(key, value_size) for every live key in ascending order until it returns false.
+  // Sees a consistent snapshot taken at the call.
+  common::Status ForEach(const std::function<bool(const BlockId&, uint64_t)>& fn);
+
+  // Flushes the active memtable to an SST and waits for it (tests, tools, shutdown paths).
+  common::Status Flush();
+  // Flushes, then merges every SST run into one, dropping deleted keys.
+  common::Status CompactAll();
+  // Rewrites the live values of sealed blob files whose garbage ratio is at least
+  // options.blob_gc_garbage_ratio, then deletes those files. Returns how many were collected.
+  common::Result<int> CollectGarbage();
+
+  EngineStats GetStats();
+  // Stops accepting writes, finishes queued ones, stops background work. Idempotent.
+  common::Status Close();
+
+ private:
+  struct Version {
+    std::vector<std::shared_ptr<SstReader>> runs;  // newest first
+    std::vector<uint64_t> blob_files;              // sealed blob files, ascending
+  };
+  struct PendingWrite {
+    const WriteBatch* batch = nullptr;
+    bool force_flush = false;
+    bool done = false;
+    common::Status status;
+  };
+  struct ReadState {
+    std::shared_ptr<MemTable> mem, imm;
+    std::shared_ptr<const Version> version;
+  };
+
+  Engine(const EngineOptions& options, common::Env& env, common::Logger& logger);
+
+  common::Status Recover();
+  common::Status ReplayLog(uint64_t number, bool is_last, MemTable& mem);
+  common::Status RemoveObsoleteFiles(const std::vector<std::string>& names);
+
+  // Write thread.
+  void WriteThreadLoop();
+  common::Status WriteGroup(const std::vector<PendingWrite*>& group);
+  common::Status MakeRoomForWrite(bool force);
+
+  // Background thread.
+  void BackgroundLoop();
+  bool NeedsCompactionLocked() const;
+  common::Status FlushImmutable();
+  common::Status Compact(bool all);
+  // Builds an SST from `it`; returns nullptr if nothing was written.
+  common::Result<std::shared_ptr<SstReader>> BuildSst(EntryIterator& it, bool drop_tombstones,
+                                                      std::atomic<uint64_t>& bytes_counter);
+  common::Status InstallManifest(const ManifestState& state, std::shared_ptr<const Version> v);
+  ManifestState CurrentManifestLocked() const;
+
+  ReadState GetReadState();
+  common::Result<std::optional<Entry>> LookupEntry(const BlockId& key, const ReadState& rs);
+  common::Result<std::string> ReadBlob(const BlobAddress& addr);
+  common::Status ScanLive(const std::function<bool(const BlockId&, const Entry&)>& fn);
+  uint64_t NewFileNumber();
+  void SetBgError(const common::Status& s);
+  void RemoveFileLogged(const std::string& path);
+
+  const EngineOptions options_;
+  common::Env& env_;
+  common::Logger& logger_;
+  BlockCache cache_;
+
+  std::mutex mutex_;
+  std::condition_variable write_cv_;        // write thread: queue non-empty or stopping
+  std::condition_variable done_cv_;         // writers: their PendingWrite is done
+  std::condition_variable bg_cv_;           // background thread: work or stopping
+  std::condition_variable flush_cv_;        // imm_ flushed or error
+  std::deque<PendingWrite*> queue_;         // guarded by mutex_
+  std::shared_ptr<MemTable> mem_;           // guarded by mutex_ (written by write thread)
+  std::shared_ptr<MemTable> imm_;           // guarded by mutex_
+  std::shared_ptr<const Version> version_;  // guarded by mutex_
+  // Every log/blob file an address may point into.
+  std::map<uint64_t, std::shared_ptr<common::RandomAccessFile>> blob_readers_;  // guarded by mutex_
+  uint64_t next_file_number_ = 1;                                               // guarded by mutex_
+  uint64_t log_number_ = 0;                                                     // guarded by mutex_
+  uint64_t last_sequence_ = 0;                                                  // guarded by mutex_
+  common::Status bg_error_;                                                     // guarded by mutex_
+  bool stopping_writes_ = false;                                                // guarded by mutex_
+  bool stopping_bg_ = false;                                                    // guarded by mutex_
+  bool closed_ = false;                                                         // guarded by mutex_
+
+  std::mutex manifest_mutex_;       // serialises file-set changes (flush, compaction, GC)
+  std::mutex gc_mutex_;             // one CollectGarbage at a time
+  std::unique_ptr<WalWriter> log_;  // write thread only (and Open/Close)
+
+  std::atomic<uint64_t> user_value_bytes_{0}, wal_bytes_{0}, flush_bytes_{0}, compaction_bytes_{0},
+      gc_relocated_bytes_{0}, syncs_{0}, batches_{0}, flushes_{0}, compactions_{0},
+      blob_files_collected_{0};
+
+  std::thread write_thread_;
+  std::thread bg_thread_;
+};
+
+}  // namespace tessera::blockserver::engine

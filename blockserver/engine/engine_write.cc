@@ -1,0 +1,232 @@
+// Engine: the write path (group commit on one write thread) and memtable switching.
+#include <algorithm>
+
+#include "blockserver/engine/engine.h"
+#include "blockserver/engine/wal_format.h"
+
+namespace tessera::blockserver::engine {
+
+namespace {
+constexpr char kComponent[] = "engine";
+}
+
+common::Status Engine::Put(const BlockId& key, std::string_view value) {
+  WriteBatch batch;
+  batch.Put(key, value);
+  return Write(batch);
+}
+
+common::Status Engine::Delete(const BlockId& key) {
+  WriteBatch batch;
+  batch.Delete(key);
+  return Write(batch);
+}
+
+common::Status Engine::Write(const WriteBatch& batch) {
+  if (batch.empty()) return common::Status::Ok();
+  for (const auto& op : batch.ops()) {
+    if (op.value.size() > options_.max_value_bytes) {
+      return common::InvalidArgument("engine: value of " + std::to_string(op.value.size()) +
+                                     " bytes exceeds the limit of " +
+                                     std::to_string(options_.max_value_bytes));
+    }
+  }
+  // Bound the record: the whole batch becomes (part of) one log record.
+  if (batch.ValueBytes() + batch.Count() * 64 > wal::kMaxRecordBytes / 2) {
+    return common::InvalidArgument("engine: batch too large");
+  }
+  PendingWrite w;
+  w.batch = &batch;
+  std::unique_lock lock(mutex_);
+  if (stopping_writes_) return common::Unavailable("engine: closed");
+  if (!bg_error_.ok()) return bg_error_;
+  queue_.push_back(&w);
+  write_cv_.notify_one();
+  done_cv_.wait(lock, [&] { return w.done; });
+  return w.status;
+}
+
+common::Status Engine::Flush() {
+  PendingWrite w;
+  w.force_flush = true;
+  std::unique_lock lock(mutex_);
+  if (stopping_writes_) return common::Unavailable("engine: closed");
+  if (!bg_error_.ok()) return bg_error_;
+  queue_.push_back(&w);
+  write_cv_.notify_one();
+  done_cv_.wait(lock, [&] { return w.done; });
+  if (!w.status.ok()) return w.status;
+  flush_cv_.wait(lock, [&] { return imm_ == nullptr || !bg_error_.ok() || stopping_bg_; });
+  return bg_error_;
+}
+
+void Engine::WriteThreadLoop() {
+  for (;;) {
+    std::vector<PendingWrite*> group;
+    {
+      std::unique_lock lock(mutex_);
+      write_cv_.wait(lock, [&] { return stopping_writes_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and every queued write is done
+      uint64_t bytes = 0;
+      while (!queue_.empty()) {
+        PendingWrite* w = queue_.front();
+        const uint64_t b = w->batch ? w->batch->ValueBytes() : 0;
+        if (!group.empty() && bytes + b > options_.max_group_bytes) break;
+        bytes += b;
+        group.push_back(w);
+        queue_.pop_front();
+      }
+    }
+    const common::Status s = WriteGroup(group);
+    {
+      std::lock_guard lock(mutex_);
+      for (PendingWrite* w : group) {
+        w->status = s;
+        w->done = true;
+      }
+    }
+    done_cv_.notify_all();
+  }
+}
+
+common::Status Engine::WriteGroup(const std::vector<PendingWrite*>& group) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!bg_error_.ok()) return bg_error_;
+  }
+  const bool force_flush =
+      std::any_of(group.begin(), group.end(), [](const PendingWrite* w) { return w->force_flush; });
+  TESSERA_RETURN_IF_ERROR(MakeRoomForWrite(false));
+
+  std::vector<WalOp> ops;
+  uint64_t record_bytes = wal::kRecordHeaderBytes + wal::kBatchHeaderBytes;
+  uint64_t relocated = 0;
+  std::optional<ReadState> rs;
+  for (const PendingWrite* w : group) {
+    if (w->batch == nullptr) continue;
+    for (const auto& op : w->batch->ops()) {
+      if (op.relocate_from) {
+        // Blob GC: move the value only if the key still points at the old copy. The write
+        // thread is the only writer, so nothing can change between this check and the apply.
+        if (!rs) rs = GetReadState();
+        auto current = LookupEntry(op.key, *rs);
+        if (!current.ok()) return current.status();
+        if (!*current || (*current)->kind != EntryKind::kBlob ||
+            !((*current)->blob == *op.relocate_from)) {
+          continue;
+        }
+        relocated += op.value.size();
+      }
+      ops.push_back(WalOp{op.is_delete, &op.key, op.value});
+      record_bytes += 1 + kKeyBytes + 14 + op.value.size();
+    }
+  }
+  if (!ops.empty()) {
+    uint64_t sequence;
+    {
+      std::lock_guard lock(mutex_);
+      sequence = last_sequence_ + 1;
+    }
+    std::string record(wal::kRecordHeaderBytes, '\0');
+    record.reserve(record_bytes);
+    std::vector<uint64_t> value_offsets;
+    std::vector<uint32_t> value_crcs;
+    EncodeBatchPayload(sequence, ops, record, value_offsets, value_crcs);
+    auto offset = log_->AddRecord(record);
+    common::Status s = offset.ok() ? log_->Sync() : offset.status();
+    if (!s.ok()) {
+      // The log's tail is now unknown: refuse every later write until reopened.
+      SetBgError(s);
+      return s;
+    }
+    wal_bytes_ += record.size();
+    ++syncs_;
+    size_t value_index = 0;
+    uint64_t user_bytes = 0;
+    for (const WalOp& op : ops) {
+      Entry e;
+      if (op.is_delete) {
+        e.kind = EntryKind::kTombstone;
+      } else {
+        const uint64_t value_offset = value_offsets[value_index];
+        const uint32_t crc = value_crcs[value_index];
+        ++value_index;
+        user_bytes += op.value.size();
+        if (op.value.size() >= options_.blob_threshold_bytes) {
+          e.kind = EntryKind::kBlob;
+          e.blob = BlobAddress{log_->log_number(), *offset + value_offset,
+                               static_cast<uint32_t>(op.value.size()), crc};
+        } else {
+          e.kind = EntryKind::kValue;
+          e.value.assign(op.value);
+        }
+      }
+      mem_->Add(*op.key, std::move(e));
+    }
+    {
+      std::lock_guard lock(mutex_);
+      last_sequence_ = sequence + ops.size() - 1;
+    }
+    user_value_bytes_ += user_bytes - relocated;
+    gc_relocated_bytes_ += relocated;
+    batches_ += group.size();
+  }
+  if (force_flush) return MakeRoomForWrite(true);
+  return common::Status::Ok();
+}
+
+common::Status Engine::MakeRoomForWrite(bool force) {
+  const bool mem_full = mem_->ApproximateBytes() >= options_.memtable_bytes;
+  const bool log_full = log_->Size() >= options_.max_log_bytes;
+  if (!mem_full && !log_full && !(force && mem_->Count() > 0)) return common::Status::Ok();
+  uint64_t number;
+  {
+    std::unique_lock lock(mutex_);
+    // Back-pressure: at most one immutable memtable waits for its flush.
+    flush_cv_.wait(lock, [&] { return imm_ == nullptr || !bg_error_.ok() || stopping_bg_; });
+    if (!bg_error_.ok()) return bg_error_;
+    if (imm_ != nullptr) return common::Unavailable("engine: closing");
+    number = next_file_number_++;
+  }
+  const std::string path = LogFileName(options_.dir, number);
+  auto writer = WalWriter::Create(env_, path, number);
+  common::Status s = writer.status();
+  if (s.ok()) s = (*writer)->Sync();
+  // The new log's directory entry must be durable before a write in it is acknowledged.
+  if (s.ok()) s = env_.SyncDir(options_.dir);
+  std::unique_ptr<common::RandomAccessFile> reader;
+  if (s.ok()) {
+    auto r = env_.NewRandomAccessFile(path);
+    s = r.status();
+    if (s.ok()) reader = std::move(*r);
+  }
+  if (s.ok()) s = log_->Close();
+  if (!s.ok()) {
+    SetBgError(s);
+    return s;
+  }
+  wal_bytes_ += (*writer)->Size();
+  {
+    std::lock_guard lock(mutex_);
+    blob_readers_[number] = std::move(reader);
+    imm_ = mem_;
+    mem_ = std::make_shared<MemTable>(number);
+    log_ = std::move(*writer);
+  }
+  bg_cv_.notify_all();
+  logger_.Debug(kComponent, "switched to log " + std::to_string(number));
+  return common::Status::Ok();
+}
+
+void Engine::SetBgError(const common::Status& s) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!bg_error_.ok()) return;
+    bg_error_ = s;
+  }
+  logger_.Error(kComponent, "refusing writes until reopened: " + s.ToString());
+  flush_cv_.notify_all();
+  bg_cv_.notify_all();
+}
+
+}  // namespace tessera::blockserver::engine

@@ -1,0 +1,47 @@
+#include "blockserver/engine/memtable.h"
+
+namespace tessera::blockserver::engine {
+
+namespace {
+// A std::map node: three pointers, colour, key and the Entry itself.
+constexpr size_t kNodeOverhead = 32 + kKeyBytes + sizeof(Entry);
+}  // namespace
+
+void MemTable::Add(const BlockId& key, Entry entry) {
+  std::unique_lock lock(mutex_);
+  if (entry.kind == EntryKind::kBlob) logs_with_blobs_.insert(entry.blob.file_number);
+  const size_t add = kNodeOverhead + entry.value.size();
+  auto [it, inserted] = entries_.try_emplace(key);
+  if (!inserted) bytes_ -= kNodeOverhead + it->second.value.size();
+  it->second = std::move(entry);
+  bytes_ += add;
+}
+
+std::optional<Entry> MemTable::Get(const BlockId& key) const {
+  std::shared_lock lock(mutex_);
+  auto it = entries_.find(key);
+  if (it == entries_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::pair<BlockId, Entry>> MemTable::Snapshot() const {
+  std::shared_lock lock(mutex_);
+  return {entries_.begin(), entries_.end()};
+}
+
+size_t MemTable::ApproximateBytes() const {
+  std::shared_lock lock(mutex_);
+  return bytes_;
+}
+
+size_t MemTable::Count() const {
+  std::shared_lock lock(mutex_);
+  return entries_.size();
+}
+
+std::set<uint64_t> MemTable::LogsWithBlobs() const {
+  std::shared_lock lock(mutex_);
+  return logs_with_blobs_;
+}
+
+}  // namespace tessera::blockserver::engine

@@ -1,0 +1,81 @@
+// `tessera status`: reads the state DB read-only (works while the daemon writes, thanks to WAL)
+// and asks the pid lock whether a daemon runs.
+#include <boost/json.hpp>
+#include <cstdio>
+
+#include "common/env.h"
+#include "daemon/cli/commands.h"
+#include "daemon/cli/pid_lock.h"
+#include "daemon/index/index.h"
+#include "daemon/state_paths.h"
+
+namespace tessera::daemon::cli {
+
+int RunStatus(const StatusOptions& options) {
+  std::string state = options.state_dir;
+  if (state.empty()) {
+    const char* xdg = std::getenv("XDG_STATE_HOME");
+    const char* home = std::getenv("HOME");
+    auto def = DefaultStateDir(xdg ? xdg : "", home ? home : "");
+    if (!def.ok()) {
+      std::fprintf(stderr, "tessera: %s\n", def.status().ToString().c_str());
+      return 2;
+    }
+    state = *def;
+  }
+  const bool running = PidLock::IsLocked(state);
+  index::StatusSnapshot snap;
+  std::string read_error;
+  common::PosixEnv env;
+  if (env.FileExists(state + "/index.db")) {
+    auto idx = index::Index::OpenReadOnly(state + "/index.db");
+    if (idx.ok()) {
+      auto s = (*idx)->Snapshot("");
+      if (s.ok()) {
+        snap = *s;
+      } else {
+        read_error = s.status().ToString();
+      }
+    } else {
+      read_error = idx.status().ToString();
+    }
+  }
+  // A daemon that is not running is not connected, whatever it last recorded.
+  const bool connected = running && snap.connected;
+  const std::string last_error = snap.last_error.empty() ? read_error : snap.last_error;
+  if (options.json) {
+    boost::json::object o;
+    o["running"] = running;
+    o["connected"] = connected;
+    o["cursor"] = snap.cursor;
+    o["upload_pending_files"] = snap.upload_pending_files;
+    o["upload_pending_bytes"] = snap.upload_pending_bytes;
+    o["download_pending_files"] = snap.download_pending_files;
+    o["download_pending_bytes"] = snap.download_pending_bytes;
+    o["conflicts"] = snap.conflicts;
+    o["errors"] = snap.errors;
+    o["last_error"] = last_error;
+    o["root"] = snap.root;
+    o["namespace"] = snap.ns;
+    std::printf("%s\n", boost::json::serialize(o).c_str());
+    return 0;
+  }
+  std::printf("daemon:     %s\n", running ? "running" : "not running");
+  if (!snap.root.empty())
+    std::printf("folder:     %s (namespace %s)\n", snap.root.c_str(), snap.ns.c_str());
+  std::printf("servers:    %s\n", connected ? "connected" : "not connected");
+  std::printf("journal:    at %llu\n", static_cast<unsigned long long>(snap.cursor));
+  std::printf("to upload:  %llu files, %llu bytes\n",
+              static_cast<unsigned long long>(snap.upload_pending_files),
+              static_cast<unsigned long long>(snap.upload_pending_bytes));
+  std::printf("to fetch:   %llu files, %llu bytes\n",
+              static_cast<unsigned long long>(snap.download_pending_files),
+              static_cast<unsigned long long>(snap.download_pending_bytes));
+  std::printf("conflicts:  %llu\n", static_cast<unsigned long long>(snap.conflicts));
+  if (snap.errors)
+    std::printf("refused:    %llu paths\n", static_cast<unsigned long long>(snap.errors));
+  std::printf("last error: %s\n", last_error.empty() ? "none" : last_error.c_str());
+  return 0;
+}
+
+}  // namespace tessera::daemon::cli

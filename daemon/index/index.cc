@@ -1,0 +1,517 @@
+#include "daemon/index/index.h"
+
+#include <cstring>
+#include <map>
+
+#include "daemon/index/schema.h"
+#include "daemon/index/sqlite.h"
+
+namespace tessera::daemon::index {
+
+using common::Result;
+using common::Status;
+using common::wire::BlockRef;
+using common::wire::FileKind;
+
+namespace {
+
+constexpr size_t kBlockRecordBytes = common::BlockId::kSize + 4;
+
+std::string KindText(FileKind kind) { return std::string(common::wire::FileKindName(kind)); }
+
+Result<FileKind> ParseKind(const std::string& s) {
+  if (s == "file") return FileKind::kFile;
+  if (s == "dir") return FileKind::kDir;
+  if (s == "symlink") return FileKind::kSymlink;
+  if (s == "deleted") return FileKind::kDeleted;
+  return common::Corruption("index: unknown kind '" + s + "'");
+}
+
+std::string_view StateText(SyncState s) {
+  switch (s) {
+    case SyncState::kSynced:
+      return "synced";
+    case SyncState::kDirty:
+      return "dirty";
+    case SyncState::kError:
+      return "error";
+  }
+  return "synced";
+}
+
+SyncState ParseState(const std::string& s) {
+  if (s == "dirty") return SyncState::kDirty;
+  if (s == "error") return SyncState::kError;
+  return SyncState::kSynced;
+}
+
+constexpr const char* kFileColumns =
+    "path, jid, base_kind, base_size, base_exec, base_target, base_blocks, base_mtime_ns, kind, "
+    "format, modified, size, is_symlink, mode, inode, symlink_target, blocks, checksum, "
+    "hashed_at_ns, state, error";
+
+// "jid = excluded.jid, ..." for every column but the key.
+std::string UpdateAll() {
+  std::string cols = kFileColumns, out;
+  size_t pos = cols.find(',') + 1;  // skip "path"
+  while (pos < cols.size()) {
+    size_t end = cols.find(',', pos);
+    if (end == std::string::npos) end = cols.size();
+    std::string name = cols.substr(pos, end - pos);
+    name.erase(0, name.find_first_not_of(' '));
+    if (!out.empty()) out += ", ";
+    out += name + " = excluded." + name;
+    pos = end + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string EncodeBlocks(const std::vector<BlockRef>& blocks) {
+  std::string out;
+  out.reserve(blocks.size() * kBlockRecordBytes);
+  for (const auto& b : blocks) {
+    out.append(b.id.bytes());
+    char size[4];
+    for (int i = 0; i < 4; ++i) size[i] = static_cast<char>((b.size >> (8 * i)) & 0xff);
+    out.append(size, 4);
+  }
+  return out;
+}
+
+Result<std::vector<BlockRef>> DecodeBlocks(std::string_view blob) {
+  if (blob.size() % kBlockRecordBytes != 0) return common::Corruption("index: torn blocklist");
+  std::vector<BlockRef> out;
+  out.reserve(blob.size() / kBlockRecordBytes);
+  for (size_t pos = 0; pos < blob.size(); pos += kBlockRecordBytes) {
+    TESSERA_ASSIGN_OR_RETURN(auto id,
+                             common::BlockId::FromBytes(blob.substr(pos, common::BlockId::kSize)));
+    uint32_t size = 0;
+    for (int i = 0; i < 4; ++i) {
+      size |= static_cast<uint32_t>(static_cast<uint8_t>(blob[pos + common::BlockId::kSize + i]))
+              << (8 * i);
+    }
+    out.push_back(BlockRef{id, size});
+  }
+  return out;
+}
+
+struct Index::Impl {
+  std::unique_ptr<SqliteDb> db;
+  std::map<std::string, std::unique_ptr<SqliteStmt>, std::less<>> stmts;
+
+  // Prepared once per connection and reused.
+  Result<SqliteStmt*> Stmt(const std::string& sql) {
+    auto it = stmts.find(sql);
+    if (it == stmts.end()) {
+      TESSERA_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db, sql));
+      it = stmts.emplace(sql, std::move(stmt)).first;
+    }
+    return &it->second->Reset();
+  }
+
+  Result<std::vector<std::string>> Strings(const std::string& sql, const std::string& arg,
+                                           int64_t limit) {
+    TESSERA_ASSIGN_OR_RETURN(auto* s, Stmt(sql));
+    int i = 1;
+    if (!arg.empty()) s->Bind(i++, std::string_view(arg));
+    if (limit >= 0) s->Bind(i++, limit);
+    std::vector<std::string> out;
+    for (;;) {
+      TESSERA_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      out.push_back(s->Text(0));
+    }
+    s->Reset();
+    return out;
+  }
+};
+
+Index::Index(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Index::~Index() = default;
+
+Result<std::unique_ptr<Index>> Index::Open(const std::string& db_path) {
+  auto impl = std::make_unique<Impl>();
+  TESSERA_ASSIGN_OR_RETURN(impl->db, SqliteDb::Open(db_path, false));
+  TESSERA_RETURN_IF_ERROR(Migrate(*impl->db));
+  return std::unique_ptr<Index>(new Index(std::move(impl)));
+}
+
+Result<std::unique_ptr<Index>> Index::OpenReadOnly(const std::string& db_path) {
+  auto impl = std::make_unique<Impl>();
+  TESSERA_ASSIGN_OR_RETURN(impl->db, SqliteDb::Open(db_path, true));
+  TESSERA_RETURN_IF_ERROR(CheckReadable(*impl->db));
+  return std::unique_ptr<Index>(new Index(std::move(impl)));
+}
+
+Status Index::BindIdentity(const std::string& root, const std::string& ns) {
+  for (const auto& [key, value] : {std::pair{std::string("root"), root}, {"namespace", ns}}) {
+    TESSERA_ASSIGN_OR_RETURN(auto* get, impl_->Stmt("SELECT value FROM meta WHERE key = ?1"));
+    get->Bind(1, std::string_view(key));
+    TESSERA_ASSIGN_OR_RETURN(bool row, get->Step());
+    if (row) {
+      const std::string have = get->Text(0);
+      get->Reset();
+      if (have != value) {
+        return common::InvalidArgument("state dir belongs to " + key + " '" + have + "', not '" +
+                                       value + "'");
+      }
+      continue;
+    }
+    get->Reset();
+    TESSERA_ASSIGN_OR_RETURN(auto* put, impl_->Stmt("INSERT INTO meta(key, value) VALUES(?1, ?2)"));
+    TESSERA_RETURN_IF_ERROR(
+        put->Bind(1, std::string_view(key)).Bind(2, std::string_view(value)).Run());
+  }
+  return Status::Ok();
+}
+
+Status Index::InTransaction(const std::function<Status()>& body) {
+  TESSERA_ASSIGN_OR_RETURN(auto txn, SqliteTxn::Begin(*impl_->db));
+  TESSERA_RETURN_IF_ERROR(body());
+  return txn->Commit();
+}
+
+Result<std::optional<FileRow>> Index::Get(const std::string& path) {
+  TESSERA_ASSIGN_OR_RETURN(
+      auto* s, impl_->Stmt(std::string("SELECT ") + kFileColumns + " FROM files WHERE path = ?1"));
+  s->Bind(1, std::string_view(path));
+  TESSERA_ASSIGN_OR_RETURN(bool found, s->Step());
+  if (!found) {
+    s->Reset();
+    return std::optional<FileRow>();
+  }
+  FileRow r;
+  r.path = s->Text(0);
+  r.base_jid = static_cast<uint64_t>(s->Int(1));
+  if (!s->IsNull(2)) {
+    TESSERA_ASSIGN_OR_RETURN(FileKind kind, ParseKind(s->Text(2)));
+    if (kind != FileKind::kDeleted) {
+      FileVersion v;
+      v.kind = kind;
+      v.size = static_cast<uint64_t>(s->Int(3));
+      v.executable = s->Int(4) != 0;
+      v.symlink_target = s->Text(5);
+      TESSERA_ASSIGN_OR_RETURN(v.blocks, DecodeBlocks(s->Blob(6)));
+      v.mtime_ns = s->Int(7);
+      r.base = std::move(v);
+    }
+  }
+  if (!s->IsNull(8)) {
+    FileVersion v;
+    TESSERA_ASSIGN_OR_RETURN(v.kind, ParseKind(s->Text(8)));
+    v.size = static_cast<uint64_t>(s->Int(11));
+    v.mtime_ns = s->Int(10);
+    const auto mode = static_cast<uint32_t>(s->Int(13));
+    v.executable = v.kind == FileKind::kFile && (mode & 0100) != 0;
+    v.symlink_target = s->Text(15);
+    TESSERA_ASSIGN_OR_RETURN(v.blocks, DecodeBlocks(s->Blob(16)));
+    r.local = std::move(v);
+  }
+  r.stat.format = s->Text(9);
+  r.stat.mtime_ns = s->Int(10);
+  r.stat.size = static_cast<uint64_t>(s->Int(11));
+  r.stat.mode = static_cast<uint32_t>(s->Int(13));
+  r.stat.inode = static_cast<uint64_t>(s->Int(14));
+  r.stat.hashed_at_ns = s->Int(18);
+  r.state = ParseState(s->Text(19));
+  r.error = s->Text(20);
+  s->Reset();
+  return std::optional<FileRow>(std::move(r));
+}
+
+Status Index::Put(const FileRow& row) {
+  if (row.base_jid == 0 && !row.base && !row.local) return Remove(row.path);
+  // Block locations are rewritten only when the local blocklist changed.
+  const std::string blocks = row.local ? EncodeBlocks(row.local->blocks) : std::string();
+  TESSERA_ASSIGN_OR_RETURN(auto* old, impl_->Stmt("SELECT blocks FROM files WHERE path = ?1"));
+  old->Bind(1, std::string_view(row.path));
+  TESSERA_ASSIGN_OR_RETURN(bool had, old->Step());
+  const bool blocks_changed = !had || old->Blob(0) != blocks;
+  old->Reset();
+
+  TESSERA_ASSIGN_OR_RETURN(
+      auto* s, impl_->Stmt(std::string("INSERT INTO files(") + kFileColumns +
+                           ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
+                           "?18,?19,?20,?21) ON CONFLICT(path) DO UPDATE SET " +
+                           UpdateAll()));
+  s->Bind(1, std::string_view(row.path)).Bind(2, static_cast<int64_t>(row.base_jid));
+  if (row.base) {
+    s->Bind(3, KindText(row.base->kind))
+        .Bind(4, static_cast<int64_t>(row.base->size))
+        .Bind(5, int64_t{row.base->executable ? 1 : 0})
+        .Bind(6, std::string_view(row.base->symlink_target))
+        .BindBlob(7, EncodeBlocks(row.base->blocks))
+        .Bind(8, row.base->mtime_ns);
+  } else {
+    if (row.base_jid > 0) {
+      s->Bind(3, std::string_view("deleted"));
+    } else {
+      s->BindNull(3);
+    }
+    s->Bind(4, int64_t{0})
+        .Bind(5, int64_t{0})
+        .Bind(6, std::string_view(""))
+        .BindBlob(7, "")
+        .Bind(8, int64_t{0});
+  }
+  if (row.local) {
+    s->Bind(9, KindText(row.local->kind));
+    if (row.stat.format.empty()) {
+      s->BindNull(10);
+    } else {
+      s->Bind(10, std::string_view(row.stat.format));
+    }
+    const std::string checksum =
+        row.local->kind == FileKind::kFile ? common::BlockId::Of(blocks).ToHex() : "";
+    s->Bind(11, row.stat.mtime_ns)
+        .Bind(12, static_cast<int64_t>(row.local->size))
+        .Bind(13, int64_t{row.local->kind == FileKind::kSymlink ? 1 : 0})
+        .Bind(14, static_cast<int64_t>(row.stat.mode))
+        .Bind(15, static_cast<int64_t>(row.stat.inode))
+        .Bind(16, std::string_view(row.local->symlink_target))
+        .BindBlob(17, blocks)
+        .Bind(18, std::string_view(checksum))
+        .Bind(19, row.stat.hashed_at_ns);
+  } else {
+    s->BindNull(9).BindNull(10).Bind(11, int64_t{0}).Bind(12, int64_t{0}).Bind(13, int64_t{0});
+    s->Bind(14, int64_t{0}).Bind(15, int64_t{0}).Bind(16, std::string_view("")).BindBlob(17, "");
+    s->Bind(18, std::string_view("")).Bind(19, int64_t{0});
+  }
+  s->Bind(20, StateText(row.state)).Bind(21, std::string_view(row.error));
+  TESSERA_RETURN_IF_ERROR(s->Run());
+  if (!blocks_changed) return Status::Ok();
+  TESSERA_ASSIGN_OR_RETURN(auto* del, impl_->Stmt("DELETE FROM block_locations WHERE path = ?1"));
+  TESSERA_RETURN_IF_ERROR(del->Bind(1, std::string_view(row.path)).Run());
+  if (row.local && row.local->kind == FileKind::kFile && !row.local->blocks.empty()) {
+    TESSERA_ASSIGN_OR_RETURN(
+        auto* ins,
+        impl_->Stmt("INSERT INTO block_locations(id, path, offset, size) VALUES(?1,?2,?3,?4)"));
+    uint64_t offset = 0;
+    for (const auto& b : row.local->blocks) {
+      ins->Reset();
+      TESSERA_RETURN_IF_ERROR(ins->BindBlob(1, b.id.bytes())
+                                  .Bind(2, std::string_view(row.path))
+                                  .Bind(3, static_cast<int64_t>(offset))
+                                  .Bind(4, static_cast<int64_t>(b.size))
+                                  .Run());
+      offset += b.size;
+    }
+  }
+  return Status::Ok();
+}
+
+Status Index::Remove(const std::string& path) {
+  TESSERA_ASSIGN_OR_RETURN(auto* s, impl_->Stmt("DELETE FROM files WHERE path = ?1"));
+  return s->Bind(1, std::string_view(path)).Run();
+}
+
+Result<std::vector<std::string>> Index::LocalPaths() {
+  return impl_->Strings("SELECT path FROM files WHERE kind IS NOT NULL ORDER BY path", "", -1);
+}
+
+Result<std::vector<std::string>> Index::PathsUnder(const std::string& dir) {
+  // Prefix range on the primary key: "dir/" <= path < "dir0" ('0' follows '/').
+  TESSERA_ASSIGN_OR_RETURN(
+      auto* s, impl_->Stmt("SELECT path FROM files WHERE path = ?1 OR (path >= ?2 AND path < ?3) "
+                           "ORDER BY path"));
+  s->Bind(1, std::string_view(dir)).Bind(2, dir + "/").Bind(3, dir + "0");
+  std::vector<std::string> out;
+  for (;;) {
+    TESSERA_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back(s->Text(0));
+  }
+  s->Reset();
+  return out;
+}
+
+Result<std::vector<std::string>> Index::DirtyPaths(size_t limit) {
+  return impl_->Strings("SELECT path FROM files WHERE state = 'dirty' ORDER BY path LIMIT ?1", "",
+                        static_cast<int64_t>(limit));
+}
+
+Result<NsState> Index::GetNs(const std::string& ns) {
+  TESSERA_ASSIGN_OR_RETURN(auto* s,
+                           impl_->Stmt("SELECT cursor, epoch FROM ns_state WHERE ns = ?1"));
+  s->Bind(1, std::string_view(ns));
+  TESSERA_ASSIGN_OR_RETURN(bool row, s->Step());
+  NsState out;
+  if (row) {
+    out.cursor = static_cast<uint64_t>(s->Int(0));
+    out.epoch = s->Text(1);
+  }
+  s->Reset();
+  return out;
+}
+
+Status Index::StorePage(const std::string& ns, const std::vector<PendingEntry>& entries,
+                        uint64_t cursor, const std::string& epoch) {
+  return InTransaction([&]() -> Status {
+    TESSERA_ASSIGN_OR_RETURN(auto* base, impl_->Stmt("SELECT jid FROM files WHERE path = ?1"));
+    for (const auto& e : entries) {
+      base->Reset().Bind(1, std::string_view(e.path));
+      TESSERA_ASSIGN_OR_RETURN(bool row, base->Step());
+      const uint64_t base_jid = row ? static_cast<uint64_t>(base->Int(0)) : 0;
+      base->Reset();
+      if (e.jid <= base_jid) continue;  // already applied (e.g. our own commit coming back)
+      TESSERA_ASSIGN_OR_RETURN(
+          auto* put, impl_->Stmt("INSERT OR REPLACE INTO remote_pending(path, jid, kind, size, "
+                                 "mtime_ns, mode, symlink_target, blocks, device) "
+                                 "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)"));
+      put->Bind(1, std::string_view(e.path)).Bind(2, static_cast<int64_t>(e.jid));
+      if (e.version) {
+        put->Bind(3, KindText(e.version->kind))
+            .Bind(4, static_cast<int64_t>(e.version->size))
+            .Bind(5, e.version->mtime_ns)
+            .Bind(6, static_cast<int64_t>(e.mode))
+            .Bind(7, std::string_view(e.version->symlink_target))
+            .BindBlob(8, EncodeBlocks(e.version->blocks));
+      } else {
+        put->Bind(3, std::string_view("deleted")).Bind(4, int64_t{0}).Bind(5, int64_t{0});
+        put->Bind(6, int64_t{0}).Bind(7, std::string_view("")).BindBlob(8, "");
+      }
+      TESSERA_RETURN_IF_ERROR(put->Bind(9, std::string_view(e.device)).Run());
+    }
+    TESSERA_ASSIGN_OR_RETURN(
+        auto* cur,
+        impl_->Stmt("INSERT OR REPLACE INTO ns_state(ns, cursor, epoch) VALUES(?1,?2,?3)"));
+    return cur->Bind(1, std::string_view(ns))
+        .Bind(2, static_cast<int64_t>(cursor))
+        .Bind(3, std::string_view(epoch))
+        .Run();
+  });
+}
+
+Status Index::ResetJournal(const std::string& ns, const std::string& epoch) {
+  return InTransaction([&]() -> Status {
+    TESSERA_RETURN_IF_ERROR(impl_->db->Exec(
+        "DELETE FROM remote_pending;"
+        "DELETE FROM files WHERE kind IS NULL;"
+        "UPDATE files SET jid = 0, base_kind = NULL, base_size = 0, base_exec = 0, "
+        "base_target = '', base_blocks = x'', base_mtime_ns = 0, state = 'dirty', error = '';"));
+    TESSERA_ASSIGN_OR_RETURN(
+        auto* cur,
+        impl_->Stmt("INSERT OR REPLACE INTO ns_state(ns, cursor, epoch) VALUES(?1,?2,?3)"));
+    return cur->Bind(1, std::string_view(ns))
+        .Bind(2, int64_t{0})
+        .Bind(3, std::string_view(epoch))
+        .Run();
+  });
+}
+
+Result<std::optional<PendingEntry>> Index::GetPending(const std::string& path) {
+  TESSERA_ASSIGN_OR_RETURN(
+      auto* s, impl_->Stmt("SELECT jid, kind, size, mtime_ns, mode, symlink_target, blocks, device "
+                           "FROM remote_pending WHERE path = ?1"));
+  s->Bind(1, std::string_view(path));
+  TESSERA_ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) {
+    s->Reset();
+    return std::optional<PendingEntry>();
+  }
+  PendingEntry e;
+  e.path = path;
+  e.jid = static_cast<uint64_t>(s->Int(0));
+  TESSERA_ASSIGN_OR_RETURN(FileKind kind, ParseKind(s->Text(1)));
+  e.mode = static_cast<uint32_t>(s->Int(4));
+  e.device = s->Text(7);
+  if (kind != FileKind::kDeleted) {
+    FileVersion v;
+    v.kind = kind;
+    v.size = static_cast<uint64_t>(s->Int(2));
+    v.mtime_ns = s->Int(3);
+    v.executable = kind == FileKind::kFile && (e.mode & 0100) != 0;
+    v.symlink_target = s->Text(5);
+    TESSERA_ASSIGN_OR_RETURN(v.blocks, DecodeBlocks(s->Blob(6)));
+    e.version = std::move(v);
+  }
+  s->Reset();
+  return std::optional<PendingEntry>(std::move(e));
+}
+
+Status Index::RemovePending(const std::string& path) {
+  TESSERA_ASSIGN_OR_RETURN(auto* s, impl_->Stmt("DELETE FROM remote_pending WHERE path = ?1"));
+  return s->Bind(1, std::string_view(path)).Run();
+}
+
+Result<std::vector<std::string>> Index::PendingPaths(size_t limit) {
+  return impl_->Strings("SELECT path FROM remote_pending ORDER BY jid LIMIT ?1", "",
+                        static_cast<int64_t>(limit));
+}
+
+Result<std::vector<BlockLocation>> Index::FindBlock(const common::BlockId& id, size_t limit) {
+  TESSERA_ASSIGN_OR_RETURN(
+      auto* s,
+      impl_->Stmt("SELECT path, offset, size FROM block_locations WHERE id = ?1 LIMIT ?2"));
+  s->BindBlob(1, id.bytes()).Bind(2, static_cast<int64_t>(limit));
+  std::vector<BlockLocation> out;
+  for (;;) {
+    TESSERA_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back(BlockLocation{s->Text(0), static_cast<uint64_t>(s->Int(1)),
+                                static_cast<uint32_t>(s->Int(2))});
+  }
+  s->Reset();
+  return out;
+}
+
+Status Index::AddCounter(const std::string& key, int64_t delta) {
+  TESSERA_ASSIGN_OR_RETURN(
+      auto* s, impl_->Stmt("INSERT INTO status(key, value) VALUES(?1, ?2) "
+                           "ON CONFLICT(key) DO UPDATE SET value = value + excluded.value"));
+  return s->Bind(1, std::string_view(key)).Bind(2, delta).Run();
+}
+
+Status Index::SetValue(const std::string& key, const std::string& value) {
+  TESSERA_ASSIGN_OR_RETURN(auto* s,
+                           impl_->Stmt("INSERT OR REPLACE INTO status(key, value) VALUES(?1, ?2)"));
+  return s->Bind(1, std::string_view(key)).Bind(2, std::string_view(value)).Run();
+}
+
+Result<StatusSnapshot> Index::Snapshot(const std::string& ns_arg) {
+  StatusSnapshot out;
+  TESSERA_ASSIGN_OR_RETURN(auto* meta, impl_->Stmt("SELECT key, value FROM meta"));
+  for (;;) {
+    TESSERA_ASSIGN_OR_RETURN(bool row, meta->Step());
+    if (!row) break;
+    if (meta->Text(0) == "root") out.root = meta->Text(1);
+    if (meta->Text(0) == "namespace") out.ns = meta->Text(1);
+  }
+  meta->Reset();
+  const std::string ns = ns_arg.empty() ? out.ns : ns_arg;
+  TESSERA_ASSIGN_OR_RETURN(NsState st, GetNs(ns));
+  out.cursor = st.cursor;
+  TESSERA_ASSIGN_OR_RETURN(
+      auto* up, impl_->Stmt("SELECT count(*), coalesce(sum(CASE WHEN kind = 'file' THEN size "
+                            "ELSE 0 END), 0) FROM files WHERE state = 'dirty'"));
+  TESSERA_RETURN_IF_ERROR(up->Step().status());
+  out.upload_pending_files = static_cast<uint64_t>(up->Int(0));
+  out.upload_pending_bytes = static_cast<uint64_t>(up->Int(1));
+  up->Reset();
+  TESSERA_ASSIGN_OR_RETURN(
+      auto* down, impl_->Stmt("SELECT count(*), coalesce(sum(size), 0) FROM remote_pending"));
+  TESSERA_RETURN_IF_ERROR(down->Step().status());
+  out.download_pending_files = static_cast<uint64_t>(down->Int(0));
+  out.download_pending_bytes = static_cast<uint64_t>(down->Int(1));
+  down->Reset();
+  TESSERA_ASSIGN_OR_RETURN(auto* err,
+                           impl_->Stmt("SELECT count(*) FROM files WHERE state = 'error'"));
+  TESSERA_RETURN_IF_ERROR(err->Step().status());
+  out.errors = static_cast<uint64_t>(err->Int(0));
+  err->Reset();
+  TESSERA_ASSIGN_OR_RETURN(auto* kv, impl_->Stmt("SELECT key, value FROM status"));
+  for (;;) {
+    TESSERA_ASSIGN_OR_RETURN(bool row, kv->Step());
+    if (!row) break;
+    const std::string key = kv->Text(0);
+    if (key == "conflicts") out.conflicts = static_cast<uint64_t>(kv->Int(1));
+    if (key == "connected") out.connected = kv->Text(1) == "1";
+    if (key == "last_error") out.last_error = kv->Text(1);
+  }
+  kv->Reset();
+  return out;
+}
+
+}  // namespace tessera::daemon::index

@@ -1,0 +1,139 @@
+// daemon/index/index.h
+//
+// Index: the daemon's local SQLite database in the state dir (schema in schema.cc) — the
+// crash-safe record of what is on disk, what was last synced, what the journal said and what is
+// left to do. Every step the syncer takes is recorded here, so a restart resumes where it
+// stopped. Not thread-safe: owned by the syncer thread (or by `tessera status`, read-only).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/block_id.h"
+#include "common/result.h"
+#include "daemon/reconcile/reconcile.h"
+
+namespace tessera::daemon::index {
+
+enum class SyncState { kSynced, kDirty, kError };
+
+// What lstat + hashing saw for the local version (meaningful when FileRow::local is set).
+struct LocalStat {
+  uint64_t inode = 0;
+  uint32_t mode = 0;  // full st_mode permission bits
+  int64_t mtime_ns = 0;
+  uint64_t size = 0;
+  int64_t hashed_at_ns = 0;  // wall-clock time of the hash; 0 for dirs/symlinks
+  std::string format;        // "text" | "binary" | "" (not a file)
+  bool operator==(const LocalStat&) const = default;
+};
+
+struct FileRow {
+  std::string path;
+  uint64_t base_jid = 0;             // JID of the base; 0 = never synced
+  std::optional<FileVersion> base;   // nullopt: no base, or a tombstone when base_jid > 0
+  std::optional<FileVersion> local;  // nullopt: absent on disk
+  LocalStat stat;
+  SyncState state = SyncState::kSynced;
+  std::string error;  // kError: why the server refused it
+};
+
+// A journal entry listed but not applied yet.
+struct PendingEntry {
+  std::string path;
+  uint64_t jid = 0;
+  std::optional<FileVersion> version;  // nullopt: tombstone
+  uint32_t mode = 0644;
+  std::string device;
+};
+
+struct BlockLocation {
+  std::string path;
+  uint64_t offset = 0;
+  uint32_t size = 0;
+};
+
+struct NsState {
+  uint64_t cursor = 0;
+  std::string epoch;
+};
+
+struct StatusSnapshot {
+  bool connected = false;
+  uint64_t cursor = 0;
+  uint64_t upload_pending_files = 0;
+  uint64_t upload_pending_bytes = 0;
+  uint64_t download_pending_files = 0;
+  uint64_t download_pending_bytes = 0;
+  uint64_t conflicts = 0;
+  uint64_t errors = 0;  // paths the server refused
+  std::string last_error;
+  std::string root;
+  std::string ns;
+};
+
+// Blocklists are stored compactly: 36 bytes a block (32-byte id, little-endian u32 size).
+std::string EncodeBlocks(const std::vector<common::wire::BlockRef>& blocks);
+common::Result<std::vector<common::wire::BlockRef>> DecodeBlocks(std::string_view blob);
+
+class Index {
+ public:
+  // Opens or creates the index at `db_path` and migrates it.
+  static common::Result<std::unique_ptr<Index>> Open(const std::string& db_path);
+  // Opens an existing index read-only (for `tessera status`; works while a daemon writes).
+  static common::Result<std::unique_ptr<Index>> OpenReadOnly(const std::string& db_path);
+  ~Index();
+  Index(const Index&) = delete;
+  Index& operator=(const Index&) = delete;
+
+  // Records which root and namespace this index belongs to on first use; InvalidArgument when
+  // it already belongs to a different one (a state dir serves one folder).
+  common::Status BindIdentity(const std::string& root, const std::string& ns);
+
+  // Runs `body` in one transaction: all its writes land, or none.
+  common::Status InTransaction(const std::function<common::Status()>& body);
+
+  common::Result<std::optional<FileRow>> Get(const std::string& path);
+  // Inserts or replaces the row (and its block locations). A row with no base JID, no base and
+  // no local version is deleted instead.
+  common::Status Put(const FileRow& row);
+  common::Status Remove(const std::string& path);
+  // Paths (sorted) whose local version is present, for the scanner to find deletions.
+  common::Result<std::vector<std::string>> LocalPaths();
+  // Paths (sorted) equal to `dir` or under "dir/".
+  common::Result<std::vector<std::string>> PathsUnder(const std::string& dir);
+  // Paths in state 'dirty', at most `limit`.
+  common::Result<std::vector<std::string>> DirtyPaths(size_t limit);
+
+  // Journal position.
+  common::Result<NsState> GetNs(const std::string& ns);
+  // Stores one listed page: entries newer than the path's base JID go to remote_pending
+  // (replacing an older pending entry), and the cursor/epoch advance — atomically.
+  common::Status StorePage(const std::string& ns, const std::vector<PendingEntry>& entries,
+                           uint64_t cursor, const std::string& epoch);
+  // The journal was reset or replaced: forget every base and pending entry, mark every local
+  // file dirty (nothing local is deleted), set cursor 0 and the new epoch.
+  common::Status ResetJournal(const std::string& ns, const std::string& epoch);
+  common::Result<std::optional<PendingEntry>> GetPending(const std::string& path);
+  common::Status RemovePending(const std::string& path);
+  common::Result<std::vector<std::string>> PendingPaths(size_t limit);
+
+  // Up to `limit` local places holding block `id`.
+  common::Result<std::vector<BlockLocation>> FindBlock(const common::BlockId& id, size_t limit);
+
+  // Status values.
+  common::Status AddCounter(const std::string& key, int64_t delta);
+  common::Status SetValue(const std::string& key, const std::string& value);
+  common::Result<StatusSnapshot> Snapshot(const std::string& ns);
+
+ private:
+  struct Impl;
+  explicit Index(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tessera::daemon::index

@@ -1,0 +1,62 @@
+#include "daemon/remote/meta_client.h"
+
+namespace tessera::daemon::remote {
+
+using common::Result;
+
+common::Status HttpError(std::string_view what, const common::http::ClientResponse& r) {
+  std::string msg =
+      std::string(what) + ": HTTP " + std::to_string(r.status) + " " + r.body.substr(0, 300);
+  if (r.status >= 500 || r.status == 429 || r.status == 408) return common::Unavailable(msg);
+  if (r.status == 404) return common::NotFound(msg);
+  if (r.status == 401 || r.status == 403) return common::PermissionDenied(msg);
+  if (r.status == 409) return common::Conflict(msg);
+  if (r.status == 413) return common::ResourceExhausted(msg);
+  return common::InvalidArgument(msg);
+}
+
+Result<std::unique_ptr<MetaClient>> MetaClient::Create(const std::string& base_url,
+                                                       const std::string& ns) {
+  common::http::ClientOptions options;
+  options.request_timeout = std::chrono::seconds(120);
+  TESSERA_ASSIGN_OR_RETURN(auto http, common::http::HttpClient::Create(base_url, options));
+  return std::unique_ptr<MetaClient>(
+      new MetaClient(std::move(http), "/v1/ns/" + common::http::UrlEncode(ns)));
+}
+
+Result<common::wire::CommitBatchResponse> MetaClient::Commit(
+    const common::wire::CommitBatchRequest& request) {
+  TESSERA_ASSIGN_OR_RETURN(auto r, http_->Post(prefix_ + "/commit_batch",
+                                               common::wire::Encode(request), "application/json"));
+  if (r.status != 200) return HttpError("commit_batch", r);
+  auto decoded = common::wire::DecodeCommitBatchResponse(r.body);
+  if (!decoded.ok())
+    return common::Corruption("commit_batch answer: " + decoded.status().message());
+  if (decoded->results.size() != request.items.size()) {
+    return common::Corruption("commit_batch answer has " + std::to_string(decoded->results.size()) +
+                              " results for " + std::to_string(request.items.size()) + " items");
+  }
+  return decoded;
+}
+
+Result<common::wire::ListResponse> MetaClient::List(uint64_t cursor, size_t limit) {
+  TESSERA_ASSIGN_OR_RETURN(auto r, http_->Get(prefix_ + "/list?cursor=" + std::to_string(cursor) +
+                                              "&limit=" + std::to_string(limit)));
+  if (r.status != 200) return HttpError("list", r);
+  auto decoded = common::wire::DecodeListResponse(r.body);
+  if (!decoded.ok()) return common::Corruption("list answer: " + decoded.status().message());
+  return decoded;
+}
+
+Result<common::wire::NotifyResponse> MetaClient::Notify(uint64_t cursor,
+                                                        std::chrono::milliseconds wait) {
+  TESSERA_ASSIGN_OR_RETURN(auto r, http_->Get(prefix_ + "/notify?cursor=" + std::to_string(cursor) +
+                                                  "&timeout_ms=" + std::to_string(wait.count()),
+                                              wait + std::chrono::seconds(15)));
+  if (r.status != 200) return HttpError("notify", r);
+  auto decoded = common::wire::DecodeNotifyResponse(r.body);
+  if (!decoded.ok()) return common::Corruption("notify answer: " + decoded.status().message());
+  return decoded;
+}
+
+}  // namespace tessera::daemon::remote

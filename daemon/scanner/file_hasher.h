@@ -1,0 +1,36 @@
+// daemon/scanner/file_hasher.h
+//
+// The one place the daemon chunks a file: HashLocalFile() streams a regular file through the
+// chunker (common/chunker/hashify.h) in bounded memory and checks that the file did not change
+// while it was read. Thread-safe (no shared state).
+#pragma once
+
+#include <sys/stat.h>
+
+#include <string>
+#include <vector>
+
+#include "common/env.h"
+#include "common/result.h"
+#include "common/wire/file_meta.h"
+
+namespace tessera::daemon::scanner {
+
+struct HashedFile {
+  std::vector<common::wire::BlockRef> blocks;
+  uint64_t size = 0;
+  std::string format;  // "text" | "binary"
+};
+
+// Chunks `abs_path`, which lstat() gave as `before`. Conflict when the file changed while it was
+// read (size, mtime or inode differ afterwards, or it became something else): hash it again
+// later. NotFound if it vanished; IOError otherwise.
+common::Result<HashedFile> HashLocalFile(common::Env& env, const std::string& abs_path,
+                                         const struct stat& before);
+
+// True when two lstat results describe the same unchanged file version.
+bool SameStat(const struct stat& a, const struct stat& b);
+
+int64_t MtimeNs(const struct stat& st);
+
+}  // namespace tessera::daemon::scanner

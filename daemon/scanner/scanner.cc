@@ -1,0 +1,227 @@
+#include "daemon/scanner/scanner.h"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <memory>
+#include <vector>
+
+#include "common/path.h"
+#include "daemon/scanner/file_hasher.h"
+
+namespace tessera::daemon::scanner {
+
+using common::Status;
+using common::wire::FileKind;
+
+namespace {
+
+bool SameOpt(const std::optional<FileVersion>& a, const std::optional<FileVersion>& b) {
+  if (a.has_value() != b.has_value()) return false;
+  return !a || a->SameContent(*b);
+}
+
+std::optional<FileKind> KindOf(const struct stat& st) {
+  if (S_ISREG(st.st_mode)) return FileKind::kFile;
+  if (S_ISDIR(st.st_mode)) return FileKind::kDir;
+  if (S_ISLNK(st.st_mode)) return FileKind::kSymlink;
+  return std::nullopt;  // sockets, fifos, devices: not synced
+}
+
+struct DirCloser {
+  void operator()(DIR* d) const { ::closedir(d); }
+};
+
+}  // namespace
+
+Scanner::Scanner(common::Env& env, index::Index& index, common::Logger& log, std::string root,
+                 std::string skip_dir)
+    : env_(env), index_(index), log_(log), root_(std::move(root)), skip_dir_(std::move(skip_dir)) {}
+
+bool Scanner::Ignored(std::string_view name) { return name.starts_with(kTempPrefix); }
+
+std::set<std::string> Scanner::TakeRecheck() { return std::exchange(recheck_, {}); }
+
+Status Scanner::RemoveStaleTempFiles() {
+  std::set<std::string> seen;
+  ScanStats stats;
+  return Walk("", seen, stats, /*remove_temps=*/true);
+}
+
+common::Result<ScanStats> Scanner::FullScan() {
+  std::set<std::string> seen;
+  ScanStats stats;
+  TESSERA_RETURN_IF_ERROR(Walk("", seen, stats, false));
+  TESSERA_ASSIGN_OR_RETURN(auto known, index_.LocalPaths());
+  for (const auto& path : known) {
+    if (!seen.contains(path)) TESSERA_RETURN_IF_ERROR(Observe(path, nullptr, stats));
+  }
+  return stats;
+}
+
+common::Result<ScanStats> Scanner::ScanPaths(const std::set<std::string>& paths) {
+  ScanStats stats;
+  for (const auto& rel : paths) {
+    if (!common::ValidateRelativePath(rel).ok()) continue;
+    struct stat st {};
+    if (::lstat(Abs(rel).c_str(), &st) != 0) {
+      if (errno != ENOENT && errno != ENOTDIR) {
+        log_.Warn("scanner", "lstat " + rel + ": " + strerror(errno));
+        continue;
+      }
+      TESSERA_RETURN_IF_ERROR(MarkAbsentUnder(rel, {}, stats));
+      continue;
+    }
+    if (Abs(rel) == skip_dir_) continue;
+    TESSERA_RETURN_IF_ERROR(Observe(rel, &st, stats));
+    if (S_ISDIR(st.st_mode)) {
+      std::set<std::string> seen{rel};
+      TESSERA_RETURN_IF_ERROR(Walk(rel, seen, stats, false));
+      TESSERA_RETURN_IF_ERROR(MarkAbsentUnder(rel, seen, stats));
+    } else {
+      // A directory replaced by a file: its old children are gone.
+      TESSERA_RETURN_IF_ERROR(MarkAbsentUnder(rel, {rel}, stats));
+    }
+  }
+  return stats;
+}
+
+Status Scanner::MarkAbsentUnder(const std::string& rel, const std::set<std::string>& seen,
+                                ScanStats& stats) {
+  TESSERA_ASSIGN_OR_RETURN(auto known, index_.PathsUnder(rel));
+  for (const auto& path : known) {
+    if (!seen.contains(path)) TESSERA_RETURN_IF_ERROR(Observe(path, nullptr, stats));
+  }
+  return Status::Ok();
+}
+
+Status Scanner::Walk(const std::string& rel_dir, std::set<std::string>& seen, ScanStats& stats,
+                     bool remove_temps) {
+  // Iterative, so deep trees cannot overflow the stack.
+  std::vector<std::string> stack{rel_dir};
+  while (!stack.empty()) {
+    const std::string dir = std::move(stack.back());
+    stack.pop_back();
+    std::unique_ptr<DIR, DirCloser> d(::opendir(Abs(dir).c_str()));
+    if (!d) {
+      if (errno != ENOENT && errno != ENOTDIR) {
+        log_.Warn("scanner", "opendir " + Abs(dir) + ": " + strerror(errno));
+      }
+      continue;
+    }
+    std::vector<std::string> names;
+    while (dirent* e = ::readdir(d.get())) {
+      std::string_view name = e->d_name;
+      if (name == "." || name == "..") continue;
+      names.emplace_back(name);
+    }
+    d.reset();
+    for (const auto& name : names) {
+      const std::string rel = dir.empty() ? name : dir + "/" + name;
+      const std::string abs = Abs(rel);
+      if (abs == skip_dir_) continue;
+      if (Ignored(name)) {
+        if (remove_temps) {
+          log_.Info("scanner", "removing a temp file left by a crash: " + rel);
+          (void)env_.RemoveFile(abs);
+        }
+        continue;
+      }
+      if (!common::ValidateRelativePath(rel).ok()) {
+        log_.Warn("scanner", "skipping a name the journal cannot hold: " + rel);
+        continue;
+      }
+      struct stat st {};
+      if (::lstat(abs.c_str(), &st) != 0) continue;  // vanished: a later event tells
+      if (!KindOf(st)) continue;
+      seen.insert(rel);
+      if (!remove_temps) TESSERA_RETURN_IF_ERROR(Observe(rel, &st, stats));
+      if (S_ISDIR(st.st_mode)) stack.push_back(rel);
+    }
+  }
+  return Status::Ok();
+}
+
+Status Scanner::Observe(const std::string& rel, const struct stat* st, ScanStats& stats) {
+  TESSERA_ASSIGN_OR_RETURN(auto existing, index_.Get(rel));
+  index::FileRow row;
+  if (existing) row = std::move(*existing);
+  row.path = rel;
+  const std::optional<FileVersion> prev_local = row.local;
+  ++stats.seen;
+
+  std::optional<FileKind> kind = st ? KindOf(*st) : std::nullopt;
+  if (!kind) {
+    if (!row.local) return Status::Ok();  // absent and already known absent (or never known)
+    row.local.reset();
+    row.stat = index::LocalStat{};
+  } else {
+    const int64_t now_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(env_.Now().time_since_epoch()).count();
+    const int64_t mtime = MtimeNs(*st);
+    const bool same_stat = row.local && row.local->kind == *kind && row.stat.inode == st->st_ino &&
+                           row.stat.mtime_ns == mtime &&
+                           row.stat.size == static_cast<uint64_t>(st->st_size) &&
+                           row.stat.mode == static_cast<uint32_t>(st->st_mode & 07777);
+    const bool in_doubt =
+        *kind == FileKind::kFile &&
+        row.stat.hashed_at_ns - mtime < std::chrono::nanoseconds(kDoubtWindow).count();
+    if (same_stat && !in_doubt) return Status::Ok();
+
+    FileVersion v;
+    v.kind = *kind;
+    v.mtime_ns = mtime;
+    index::LocalStat ls;
+    ls.inode = st->st_ino;
+    ls.mode = static_cast<uint32_t>(st->st_mode & 07777);
+    ls.mtime_ns = mtime;
+    if (*kind == FileKind::kFile) {
+      auto hashed = HashLocalFile(env_, Abs(rel), *st);
+      ++stats.hashed;
+      if (!hashed.ok()) {
+        if (hashed.status().code() == common::Code::kConflict) {
+          recheck_.insert(rel);  // written to while hashed: look again once it settles
+          return Status::Ok();
+        }
+        if (hashed.status().code() == common::Code::kNotFound) return Status::Ok();
+        log_.Warn("scanner", hashed.status().ToString());
+        return Status::Ok();  // unreadable now; the next scan tries again
+      }
+      v.size = hashed->size;
+      v.blocks = std::move(hashed->blocks);
+      v.executable = (st->st_mode & S_IXUSR) != 0;
+      ls.size = v.size;
+      ls.format = hashed->format;
+      ls.hashed_at_ns = now_ns;
+      if (now_ns - mtime < std::chrono::nanoseconds(kDoubtWindow).count()) recheck_.insert(rel);
+    } else if (*kind == FileKind::kSymlink) {
+      std::string target(static_cast<size_t>(st->st_size) + 1, '\0');
+      const ssize_t n = ::readlink(Abs(rel).c_str(), target.data(), target.size());
+      if (n < 0) return Status::Ok();  // vanished
+      target.resize(static_cast<size_t>(n));
+      v.symlink_target = std::move(target);
+      ls.size = static_cast<uint64_t>(st->st_size);
+    }
+    if (same_stat && row.local && SameOpt(row.local, v) && row.stat.format == ls.format) {
+      // A re-hash in doubt that found nothing new: only remember when it was hashed.
+      row.stat.hashed_at_ns = ls.hashed_at_ns;
+      return index_.Put(row);
+    }
+    row.local = std::move(v);
+    row.stat = std::move(ls);
+  }
+
+  const bool content_changed = !SameOpt(prev_local, row.local);
+  if (content_changed) ++stats.changed;
+  if (SameOpt(row.base, row.local) && row.base_jid > 0) {
+    row.state = index::SyncState::kSynced;
+  } else if (row.state != index::SyncState::kError || content_changed) {
+    row.state = index::SyncState::kDirty;
+    row.error.clear();
+  }
+  if (row.base_jid == 0 && !row.base && !row.local) return index_.Remove(rel);
+  return index_.Put(row);
+}
+
+}  // namespace tessera::daemon::scanner

@@ -1,0 +1,72 @@
+// daemon/scanner/scanner.h
+//
+// Scanner: compares the sync root on disk with the index and records what changed. It walks
+// with lstat (symlinks are never followed), skips the state dir when it lies inside the root and
+// the daemon's own `.tessera-tmp-*` files, and decides "changed" by kind, size, mtime, inode and
+// mode — re-hashing when in doubt: a file whose mtime is within kDoubtWindow of its hash time is
+// hashed again on the next look (a same-size write within one mtime tick is not missed), and a
+// file that changed while hashed is reported for a later look. Every changed path is marked
+// dirty in the index for the syncer. Not thread-safe: owned by the syncer thread.
+#pragma once
+
+#include <sys/stat.h>
+
+#include <chrono>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/env.h"
+#include "common/log.h"
+#include "common/result.h"
+#include "daemon/index/index.h"
+
+namespace tessera::daemon::scanner {
+
+inline constexpr std::string_view kTempPrefix = ".tessera-tmp-";
+inline constexpr std::chrono::seconds kDoubtWindow{2};
+
+struct ScanStats {
+  size_t seen = 0;
+  size_t hashed = 0;
+  size_t changed = 0;  // rows whose local version changed
+};
+
+class Scanner {
+ public:
+  // `root` and `skip_dir` are absolute; `skip_dir` (the state dir) is ignored if inside root.
+  // `env`, `index` and `log` must outlive the scanner.
+  Scanner(common::Env& env, index::Index& index, common::Logger& log, std::string root,
+          std::string skip_dir);
+
+  // Removes `.tessera-tmp-*` files left by a crash anywhere under the root.
+  common::Status RemoveStaleTempFiles();
+  // Walks the whole root; paths in the index but gone from disk become absent.
+  common::Result<ScanStats> FullScan();
+  // Looks at these relative paths only (a directory: its whole subtree).
+  common::Result<ScanStats> ScanPaths(const std::set<std::string>& paths);
+  // Paths to look at again soon (in doubt, or changed while hashed); clears the list.
+  std::set<std::string> TakeRecheck();
+
+  // Observes one path whose lstat result is `st` (nullptr: absent) and records it.
+  common::Status Observe(const std::string& rel, const struct stat* st, ScanStats& stats);
+
+  // True for names the scanner never syncs (temp files).
+  static bool Ignored(std::string_view name);
+
+ private:
+  common::Status Walk(const std::string& rel_dir, std::set<std::string>& seen, ScanStats& stats,
+                      bool remove_temps);
+  common::Status MarkAbsentUnder(const std::string& rel, const std::set<std::string>& seen,
+                                 ScanStats& stats);
+  std::string Abs(const std::string& rel) const { return rel.empty() ? root_ : root_ + "/" + rel; }
+
+  common::Env& env_;
+  index::Index& index_;
+  common::Logger& log_;
+  const std::string root_;
+  const std::string skip_dir_;
+  std::set<std::string> recheck_;
+};
+
+}  // namespace tessera::daemon::scanner

@@ -1,0 +1,42 @@
+#include "daemon/syncer/notify_loop.h"
+
+#include <condition_variable>
+#include <mutex>
+
+namespace tessera::daemon::syncer {
+
+void RunNotifyLoop(std::stop_token stop, remote::MetaClient& meta, Syncer& syncer,
+                   common::Logger& log) {
+  std::mutex mutex;
+  std::condition_variable_any cv;
+  std::chrono::milliseconds backoff{0};
+  std::string epoch;
+  while (!stop.stop_requested()) {
+    const uint64_t cursor = syncer.cursor();
+    auto r = meta.Notify(cursor, kNotifyWait);
+    if (stop.stop_requested()) return;
+    if (r.ok()) {
+      backoff = std::chrono::milliseconds(0);
+      const bool epoch_changed = !epoch.empty() && r->epoch != epoch;
+      epoch = r->epoch;
+      if (r->head > cursor || r->head < cursor || epoch_changed) {
+        syncer.OnRemoteChanged();
+        // Give the syncer a moment to apply before asking again from the same cursor.
+        std::unique_lock<std::mutex> lock(mutex);
+        cv.wait_for(lock, stop, std::chrono::milliseconds(200),
+                    [&] { return syncer.cursor() != cursor; });
+      }
+      continue;
+    }
+    // The first failure after a success: let the syncer try too, so `connected` turns false
+    // even when nothing local is waiting to go up.
+    if (backoff.count() == 0) syncer.OnRemoteChanged();
+    backoff = backoff.count() == 0 ? std::chrono::milliseconds(500)
+                                   : std::min(backoff * 2, std::chrono::milliseconds(30'000));
+    log.Debug("notify", r.status().ToString());
+    std::unique_lock<std::mutex> lock(mutex);
+    cv.wait_for(lock, stop, backoff, [] { return false; });
+  }
+}
+
+}  // namespace tessera::daemon::syncer

@@ -1,0 +1,24 @@
+// daemon/syncer/notify_loop.h
+//
+// RunNotifyLoop: the notify thread's body. Long-polls the metaserver (its own MetaClient) from
+// the syncer's cursor and wakes the syncer when the journal head moves past it. Polls are short
+// (kNotifyWait) so a stop request is honoured within one poll; failures back off (0.5 s doubling
+// to 30 s). Thread: the notify thread only; the syncer's On*/cursor() are thread-safe.
+#pragma once
+
+#include <chrono>
+#include <stop_token>
+
+#include "common/log.h"
+#include "daemon/remote/meta_client.h"
+#include "daemon/syncer/syncer.h"
+
+namespace tessera::daemon::syncer {
+
+inline constexpr std::chrono::milliseconds kNotifyWait{2500};
+
+// `meta`, `syncer` and `log` must outlive the call; returns when `stop` is requested.
+void RunNotifyLoop(std::stop_token stop, remote::MetaClient& meta, Syncer& syncer,
+                   common::Logger& log);
+
+}  // namespace tessera::daemon::syncer

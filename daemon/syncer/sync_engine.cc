@@ -1,0 +1,226 @@
+#include "daemon/syncer/sync_engine.h"
+
+#include <algorithm>
+
+#include "common/path.h"
+
+namespace tessera::daemon::syncer {
+
+using common::Result;
+using common::Status;
+using common::wire::FileKind;
+
+namespace {
+
+constexpr size_t kListPage = 1000;
+constexpr size_t kPathsPerRound = 1000;
+constexpr int kMaxRounds = 50;
+
+std::optional<FileVersion> FromMeta(const common::wire::FileMeta& m) {
+  if (m.kind == FileKind::kDeleted) return std::nullopt;
+  FileVersion v;
+  v.kind = m.kind;
+  v.size = m.kind == FileKind::kFile ? m.size : 0;
+  v.executable = m.kind == FileKind::kFile && (m.mode & 0100) != 0;
+  v.symlink_target = m.symlink_target;
+  v.blocks = m.blocks;
+  v.mtime_ns = m.mtime_ns;
+  return v;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SyncEngine>> SyncEngine::Create(
+    common::Env& env, index::Index& index, scanner::Scanner& scanner, common::Logger& log,
+    remote::MetaClient& meta, remote::BlockClient& blocks, SyncConfig config) {
+  TESSERA_RETURN_IF_ERROR(env.CreateDirs(config.state_dir + "/trash"));
+  TESSERA_ASSIGN_OR_RETURN(auto cache,
+                           common::chunker::ChunkCache::Open(env, config.state_dir + "/cache"));
+  auto engine = std::unique_ptr<SyncEngine>(
+      new SyncEngine(env, index, scanner, log, meta, blocks, std::move(config), std::move(cache)));
+  TESSERA_ASSIGN_OR_RETURN(auto ns, index.GetNs(engine->config_.ns));
+  engine->cursor_ = ns.cursor;
+  return engine;
+}
+
+void SyncEngine::RecordError(const std::string& message) {
+  log_.Error("sync", message);
+  (void)index_.SetValue("last_error", message);
+}
+
+Status SyncEngine::Ping() {
+  TESSERA_RETURN_IF_ERROR(blocks_.Has({}).status());
+  return meta_.List(cursor_, 1).status();
+}
+
+Status SyncEngine::Pull() {
+  pull_needed_ = false;
+  TESSERA_ASSIGN_OR_RETURN(auto ns, index_.GetNs(config_.ns));
+  uint64_t cursor = ns.cursor;
+  bool first = true;
+  for (;;) {
+    TESSERA_ASSIGN_OR_RETURN(auto page, meta_.List(cursor, kListPage));
+    if (first) {
+      first = false;
+      // Journal-reset guard: another epoch, or a head behind what we applied, means this is not
+      // the journal our bases came from. Start over, treating everything remote as new; nothing
+      // local is deleted because of it.
+      if ((!ns.epoch.empty() && page.epoch != ns.epoch) || page.head < ns.cursor) {
+        log_.Warn("sync", "the journal was reset (epoch '" + ns.epoch + "' -> '" + page.epoch +
+                              "', head " + std::to_string(page.head) + " < cursor " +
+                              std::to_string(ns.cursor) + "?): listing again from 0");
+        TESSERA_RETURN_IF_ERROR(index_.ResetJournal(config_.ns, page.epoch));
+        ns = index::NsState{0, page.epoch};
+        cursor = 0;
+        cursor_ = 0;
+        first = true;
+        continue;
+      }
+    }
+    std::vector<index::PendingEntry> entries;
+    uint64_t last = cursor;
+    for (const auto& e : page.entries) {
+      last = std::max(last, e.jid);
+      if (const Status ok = common::ValidateRelativePath(e.meta.path); !ok.ok()) {
+        RecordError("refused journal entry " + std::to_string(e.jid) + ": " + ok.ToString());
+        continue;
+      }
+      index::PendingEntry p;
+      p.path = e.meta.path;
+      p.jid = e.jid;
+      p.version = FromMeta(e.meta);
+      p.mode = e.meta.mode;
+      p.device = e.device;
+      entries.push_back(std::move(p));
+    }
+    const uint64_t next = std::max(last, page.cursor);
+    TESSERA_RETURN_IF_ERROR(index_.StorePage(config_.ns, entries, next, page.epoch));
+    cursor = next;
+    cursor_ = next;
+    if (!page.has_more || page.entries.empty()) break;
+  }
+  return Status::Ok();
+}
+
+Result<SyncEngine::Plan> SyncEngine::MakePlan(const std::string& path) {
+  Plan plan;
+  plan.path = path;
+  TESSERA_ASSIGN_OR_RETURN(plan.row, index_.Get(path));
+  TESSERA_ASSIGN_OR_RETURN(plan.pending, index_.GetPending(path));
+  if (plan.pending && plan.row && plan.pending->jid <= plan.row->base_jid) {
+    TESSERA_RETURN_IF_ERROR(index_.RemovePending(path));  // already applied
+    plan.pending.reset();
+  }
+  std::optional<FileVersion> base = plan.row ? plan.row->base : std::nullopt;
+  std::optional<FileVersion> local = plan.row ? plan.row->local : std::nullopt;
+  std::optional<FileVersion> remote = plan.pending ? plan.pending->version : base;
+  plan.action = Reconcile(base, local, remote);
+  return plan;
+}
+
+Status SyncEngine::RecordRemoteAsBase(const Plan& plan) {
+  index::FileRow row;
+  if (plan.row) row = *plan.row;
+  row.path = plan.path;
+  if (plan.pending) {
+    row.base_jid = plan.pending->jid;
+    row.base = plan.pending->version;
+  }
+  if (row.state != index::SyncState::kError || !plan.pending) row.state = index::SyncState::kSynced;
+  row.error.clear();
+  return index_.InTransaction([&]() -> Status {
+    TESSERA_RETURN_IF_ERROR(index_.Put(row));
+    return plan.pending ? index_.RemovePending(plan.path) : Status::Ok();
+  });
+}
+
+Status SyncEngine::Process() {
+  for (int round = 0; round < kMaxRounds; ++round) {
+    TESSERA_ASSIGN_OR_RETURN(auto dirty, index_.DirtyPaths(kPathsPerRound));
+    TESSERA_ASSIGN_OR_RETURN(auto pending, index_.PendingPaths(kPathsPerRound));
+    std::set<std::string> paths(dirty.begin(), dirty.end());
+    paths.insert(pending.begin(), pending.end());
+    if (paths.empty()) return Status::Ok();
+
+    std::vector<Plan> downloads, deletes;
+    std::vector<UploadItem> uploads;
+    size_t done = 0;
+    for (const auto& path : paths) {
+      TESSERA_ASSIGN_OR_RETURN(Plan plan, MakePlan(path));
+      log_.Debug("sync", path + ": " + std::string(SyncActionName(plan.action)));
+      switch (plan.action) {
+        case SyncAction::kNothing:
+        case SyncAction::kRecordSynced:
+          TESSERA_RETURN_IF_ERROR(RecordRemoteAsBase(plan));
+          ++done;
+          break;
+        case SyncAction::kUpload:
+        case SyncAction::kDeleteRemote:
+          if (plan.row && plan.row->state == index::SyncState::kError && !plan.pending) break;
+          uploads.push_back(UploadItem{path, plan.parent_jid(),
+                                       plan.row ? plan.row->local : std::nullopt,
+                                       plan.row ? plan.row->stat : index::LocalStat{}});
+          break;
+        case SyncAction::kDownload:
+        case SyncAction::kConflict:
+          downloads.push_back(std::move(plan));
+          break;
+        case SyncAction::kDeleteLocal:
+          deletes.push_back(std::move(plan));
+          break;
+      }
+    }
+
+    // Downloads first (in path order: parents before children), so that a file renamed
+    // remotely finds its blocks at the old path before that path's delete moves it away.
+    Status first_error;
+    auto note = [&](const Status& s) {
+      if (s.ok()) {
+        ++done;
+      } else if (first_error.ok() || s.code() == common::Code::kUnavailable) {
+        first_error = s;
+      }
+    };
+    for (const auto& plan : downloads) {
+      const Status s = plan.action == SyncAction::kConflict ? Conflict(plan) : Download(plan);
+      if (s.code() == common::Code::kUnavailable) return s;
+      note(s);
+    }
+    if (!uploads.empty()) {
+      const size_t before = stats_.uploaded + stats_.deleted_remote;
+      const Status s = Upload(std::move(uploads));
+      if (s.code() == common::Code::kUnavailable) return s;
+      if (!s.ok()) first_error = s;
+      done += stats_.uploaded + stats_.deleted_remote - before;
+    }
+    // Deletes last, children before parents so directories are empty when their turn comes.
+    std::sort(deletes.begin(), deletes.end(),
+              [](const Plan& a, const Plan& b) { return a.path > b.path; });
+    for (const auto& plan : deletes) note(DeleteLocal(plan));
+
+    if (!first_error.ok()) log_.Warn("sync", first_error.ToString());
+    if (done == 0) return first_error;  // no progress: wait for a rescan, a pull or a retry
+    if (pull_needed_) return Status::Ok();
+  }
+  return Status::Ok();
+}
+
+std::optional<std::string> SyncEngine::SafePath(const std::string& rel) {
+  auto joined = common::SafeJoin(config_.root, rel);
+  if (!joined.ok()) {
+    ++stats_.refused;
+    RecordError("refused an unsafe path from the server: '" + rel +
+                "': " + joined.status().ToString());
+    return std::nullopt;
+  }
+  const std::string& state = config_.state_dir;
+  const std::string name = rel.substr(rel.rfind('/') == std::string::npos ? 0 : rel.rfind('/') + 1);
+  if (*joined == state || joined->starts_with(state + "/") || scanner::Scanner::Ignored(name)) {
+    ++stats_.refused;
+    RecordError("refused a path from the server that names the daemon's own files: '" + rel + "'");
+    return std::nullopt;
+  }
+  return *joined;
+}
+
+}  // namespace tessera::daemon::syncer

@@ -1,0 +1,133 @@
+#include "daemon/watcher/watcher.h"
+
+#include <dirent.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <vector>
+
+namespace tessera::daemon::watcher {
+
+namespace {
+
+// No IN_MODIFY: a file being written is looked at when it is closed (IN_CLOSE_WRITE), not on
+// every write; writers that never close are caught by the periodic rescan.
+constexpr uint32_t kMask = IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
+                           IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_DONT_FOLLOW |
+                           IN_ONLYDIR | IN_EXCL_UNLINK;
+constexpr std::string_view kTempPrefix = ".tessera-tmp-";
+
+}  // namespace
+
+common::Result<std::unique_ptr<Watcher>> Watcher::Open(std::string root, std::string skip_dir,
+                                                       common::Logger& log,
+                                                       WatcherCallbacks callbacks) {
+  common::UniqueFd fd(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
+  if (!fd.valid()) return common::ErrnoStatus("inotify_init1", errno);
+  common::UniqueFd wake(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
+  if (!wake.valid()) return common::ErrnoStatus("eventfd", errno);
+  auto w =
+      std::unique_ptr<Watcher>(new Watcher(std::move(root), std::move(skip_dir), log,
+                                           std::move(callbacks), std::move(fd), std::move(wake)));
+  if (!w->AddTree("")) log.Warn("watcher", "inotify watch limit reached; relying on rescans");
+  return w;
+}
+
+bool Watcher::AddTree(const std::string& rel) {
+  std::vector<std::string> stack{rel};
+  bool ok = true;
+  while (!stack.empty()) {
+    const std::string dir = std::move(stack.back());
+    stack.pop_back();
+    const std::string abs = Abs(dir);
+    if (abs == skip_dir_) continue;
+    const int wd = ::inotify_add_watch(inotify_.get(), abs.c_str(), kMask);
+    if (wd < 0) {
+      if (errno == ENOSPC) ok = false;
+      continue;  // vanished or not a directory any more
+    }
+    dirs_[wd] = dir;
+    DIR* d = ::opendir(abs.c_str());
+    if (!d) continue;
+    while (dirent* e = ::readdir(d)) {
+      std::string_view name = e->d_name;
+      if (name == "." || name == "..") continue;
+      const std::string child = dir.empty() ? std::string(name) : dir + "/" + std::string(name);
+      struct stat st {};
+      if (::lstat(Abs(child).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) stack.push_back(child);
+    }
+    ::closedir(d);
+  }
+  return ok;
+}
+
+void Watcher::HandleEvents(const char* buf, size_t len, std::set<std::string>& changed,
+                           bool& overflow) {
+  for (size_t pos = 0; pos + sizeof(inotify_event) <= len;) {
+    inotify_event ev;
+    std::memcpy(&ev, buf + pos, sizeof ev);
+    const char* name_ptr = buf + pos + sizeof(inotify_event);
+    pos += sizeof(inotify_event) + ev.len;
+    if (ev.mask & IN_Q_OVERFLOW) {
+      overflow = true;
+      continue;
+    }
+    auto it = dirs_.find(ev.wd);
+    if (it == dirs_.end()) continue;
+    if (ev.mask & IN_IGNORED) {
+      dirs_.erase(it);
+      continue;
+    }
+    const std::string dir = it->second;
+    if (ev.mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
+      if (!dir.empty()) changed.insert(dir);
+      continue;
+    }
+    if (ev.len == 0) continue;
+    const std::string name(name_ptr, strnlen(name_ptr, ev.len));
+    if (std::string_view(name).starts_with(kTempPrefix)) continue;
+    const std::string rel = dir.empty() ? name : dir + "/" + name;
+    if (Abs(rel) == skip_dir_) continue;
+    changed.insert(rel);
+    if ((ev.mask & IN_ISDIR) && (ev.mask & (IN_CREATE | IN_MOVED_TO))) {
+      if (!AddTree(rel)) log_.Warn("watcher", "inotify watch limit reached; relying on rescans");
+    }
+  }
+}
+
+void Watcher::Run(std::stop_token stop) {
+  std::stop_callback wake(stop, [this] {
+    const uint64_t one = 1;
+    (void)!::write(wake_.get(), &one, sizeof one);
+  });
+  alignas(inotify_event) char buf[64 * 1024];
+  while (!stop.stop_requested()) {
+    pollfd fds[2] = {{inotify_.get(), POLLIN, 0}, {wake_.get(), POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      log_.Error("watcher", std::string("poll: ") + strerror(errno));
+      return;
+    }
+    if (stop.stop_requested()) return;
+    std::set<std::string> changed;
+    bool overflow = false;
+    for (;;) {
+      const ssize_t n = ::read(inotify_.get(), buf, sizeof buf);
+      if (n <= 0) break;
+      HandleEvents(buf, static_cast<size_t>(n), changed, overflow);
+    }
+    if (overflow) {
+      log_.Warn("watcher", "inotify queue overflowed; rescanning everything");
+      callbacks_.overflow();
+    } else if (!changed.empty()) {
+      callbacks_.changed(changed);
+    }
+  }
+}
+
+}  // namespace tessera::daemon::watcher

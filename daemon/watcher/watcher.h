@@ -1,0 +1,62 @@
+// daemon/watcher/watcher.h
+//
+// Watcher: recursive inotify over the sync root. Reports changed relative paths (a created or
+// moved-in directory is reported whole, since files may land in it before its watch exists)
+// and queue overflows (IN_Q_OVERFLOW: the caller rescans everything). Directories get watches
+// as they appear; the state dir (if inside root) and `.tessera-tmp-*` files are ignored.
+// Thread safety: Open() on any thread; Run() is the watcher thread's body; a stop request wakes
+// it through an eventfd. The callbacks run on the watcher thread.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <stop_token>
+#include <string>
+
+#include "common/log.h"
+#include "common/result.h"
+#include "common/unique_fd.h"
+
+namespace tessera::daemon::watcher {
+
+struct WatcherCallbacks {
+  std::function<void(const std::set<std::string>&)> changed;  // relative paths
+  std::function<void()> overflow;
+};
+
+class Watcher {
+ public:
+  // `root` and `skip_dir` absolute. Adds watches for the whole tree now. `log` must outlive it.
+  static common::Result<std::unique_ptr<Watcher>> Open(std::string root, std::string skip_dir,
+                                                       common::Logger& log,
+                                                       WatcherCallbacks callbacks);
+  // Runs until `stop` is requested.
+  void Run(std::stop_token stop);
+
+ private:
+  Watcher(std::string root, std::string skip_dir, common::Logger& log, WatcherCallbacks cb,
+          common::UniqueFd inotify, common::UniqueFd wake)
+      : root_(std::move(root)),
+        skip_dir_(std::move(skip_dir)),
+        log_(log),
+        callbacks_(std::move(cb)),
+        inotify_(std::move(inotify)),
+        wake_(std::move(wake)) {}
+  // Watches `rel` and every directory under it. Returns false if the kernel's watch limit
+  // was hit (the periodic rescan still finds changes).
+  bool AddTree(const std::string& rel);
+  std::string Abs(const std::string& rel) const { return rel.empty() ? root_ : root_ + "/" + rel; }
+  void HandleEvents(const char* buf, size_t len, std::set<std::string>& changed, bool& overflow);
+
+  const std::string root_;
+  const std::string skip_dir_;
+  common::Logger& log_;
+  WatcherCallbacks callbacks_;
+  common::UniqueFd inotify_;
+  common::UniqueFd wake_;            // eventfd written by the stop callback
+  std::map<int, std::string> dirs_;  // watch descriptor -> relative dir ("" is the root)
+};
+
+}  // namespace tessera::daemon::watcher

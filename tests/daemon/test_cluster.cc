@@ -1,0 +1,91 @@
+#include "tests/daemon/test_cluster.h"
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "blockserver/api/routes.h"
+#include "common/check.h"
+
+namespace tessera::daemon::testing {
+
+TestServers::TestServers() {
+  auto store = blockserver::FileBlockStore::Open(dir_.Sub("blocks"), env_);
+  TESSERA_CHECK(store.ok());
+  store_ = std::move(*store);
+  router_ = std::make_unique<common::http::Router>();
+  blockserver::api::RegisterRoutes(*router_, *store_);
+  common::http::ServerOptions options;
+  options.listen = "127.0.0.1:0";
+  auto server = common::http::HttpServer::Start(options, *router_, log_);
+  TESSERA_CHECK(server.ok());
+  block_server_ = std::move(*server);
+  metaserver::ServiceOptions meta_options;
+  meta_options.listen = "127.0.0.1:0";
+  meta_options.data_dir = dir_.Sub("meta");
+  meta_options.blockserver_url = block_server_->url();
+  auto meta = metaserver::Service::Start(meta_options, env_, log_);
+  TESSERA_CHECK(meta.ok());
+  meta_ = std::move(*meta);
+}
+
+TestServers::~TestServers() {
+  meta_.reset();
+  block_server_.reset();
+}
+
+std::string TestServers::meta_url() const {
+  return "http://127.0.0.1:" + std::to_string(meta_->port());
+}
+std::string TestServers::block_url() const { return block_server_->url(); }
+
+TestPeer::TestPeer(TestServers& servers, const std::string& device) {
+  auto index = index::Index::Open(state_.Sub("index.db"));
+  TESSERA_CHECK(index.ok());
+  index_ = std::move(*index);
+  scanner_ = std::make_unique<scanner::Scanner>(env_, *index_, log_, root_.path(), state_.path());
+  auto meta = remote::MetaClient::Create(servers.meta_url(), "default");
+  TESSERA_CHECK(meta.ok());
+  meta_ = std::move(*meta);
+  auto blocks = remote::BlockClient::Create(servers.block_url(), log_);
+  TESSERA_CHECK(blocks.ok());
+  blocks_ = std::move(*blocks);
+  auto engine = syncer::SyncEngine::Create(
+      env_, *index_, *scanner_, log_, *meta_, *blocks_,
+      syncer::SyncConfig{root_.path(), state_.path(), "default", device});
+  TESSERA_CHECK(engine.ok());
+  engine_ = std::move(*engine);
+}
+
+common::Status TestPeer::Sync() {
+  auto scan = scanner_->FullScan();
+  if (!scan.ok()) return scan.status();
+  common::Status s = engine_->Pull();
+  for (int i = 0; s.ok() && i < 10; ++i) {
+    s = engine_->Process();
+    if (!s.ok() || !engine_->pull_needed()) break;
+    s = engine_->Pull();
+  }
+  return s;
+}
+
+void WriteFile(const std::string& path, std::string_view data) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f.write(data.data(), static_cast<std::streamsize>(data.size()));
+  TESSERA_CHECK(f.good());
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  return ss.str();
+}
+
+bool Exists(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+}  // namespace tessera::daemon::testing
