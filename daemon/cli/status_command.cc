@@ -29,7 +29,9 @@ int RunStatus(const StatusOptions& options) {
   common::PosixEnv env;
   if (env.FileExists(state + "/index.db")) {
     auto idx = index::Index::OpenReadOnly(state + "/index.db");
-    if (idx.ok()) {
+    if (!idx.ok() && idx.status().code() == common::Code::kUnavailable) {
+      // A daemon is starting up: nothing to report yet, and nothing is wrong.
+    } else if (idx.ok()) {
       auto s = (*idx)->Snapshot("");
       if (s.ok()) {
         snap = *s;

@@ -85,6 +85,7 @@ class Index {
   // Opens or creates the index at `db_path` and migrates it.
   static common::Result<std::unique_ptr<Index>> Open(const std::string& db_path);
   // Opens an existing index read-only (for `tessera status`; works while a daemon writes).
+  // Unavailable while a starting daemon has created the file but not yet its schema.
   static common::Result<std::unique_ptr<Index>> OpenReadOnly(const std::string& db_path);
   ~Index();
   Index(const Index&) = delete;

@@ -132,6 +132,9 @@ common::Status Migrate(SqliteDb& db) {
 common::Status CheckReadable(SqliteDb& db) {
   int64_t version = 0;
   TESSERA_RETURN_IF_ERROR(CheckIdentity(db, &version));
+  // Version 0 is a file the daemon has created but not yet set up (it does so in one
+  // transaction right after): a reader should try again, not report damage.
+  if (version == 0) return common::Unavailable("index is being created");
   if (version != kSchemaVersion) {
     return common::InvalidArgument("index schema " + std::to_string(version) + " not current");
   }

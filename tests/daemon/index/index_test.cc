@@ -21,6 +21,18 @@ FileVersion AFile(std::string_view content, bool exec = false) {
   return v;
 }
 
+TEST_CASE("index: a reader of a file the daemon has not yet set up is told to retry") {
+  testutil::TempDir dir;
+  const std::string db = dir.Sub("index.db");
+  sqlite3* raw = nullptr;
+  REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);  // an empty database: user_version 0
+  REQUIRE(sqlite3_exec(raw, "CREATE TABLE t(x)", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(raw);
+  CHECK(Index::OpenReadOnly(db).status().code() == common::Code::kUnavailable);
+  REQUIRE(Index::Open(db).ok());
+  CHECK(Index::OpenReadOnly(db).ok());
+}
+
 TEST_CASE("index: a row, the cursor and pending entries survive a reopen unchanged") {
   testutil::TempDir dir;
   const std::string db = dir.Sub("index.db");
