@@ -33,7 +33,10 @@ Status ParseFileKind(std::string_view name, FileKind* out) {
 Status ValidateFileMeta(const FileMeta& meta) {
   TESSERA_RETURN_IF_ERROR(ValidateRelativePath(meta.path));
   const auto bad = [&](std::string_view why) {
-    return InvalidArgument("\"" + meta.path.substr(0, 200) + "\": " + std::string(why));
+    std::string message = "\"";
+    message.append(meta.path, 0, 200);
+    message.append("\": ").append(why);
+    return InvalidArgument(std::move(message));
   };
   if ((meta.mode & ~07777u) != 0) return bad("mode has bits outside 07777");
   if (meta.kind != FileKind::kFile && !meta.blocks.empty()) return bad("blocks on a non-file");
