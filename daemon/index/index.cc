@@ -441,6 +441,16 @@ Result<std::vector<std::string>> Index::PendingPaths(size_t limit) {
                         static_cast<int64_t>(limit));
 }
 
+Result<bool> Index::HasPendingUnder(const std::string& dir) {
+  // Prefix range on the primary key, as in PathsUnder.
+  TESSERA_ASSIGN_OR_RETURN(
+      auto* s, impl_->Stmt("SELECT 1 FROM remote_pending WHERE path >= ?1 AND path < ?2 LIMIT 1"));
+  s->Bind(1, dir + "/").Bind(2, dir + "0");
+  TESSERA_ASSIGN_OR_RETURN(bool row, s->Step());
+  s->Reset();
+  return row;
+}
+
 Result<std::vector<BlockLocation>> Index::FindBlock(const common::BlockId& id, size_t limit) {
   TESSERA_ASSIGN_OR_RETURN(
       auto* s,

@@ -122,6 +122,8 @@ class Index {
   common::Result<std::optional<PendingEntry>> GetPending(const std::string& path);
   common::Status RemovePending(const std::string& path);
   common::Result<std::vector<std::string>> PendingPaths(size_t limit);
+  // Whether a remote entry for a path under "dir/" is still waiting to be applied.
+  common::Result<bool> HasPendingUnder(const std::string& dir);
 
   // Up to `limit` local places holding block `id`.
   common::Result<std::vector<BlockLocation>> FindBlock(const common::BlockId& id, size_t limit);

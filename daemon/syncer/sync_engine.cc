@@ -196,7 +196,15 @@ Status SyncEngine::Process() {
     // Deletes last, children before parents so directories are empty when their turn comes.
     std::sort(deletes.begin(), deletes.end(),
               [](const Plan& a, const Plan& b) { return a.path > b.path; });
-    for (const auto& plan : deletes) note(DeleteLocal(plan));
+    for (const auto& plan : deletes) {
+      // A directory whose children's remote entries are still queued (a later round's page)
+      // waits for them: deleting it now would find it non-empty and keep it.
+      if (plan.row && plan.row->local && plan.row->local->kind == FileKind::kDir) {
+        TESSERA_ASSIGN_OR_RETURN(const bool children_pending, index_.HasPendingUnder(plan.path));
+        if (children_pending) continue;
+      }
+      note(DeleteLocal(plan));
+    }
 
     if (!first_error.ok()) log_.Warn("sync", first_error.ToString());
     if (done == 0) return first_error;  // no progress: wait for a rescan, a pull or a retry

@@ -40,6 +40,32 @@ std::string ListTree(const std::string& root, const std::string& rel = "") {
 }
 
 TEST_CASE(
+    "sync: a renamed directory of more files than one round takes leaves no stale directory") {
+  TestServers servers;
+  TestPeer a(servers, "A"), b(servers, "B");
+  // 3 subdirectories x 200 files: the rename lists ~1,200 entries, more than one round's 1,000,
+  // so a directory's tombstone can come in a round before its children's.
+  for (int d = 0; d < 3; ++d) {
+    const std::string dir = "tree/sub" + std::to_string(d);
+    if (d == 0) REQUIRE(::mkdir(a.Abs("tree").c_str(), 0755) == 0);
+    REQUIRE(::mkdir(a.Abs(dir).c_str(), 0755) == 0);
+    for (int f = 0; f < 200; ++f) {
+      WriteFile(a.Abs(dir + "/f" + std::to_string(f)), "file " + std::to_string(d * 1000 + f));
+    }
+  }
+  REQUIRE(a.Sync().ok());
+  REQUIRE(b.Sync().ok());
+  REQUIRE(ListTree(b.root()) == ListTree(a.root()));
+  REQUIRE(::rename(a.Abs("tree").c_str(), a.Abs("renamed").c_str()) == 0);
+  REQUIRE(a.Sync().ok());
+  REQUIRE(b.Sync().ok());
+  CHECK(!Exists(b.Abs("tree")));
+  CHECK(ListTree(b.root()) == ListTree(a.root()));
+  REQUIRE(a.Sync().ok());  // nothing comes back to A either
+  CHECK(!Exists(a.Abs("tree")));
+}
+
+TEST_CASE(
     "sync: files, dirs, symlinks and the executable bit go up from one root and down to another") {
   TestServers servers;
   TestPeer a(servers, "A"), b(servers, "B");
