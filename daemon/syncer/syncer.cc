@@ -100,11 +100,25 @@ void Syncer::Round(bool full_scan, const std::set<std::string>& paths, bool pull
   if (!s.ok()) engine_.RecordError(s.ToString());
 }
 
+void Syncer::FinishRound() {
+  {
+    std::lock_guard<std::mutex> lock(rounds_mutex_);
+    ++rounds_;
+  }
+  rounds_cv_.notify_all();
+}
+
+uint64_t Syncer::WaitForRoundAfter(uint64_t round, Clock::time_point deadline) const {
+  std::unique_lock<std::mutex> lock(rounds_mutex_);
+  rounds_cv_.wait_until(lock, deadline, [&] { return rounds_.load() > round; });
+  return rounds_.load();
+}
+
 void Syncer::Run(std::stop_token stop) {
   std::stop_callback wake(stop, [this] { cv_.notify_all(); });
   if (auto s = scanner_.RemoveStaleTempFiles(); !s.ok()) engine_.RecordError(s.ToString());
   Round(/*full_scan=*/true, {}, /*pull=*/true);
-  ++rounds_;
+  FinishRound();
   auto next_rescan = Clock::now() + options_.rescan_interval;
   auto next_pull = Clock::now() + options_.pull_interval;
   auto next_recheck = Clock::time_point::max();
@@ -159,7 +173,7 @@ void Syncer::Run(std::stop_token stop) {
     }
     if (full) log_.Info("sync", "full rescan");
     Round(full, paths, pull);
-    ++rounds_;
+    FinishRound();
     auto more = scanner_.TakeRecheck();
     if (!more.empty()) {
       recheck.merge(more);

@@ -53,12 +53,16 @@ class Syncer {
   uint64_t cursor() const { return cursor_.load(); }
   // Rounds completed (for tests: wait until the syncer went idle after a change).
   uint64_t rounds() const { return rounds_.load(); }
+  // Blocks until more than `round` rounds have completed or `deadline` passes; returns
+  // rounds(). Thread-safe.
+  uint64_t WaitForRoundAfter(uint64_t round, std::chrono::steady_clock::time_point deadline) const;
   bool connected() const { return connected_.load(); }
 
  private:
   using Clock = std::chrono::steady_clock;
   void Round(bool full_scan, const std::set<std::string>& paths, bool pull);
   void SetConnected(bool connected);
+  void FinishRound();  // counts a round and wakes WaitForRoundAfter()
 
   SyncEngine& engine_;
   scanner::Scanner& scanner_;
@@ -76,6 +80,8 @@ class Syncer {
 
   std::atomic<uint64_t> cursor_{0};
   std::atomic<uint64_t> rounds_{0};
+  mutable std::mutex rounds_mutex_;  // pairs with rounds_cv_; rounds_ changes under it
+  mutable std::condition_variable rounds_cv_;
   std::atomic<bool> connected_{false};
   bool online_known_ = false;  // syncer thread only
   std::chrono::milliseconds backoff_{0};

@@ -30,10 +30,8 @@ bool WaitUntil(const Syncer& syncer, Cond cond) {
   while (std::chrono::steady_clock::now() < deadline) {
     const uint64_t round = syncer.rounds();
     if (cond()) return true;
-    // Polls the round counter; the condition itself is only checked between rounds.
-    while (syncer.rounds() == round && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
+    // The condition is checked again after each completed round.
+    syncer.WaitForRoundAfter(round, deadline);
   }
   return cond();
 }
