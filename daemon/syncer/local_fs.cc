@@ -190,4 +190,16 @@ Status SyncDirectory(const std::string& dir) {
   return Status::Ok();
 }
 
+Status WriteAll(int fd, std::string_view data, const std::string& path) {
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return common::ErrnoStatus("write " + path, errno);
+    }
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return Status::Ok();
+}
+
 }  // namespace tessera::daemon::syncer

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/block_id.h"
 #include "common/result.h"
@@ -50,5 +51,8 @@ std::string DateString(std::chrono::system_clock::time_point t);
 
 // A fresh "<dir>/.tessera-tmp-<random>" name.
 std::string TempPathIn(const std::string& dir);
+
+// Writes all of `data` to `fd` (retrying short writes and EINTR); `path` names it in errors.
+common::Status WriteAll(int fd, std::string_view data, const std::string& path);
 
 }  // namespace tessera::daemon::syncer
