@@ -9,6 +9,7 @@
 
 #include "common/env.h"
 #include "common/log.h"
+#include "metaserver/journal/schema.h"
 #include "metaserver/journal/sqlite.h"
 #include "tests/metaserver/journal/journal_test_util.h"
 #include "tests/testutil/temp_dir.h"
@@ -434,7 +435,8 @@ TEST_CASE("journal: the database is WAL, versioned, and marked as a Tessera jour
   auto db = journal::SqliteDb::Open(f.db_path());
   REQUIRE(db.ok());
   CHECK(db->QueryText("PRAGMA journal_mode").value() == "wal");
-  CHECK(db->QueryInt("PRAGMA user_version").value() == 1);
+  CHECK(db->QueryInt("PRAGMA user_version").value() ==
+        static_cast<int64_t>(journal::SchemaScripts().size()));
   CHECK(db->QueryInt("PRAGMA application_id").value() == 0x54534a31);
   // STRICT tables refuse a wrongly typed value.
   CHECK_FALSE(db->Exec("INSERT INTO namespaces (name, head_jid) VALUES ('x', 'ten')").ok());
