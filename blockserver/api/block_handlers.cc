@@ -1,5 +1,8 @@
 #include "blockserver/api/block_handlers.h"
 
+#include <boost/json.hpp>
+#include <optional>
+
 #include "common/wire/block_messages.h"
 
 namespace tessera::blockserver::api {
@@ -23,6 +26,35 @@ Response Json(std::string body) {
   return r;
 }
 
+// 400 naming the delta bases the server does not hold; the client sends those blocks whole.
+Response MissingBases(const std::vector<common::BlockId>& bases) {
+  boost::json::array hex;
+  for (const auto& b : bases) hex.emplace_back(b.ToHex());
+  boost::json::object o;
+  o["error"] = "InvalidArgument";
+  o["message"] = "delta against base block " + bases.front().ToHex() +
+                 (bases.size() > 1 ? " (and " + std::to_string(bases.size() - 1) + " more)" : "") +
+                 " that is not stored; send the block whole";
+  o["missing_bases"] = std::move(hex);
+  Response r;
+  r.status = 400;
+  r.body = boost::json::serialize(o);
+  return r;
+}
+
+// A delta of `data` against the block the client named as its base, when the server holds that
+// base; the encoder sends it only when it is smaller than the block compressed.
+std::optional<wire::BlockDelta> DeltaAgainst(BlockStore& store,
+                                             const std::optional<common::BlockId>& base,
+                                             const common::BlockId& id, std::string_view data) {
+  if (!base || *base == id || data.size() > wire::kMaxDeltaBlockBytes) return std::nullopt;
+  auto base_data = store.Get(*base);
+  if (!base_data.ok() || !*base_data) return std::nullopt;  // a corrupt base: send it whole
+  auto delta = wire::MakeBlockDelta(*base, **base_data, data);
+  if (!delta.ok()) return std::nullopt;
+  return std::move(*delta);
+}
+
 }  // namespace
 
 Response HandleHas(BlockStore& store, const Request& request) {
@@ -42,8 +74,22 @@ Response HandleStoreBatch(BlockStore& store, const Request& request) {
   if (!batch.ok()) return BadInput(batch.status());
   std::vector<std::pair<common::BlockId, std::string>> blocks;
   blocks.reserve(batch->blocks.size());
+  std::vector<common::BlockId> missing_bases;
   // Verify everything first: a batch with one bad block stores nothing.
   for (wire::Block& block : batch->blocks) {
+    if (block.delta) {
+      auto base = store.Get(block.delta->base);
+      if (!base.ok()) return ErrorResponse(base.status());
+      if (!*base) {
+        missing_bases.push_back(block.delta->base);
+        continue;
+      }
+      // Bounded by the declared size (<= kMaxBlockBytes), then checked against the id.
+      auto data = wire::ApplyBlockDelta(block, **base);
+      if (!data.ok()) return BadInput(data.status());
+      blocks.emplace_back(block.id, std::move(*data));
+      continue;
+    }
     if (!block.data) {
       return ErrorResponse(
           common::InvalidArgument("block " + block.id.ToHex() + " is marked missing in an upload"));
@@ -52,18 +98,20 @@ Response HandleStoreBatch(BlockStore& store, const Request& request) {
     if (!verified.ok()) return BadInput(verified);
     blocks.emplace_back(block.id, std::move(*block.data));
   }
+  if (!missing_bases.empty()) return MissingBases(missing_bases);
   const common::Status stored = store.PutBatch(blocks);
   if (!stored.ok()) return ErrorResponse(stored);
   return Json("{\"stored\":" + std::to_string(blocks.size()) + "}");
 }
 
 Response HandleRetrieveBatch(BlockStore& store, const Request& request) {
-  auto ids = wire::DecodeIdList(request.body, "ids");
-  if (!ids.ok()) return BadInput(ids.status());
+  auto wanted = wire::DecodeRetrieveRequest(request.body);
+  if (!wanted.ok()) return BadInput(wanted.status());
   wire::BlockBatch batch;
-  batch.blocks.reserve(ids->ids.size());
+  batch.blocks.reserve(wanted->ids.size());
   uint64_t total = 0;
-  for (const common::BlockId& id : ids->ids) {
+  for (size_t i = 0; i < wanted->ids.size(); ++i) {
+    const common::BlockId& id = wanted->ids[i];
     auto data = store.Get(id);
     if (!data.ok()) return ErrorResponse(data.status());
     if (*data) {
@@ -74,7 +122,11 @@ Response HandleRetrieveBatch(BlockStore& store, const Request& request) {
                                                        " bytes; ask for fewer at a time"));
       }
     }
-    batch.blocks.push_back(wire::Block{id, std::move(*data)});
+    wire::Block block{id, std::move(*data)};
+    if (block.data && !wanted->bases.empty()) {
+      block.delta = DeltaAgainst(store, wanted->bases[i], id, *block.data);
+    }
+    batch.blocks.push_back(std::move(block));
   }
   Response r;
   r.content_type = std::string(kBlockBatchContentType);

@@ -18,14 +18,19 @@ inline constexpr std::string_view kBlockBatchContentType = "application/x-tesser
 // request order). 400 on a malformed body, 413 over kMaxIdsPerRequest.
 common::http::Response HandleHas(BlockStore& store, const common::http::Request& request);
 
-// POST /v1/blocks/store_batch <TSB1 batch> -> 200 {"stored":N}. 400 when the frame is
-// malformed, a block is marked missing, or ANY block does not hash to its id (then nothing of
-// the batch is stored); 413 over the size limits; 500/503 when the store fails.
+// POST /v1/blocks/store_batch <TSB1 batch> -> 200 {"stored":N}. Delta records are patched
+// against their base block (bounded by the declared size) and the result verified like any
+// block. 400 when the frame is malformed, a block is marked missing, a delta is malformed, or
+// ANY block does not hash to its id (then nothing of the batch is stored); 400 with
+// "missing_bases":[hex...] when a delta's base is not stored (nothing stored; send those
+// blocks whole); 413 over the size limits; 500/503 when the store fails.
 common::http::Response HandleStoreBatch(BlockStore& store, const common::http::Request& request);
 
-// POST /v1/blocks/retrieve_batch {"ids":[hex...]} -> 200 <TSB1 batch>, one record per id in
-// request order, absent blocks marked missing. 413 when the blocks found add up to more than
-// kMaxBatchBytes (ask for fewer at a time); 500 when a stored block is corrupt.
+// POST /v1/blocks/retrieve_batch {"ids":[hex...],"bases":[hex or "",...]} -> 200 <TSB1 batch>,
+// one record per id in request order, absent blocks marked missing; a block whose named base is
+// stored here goes as a delta against it when that is smaller than the block compressed. 413 when
+// the blocks found add up to more than kMaxBatchBytes (ask for fewer at a time); 500 when a stored
+// block is corrupt.
 common::http::Response HandleRetrieveBatch(BlockStore& store, const common::http::Request& request);
 
 // GET /v1/health -> 200 {"status":"ok"}.

@@ -125,7 +125,7 @@ Result<std::string> ChunkCache::Get(const BlockId& id) const {
   return data;
 }
 
-Status ChunkCache::Put(const BlockId& id, std::string_view data) const {
+Status ChunkCache::Put(const BlockId& id, std::string_view data, Durability durability) const {
   if (data.size() > kMaxChunkBytes) {
     return InvalidArgument("block " + id.ToHex() + " larger than " +
                            std::to_string(kMaxChunkBytes) + " bytes");
@@ -142,15 +142,16 @@ Status ChunkCache::Put(const BlockId& id, std::string_view data) const {
   const std::string tmp = dir_ + "/" + std::string(kTempDir) + "/" + hex +
                           std::string(fmt::kTempMarker) + std::to_string(rd());
   TESSERA_ASSIGN_OR_RETURN(auto file, env_.NewWritableFile(tmp));
+  const bool sync = durability == Durability::kSynced;
   Status s = file->Append(encoded);
-  if (s.ok()) s = file->Sync();
+  if (s.ok() && sync) s = file->Sync();
   if (s.ok()) s = file->Close();
   if (s.ok()) s = env_.RenameFile(tmp, shard + "/" + hex);
   if (!s.ok()) {
     (void)env_.RemoveFile(tmp);  // best effort; the block file was never touched
     return s;
   }
-  return env_.SyncDir(shard);
+  return sync ? env_.SyncDir(shard) : Status::Ok();
 }
 
 Status ChunkCache::Remove(const BlockId& id) const {

@@ -52,10 +52,16 @@ class ChunkCache {
   // the right bytes replaces it); IOError on read errors.
   Result<std::string> Get(const BlockId& id) const;
 
+  // kSynced: the block survives a crash once Put returns. kUnsynced skips the fsyncs (for
+  // blocks kept only as a convenience: a crash may leave the file torn or empty, which Get then
+  // reports as Corruption).
+  enum class Durability { kSynced, kUnsynced };
+
   // Stores `data` as block `id`. InvalidArgument if SHA-256(data) != id or data is larger than
   // kMaxChunkBytes; IOError/ResourceExhausted from the file system. Replacing an existing block
   // is allowed (it repairs a corrupt one).
-  Status Put(const BlockId& id, std::string_view data) const;
+  Status Put(const BlockId& id, std::string_view data,
+             Durability durability = Durability::kSynced) const;
 
   // Removes the block; OK if it was absent.
   Status Remove(const BlockId& id) const;

@@ -6,6 +6,8 @@
 #include <boost/url/parse.hpp>
 #include <optional>
 
+#include "common/http/content_coding.h"
+
 namespace tessera::common::http {
 
 namespace net = boost::asio;
@@ -109,8 +111,17 @@ struct HttpClient::Impl {
     ClientResponse out;
     out.status = static_cast<int>(response.result_int());
     out.content_type = std::string(response[bhttp::field::content_type]);
-    out.body = std::move(response.body());
     if (!response.keep_alive()) Disconnect();
+    auto body = DecodeBody(response[bhttp::field::content_encoding], std::move(response.body()),
+                           options.max_body_bytes);
+    if (!body.ok()) {
+      const Status& s = body.status();
+      if (s.code() == Code::kResourceExhausted) {
+        return ResourceExhausted("response from " + host_header + ": " + s.message());
+      }
+      return Corruption("response from " + host_header + ": " + s.message());
+    }
+    out.body = std::move(body).value();
     return out;
   }
 
@@ -127,10 +138,18 @@ struct HttpClient::Impl {
     bhttp::request<bhttp::string_body> request{method, prefix + std::string(target), 11};
     request.set(bhttp::field::host, host_header);
     request.set(bhttp::field::user_agent, "tessera");
+    request.set(bhttp::field::accept_encoding, kZstdCoding);
     for (const auto& [name, value] : headers) request.set(name, value);
     if (method == bhttp::verb::post) {
       request.set(bhttp::field::content_type, content_type);
-      request.body() = std::string(body);
+      std::optional<std::string> packed;
+      if (options.compress_requests) packed = MaybeCompress(body, options.zstd_level);
+      if (packed) {
+        request.set(bhttp::field::content_encoding, kZstdCoding);
+        request.body() = std::move(*packed);
+      } else {
+        request.body() = std::string(body);
+      }
     }
     request.keep_alive(true);
     request.prepare_payload();

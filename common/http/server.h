@@ -5,6 +5,11 @@
 // Handlers receive a parsed Request and a Responder; they may answer at once or keep the
 // Responder and answer later from any thread (long-poll). A Responder that is destroyed without
 // answering sends 500. The server owns its sockets; handlers own nothing of the server.
+// Compression is transparent to handlers (docs/protocol.md, "Compression"): a request body
+// sent with `Content-Encoding: zstd` is inflated (capped at max_body_bytes: 413 beyond, 400 for
+// a bad frame, 415 for another coding) before the handler sees it, and any answer of at least
+// 256 bytes goes out zstd-compressed when the request's Accept-Encoding lists zstd and that is
+// smaller.
 // Thread-safe: Start/Stop may be called from any thread; Router must be fully built before Start.
 #pragma once
 
@@ -23,12 +28,14 @@
 namespace tessera::common::http {
 
 struct Request {
-  std::string method;                          // "GET", "POST", ...
-  std::string path;                            // decoded path, without the query
-  std::map<std::string, std::string> params;   // from the route pattern: "{ns}" -> value
-  std::map<std::string, std::string> query;    // decoded query parameters
-  std::map<std::string, std::string> headers;  // lowercase names
-  std::string body;
+  std::string method;                         // "GET", "POST", ...
+  std::string path;                           // decoded path, without the query
+  std::map<std::string, std::string> params;  // from the route pattern: "{ns}" -> value
+  std::map<std::string, std::string> query;   // decoded query parameters
+  // Lowercase names, as received, except that content-encoding is removed once the body is
+  // inflated (content-length stays the size on the wire).
+  std::map<std::string, std::string> headers;
+  std::string body;    // always plain (inflated)
   std::string remote;  // "ip:port" of the peer
 };
 
@@ -36,7 +43,8 @@ struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;  // extra headers
+  // Extra headers. A handler that sets Content-Encoding itself is sent as it is.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // Maps a Status to an HTTP response: 400 InvalidArgument, 404 NotFound, 409 Conflict,
@@ -84,7 +92,11 @@ class Router {
 struct ServerOptions {
   std::string listen = "127.0.0.1:0";  // "HOST:PORT"; port 0 picks a free one
   int threads = 2;
+  // Limit of a request body, both as sent and after inflating it when it came compressed.
   uint64_t max_body_bytes = 64ull << 20;
+  // Compress answers (when >= 256 bytes, accepted by the client, and smaller) at this level.
+  bool compress_responses = true;
+  int zstd_level = 3;
   std::chrono::milliseconds read_timeout{30'000};
   // Long-poll handlers may hold a request open this long before the server gives up on it.
   std::chrono::milliseconds max_hold{120'000};

@@ -7,6 +7,8 @@
 #include <cctype>
 #include <cerrno>
 
+#include "common/http/content_coding.h"
+
 namespace tessera::common::http {
 
 namespace bhttp = boost::beast::http;
@@ -27,6 +29,28 @@ Response Plain(int status, std::string_view error, std::string message) {
   r.body = boost::json::serialize(boost::json::object{
       {"error", boost::json::string_view(error.data(), error.size())}, {"message", message}});
   return r;
+}
+
+// Inflates a compressed request body in place and drops its Content-Encoding, so handlers
+// only ever see plain bodies. On failure, the answer to send instead.
+std::optional<Response> DecodeRequestBody(bhttp::request<bhttp::string_body>& in,
+                                          uint64_t max_body_bytes) {
+  const auto coding = in.find(bhttp::field::content_encoding);
+  if (coding == in.end()) return std::nullopt;
+  auto body = DecodeBody(coding->value(), std::move(in.body()), max_body_bytes);
+  if (!body.ok()) {
+    const Status& s = body.status();
+    if (s.code() == Code::kResourceExhausted) {
+      return Plain(413, "ResourceExhausted", "request body: " + s.message());
+    }
+    if (s.code() == Code::kInvalidArgument) {
+      return Plain(415, "UnsupportedMediaType", s.message());
+    }
+    return Plain(400, "InvalidArgument", "request body: " + s.message());
+  }
+  in.body() = std::move(body).value();
+  in.erase(bhttp::field::content_encoding);
+  return std::nullopt;
 }
 
 // Builds the handler's view of a request; InvalidArgument for a malformed target.
@@ -157,9 +181,13 @@ net::awaitable<void> Session::Run() {
     auto raw = parser.release();
     const unsigned version = raw.version();
     bool keep_alive = raw.keep_alive();
+    const bool accept_zstd =
+        options_.compress_responses && AcceptsZstd(raw[bhttp::field::accept_encoding]);
+    std::optional<Response> response = DecodeRequestBody(raw, options_.max_body_bytes);
     auto request = ToRequest(std::move(raw), remote_);
-    std::optional<Response> response;
-    if (!request.ok()) {
+    if (response) {
+      // The body was read whole, so the connection stays usable.
+    } else if (!request.ok()) {
       response = Plain(400, "InvalidArgument", request.status().message());
     } else {
       const std::string what = request->method + " " + request->path;
@@ -170,7 +198,7 @@ net::awaitable<void> Session::Run() {
       }
     }
     keep_alive = keep_alive && !stopping_.load();
-    if (!co_await Write(std::move(*response), version, keep_alive)) co_return;
+    if (!co_await Write(std::move(*response), version, keep_alive, accept_zstd)) co_return;
     if (!keep_alive) {
       boost::system::error_code ignored;
       stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
@@ -248,12 +276,22 @@ void Session::WatchPeer(std::shared_ptr<net::steady_timer> timer) {
   });
 }
 
-net::awaitable<bool> Session::Write(Response response, unsigned version, bool keep_alive) {
+net::awaitable<bool> Session::Write(Response response, unsigned version, bool keep_alive,
+                                    bool accept_zstd) {
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), version};
   res.set(bhttp::field::server, "tessera");
   res.set(bhttp::field::content_type, response.content_type);
   for (auto& [name, value] : response.headers) res.set(name, value);
-  res.body() = std::move(response.body);
+  std::optional<std::string> packed;
+  if (accept_zstd && res.find(bhttp::field::content_encoding) == res.end()) {
+    packed = MaybeCompress(response.body, options_.zstd_level);
+  }
+  if (packed) {
+    res.set(bhttp::field::content_encoding, kZstdCoding);
+    res.body() = std::move(*packed);
+  } else {
+    res.body() = std::move(response.body);
+  }
   res.keep_alive(keep_alive);
   res.prepare_payload();
   stream_.expires_after(options_.read_timeout);
@@ -266,7 +304,7 @@ net::awaitable<bool> Session::Write(Response response, unsigned version, bool ke
 }
 
 net::awaitable<void> Session::RefuseAndLinger(Response response, unsigned version) {
-  if (!co_await Write(std::move(response), version == 0 ? 11 : version, false)) co_return;
+  if (!co_await Write(std::move(response), version == 0 ? 11 : version, false, false)) co_return;
   reading_ = true;  // Shutdown() may close us while we drain
   boost::system::error_code ec;
   stream_.socket().shutdown(tcp::socket::shutdown_send, ec);

@@ -66,7 +66,9 @@ class Session : public std::enable_shared_from_this<Session> {
   net::awaitable<void> Run();
   // Routes `request` and waits for its answer; nullopt when the peer went away.
   net::awaitable<std::optional<Response>> Dispatch(Request request);
-  net::awaitable<bool> Write(Response response, unsigned version, bool keep_alive);
+  // Compresses the body when `accept_zstd` and the rule of content_coding.h say so.
+  net::awaitable<bool> Write(Response response, unsigned version, bool keep_alive,
+                             bool accept_zstd);
   // After refusing a request mid-body: answer, stop sending, read and discard a bounded amount
   // so that the client sees the answer rather than a reset.
   net::awaitable<void> RefuseAndLinger(Response response, unsigned version);

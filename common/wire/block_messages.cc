@@ -1,5 +1,8 @@
 #include "common/wire/block_messages.h"
 
+#include <algorithm>
+
+#include "common/rsync_delta.h"
 #include "common/wire/block_batch_format.h"
 #include "common/wire/json_fields.h"
 #include "common/zstd.h"
@@ -43,25 +46,96 @@ Result<IdList> DecodeIdList(std::string_view text, std::string_view field) {
   return m;
 }
 
+std::string EncodeRetrieveRequest(const RetrieveRequest& m) {
+  json::array ids;
+  ids.reserve(m.ids.size());
+  for (const BlockId& id : m.ids) ids.push_back(json::string(id.ToHex()));
+  json::object o;
+  o["ids"] = std::move(ids);
+  bool any_base = false;
+  for (const auto& b : m.bases) any_base = any_base || b.has_value();
+  if (any_base) {
+    json::array bases;
+    bases.reserve(m.bases.size());
+    for (const auto& b : m.bases) bases.push_back(json::string(b ? b->ToHex() : ""));
+    o["bases"] = std::move(bases);
+  }
+  return internal::Serialize(o);
+}
+
+Result<RetrieveRequest> DecodeRetrieveRequest(std::string_view text) {
+  TESSERA_ASSIGN_OR_RETURN(json::object o, internal::ParseObject(text));
+  TESSERA_ASSIGN_OR_RETURN(const json::array* ids, internal::GetArray(o, "ids", kMaxIdsPerRequest));
+  RetrieveRequest m;
+  m.ids.reserve(ids->size());
+  for (const json::value& v : *ids) {
+    TESSERA_ASSIGN_OR_RETURN(BlockId id, internal::IdFromJson(v, "ids"));
+    m.ids.push_back(id);
+  }
+  if (!o.contains("bases")) return m;
+  TESSERA_ASSIGN_OR_RETURN(const json::array* bases,
+                           internal::GetArray(o, "bases", kMaxIdsPerRequest));
+  if (bases->size() != m.ids.size()) {
+    return InvalidArgument("bases: " + std::to_string(bases->size()) + " entries for " +
+                           std::to_string(m.ids.size()) + " ids");
+  }
+  m.bases.reserve(bases->size());
+  for (const json::value& v : *bases) {
+    if (v.is_string() && v.get_string().empty()) {
+      m.bases.emplace_back();
+      continue;
+    }
+    TESSERA_ASSIGN_OR_RETURN(BlockId id, internal::IdFromJson(v, "bases"));
+    m.bases.emplace_back(id);
+  }
+  return m;
+}
+
 std::string EncodeBlockBatch(const BlockBatch& m, int zstd_level) {
+  return EncodeBlockBatch(m, BlockBatchOptions{true, zstd_level});
+}
+
+std::string EncodeBlockBatch(const BlockBatch& m, const BlockBatchOptions& options,
+                             size_t* delta_records) {
   std::string out(kBlockBatchMagic);
+  size_t deltas = 0;
+  auto put_record = [&](const BlockId& id, BlockEncoding encoding, uint32_t raw_size,
+                        std::string_view prefix, std::string_view payload) {
+    out.append(id.bytes());
+    out.push_back(static_cast<char>(encoding));
+    PutU32(out, raw_size);
+    PutU32(out, static_cast<uint32_t>(prefix.size() + payload.size()));
+    out.append(prefix);
+    out.append(payload);
+  };
   for (const Block& b : m.blocks) {
-    out.append(b.id.bytes());
+    if (!b.data && !b.delta) {
+      put_record(b.id, BlockEncoding::kMissing, 0, "", "");
+      continue;
+    }
     if (!b.data) {
-      out.push_back(static_cast<char>(BlockEncoding::kMissing));
-      PutU32(out, 0);
-      PutU32(out, 0);
+      put_record(b.id, BlockEncoding::kRsyncDelta, b.delta->size, b.delta->base.bytes(),
+                 b.delta->delta);
+      ++deltas;
       continue;
     }
     const std::string_view data = *b.data;
-    std::string packed = zstd::Compress(data, zstd_level);
-    const bool use_zstd = packed.size() < data.size();
-    const std::string_view payload = use_zstd ? std::string_view(packed) : data;
-    out.push_back(static_cast<char>(use_zstd ? BlockEncoding::kZstd : BlockEncoding::kRaw));
-    PutU32(out, static_cast<uint32_t>(data.size()));
-    PutU32(out, static_cast<uint32_t>(payload.size()));
-    out.append(payload);
+    // A delta must beat the block compressed, whether the record or the whole body is.
+    std::string packed;
+    if (options.compress_records || b.delta) packed = zstd::Compress(data, options.zstd_level);
+    if (b.delta && BlockId::kSize + b.delta->delta.size() < std::min(packed.size(), data.size())) {
+      put_record(b.id, BlockEncoding::kRsyncDelta, static_cast<uint32_t>(data.size()),
+                 b.delta->base.bytes(), b.delta->delta);
+      ++deltas;
+      continue;
+    }
+    if (options.compress_records && packed.size() < data.size()) {
+      put_record(b.id, BlockEncoding::kZstd, static_cast<uint32_t>(data.size()), "", packed);
+    } else {
+      put_record(b.id, BlockEncoding::kRaw, static_cast<uint32_t>(data.size()), "", data);
+    }
   }
+  if (delta_records != nullptr) *delta_records = deltas;
   return out;
 }
 
@@ -121,6 +195,16 @@ Result<BlockBatch> DecodeBlockBatch(std::string_view body) {
         block.data = std::move(*data);
         break;
       }
+      case BlockEncoding::kRsyncDelta: {
+        if (payload.size() < BlockId::kSize)
+          return InvalidArgument(where + ": delta without a base");
+        BlockDelta delta;
+        delta.base = *BlockId::FromBytes(payload.substr(0, BlockId::kSize));
+        delta.delta = std::string(payload.substr(BlockId::kSize));
+        delta.size = raw_size;
+        block.delta = std::move(delta);
+        break;
+      }
       default:
         return InvalidArgument(where + ": unknown encoding " + std::to_string(encoding));
     }
@@ -132,6 +216,34 @@ Result<BlockBatch> DecodeBlockBatch(std::string_view body) {
 Status VerifyBlock(const BlockId& id, std::string_view data) {
   if (BlockId::Of(data) == id) return Status::Ok();
   return Corruption("block " + id.ToHex() + ": contents do not match the id");
+}
+
+Result<BlockDelta> MakeBlockDelta(const BlockId& base, std::string_view base_data,
+                                  std::string_view data) {
+  if (base_data.size() > kMaxDeltaBlockBytes || data.size() > kMaxDeltaBlockBytes) {
+    return InvalidArgument("block delta: blocks over " + std::to_string(kMaxDeltaBlockBytes) +
+                           " bytes are sent whole");
+  }
+  BlockDelta delta;
+  delta.base = base;
+  delta.size = static_cast<uint32_t>(data.size());
+  TESSERA_ASSIGN_OR_RETURN(delta.delta, rsync::MakeDelta(base_data, data));
+  return delta;
+}
+
+Result<std::string> ApplyBlockDelta(const Block& block, std::string_view base_data) {
+  if (!block.delta) return InvalidArgument("block " + block.id.ToHex() + " is not a delta");
+  const BlockDelta& d = *block.delta;
+  const std::string what = "block " + block.id.ToHex() + " (delta against " + d.base.ToHex() + ")";
+  if (d.size > kMaxBlockBytes) return ResourceExhausted(what + ": larger than the block limit");
+  auto data = rsync::Patch(base_data, d.delta, d.size);
+  if (!data.ok()) return data.status().WithContext(what);
+  if (data->size() != d.size) {
+    return InvalidArgument(what + ": patches to " + std::to_string(data->size()) +
+                           " bytes, declared " + std::to_string(d.size));
+  }
+  TESSERA_RETURN_IF_ERROR(VerifyBlock(block.id, *data));
+  return data;
 }
 
 }  // namespace tessera::common::wire

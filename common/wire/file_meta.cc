@@ -30,7 +30,9 @@ Status ParseFileKind(std::string_view name, FileKind* out) {
   return InvalidArgument("unknown file kind \"" + std::string(name.substr(0, 32)) + "\"");
 }
 
-Status ValidateFileMeta(const FileMeta& meta) {
+namespace {
+
+Status CheckFileMeta(const FileMeta& meta, bool with_blocks) {
   TESSERA_RETURN_IF_ERROR(ValidateRelativePath(meta.path));
   const auto bad = [&](std::string_view why) {
     std::string message = "\"";
@@ -51,6 +53,10 @@ Status ValidateFileMeta(const FileMeta& meta) {
         if (b.size == 0 || b.size > kMaxBlockBytes) return bad("block size out of range");
         sum += b.size;
       }
+      if (!with_blocks) {
+        if (!meta.blocks.empty()) return bad("blocks beside a blocklist delta");
+        break;
+      }
       if (sum != meta.size) return bad("size differs from the sum of block sizes");
       break;
     }
@@ -65,6 +71,14 @@ Status ValidateFileMeta(const FileMeta& meta) {
       break;
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Status ValidateFileMeta(const FileMeta& meta) { return CheckFileMeta(meta, /*with_blocks=*/true); }
+
+Status ValidateFileMetaWithoutBlocks(const FileMeta& meta) {
+  return CheckFileMeta(meta, /*with_blocks=*/false);
 }
 
 }  // namespace tessera::common::wire

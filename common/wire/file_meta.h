@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,21 @@ struct BlockRef {
   BlockId id;
   uint32_t size = 0;
   bool operator==(const BlockRef&) const = default;
+};
+
+// A file's blocklist as a change to an earlier version's list (the "base", named by JID):
+// target = base[0, keep_prefix) + blocks + base[base.size() - keep_suffix, base.size()).
+// Commits and listings carry it instead of a whole list when the base is known to both sides;
+// Compute and Apply (bounds-checked) are in blocklist_delta.h.
+struct BlocklistDelta {
+  uint64_t base_jid = 0;         // the journal entry (a file) whose blocklist is the base
+  uint64_t keep_prefix = 0;      // leading blocks of the base kept
+  uint64_t keep_suffix = 0;      // trailing blocks of the base kept
+  std::vector<BlockRef> blocks;  // what replaces the rest of the base
+  // SHA-256 of the target list (BlocklistDigest, blocklist_delta.h): a delta applied to the
+  // wrong base is caught, not silently turned into a wrong file. Always set on the wire.
+  std::optional<BlockId> digest = std::nullopt;
+  bool operator==(const BlocklistDelta&) const = default;
 };
 
 enum class FileKind {
@@ -48,12 +64,23 @@ struct FileMeta {
 // NUL), and every symlink has one; mode has no bits outside 07777. InvalidArgument naming the
 // problem otherwise. Every Decode in journal_messages.h applies it.
 Status ValidateFileMeta(const FileMeta& meta);
+// The same rules, except that a file's blocks are not there (they travel as a BlocklistDelta):
+// `blocks` must be empty and its size is not checked against them.
+Status ValidateFileMetaWithoutBlocks(const FileMeta& meta);
 
 // One journal entry: a version of a path in a namespace.
 struct JournalEntry {
   uint64_t jid = 0;  // strictly increasing within the namespace
   FileMeta meta;
   std::string device;  // who committed it (for conflicted-copy names and history)
+  // Only in `list?deltas=1` answers: the file's blocklist as a change to an earlier entry's
+  // list; `meta.blocks` is then empty (meta.size is the full size).
+  std::optional<BlocklistDelta> delta = std::nullopt;
+  // A subtree move (POST .../move, docs/protocol.md): `meta` is the new directory, `moved_from`
+  // the old one, and the entries jid+1 .. jid+covers are the move's copies and tombstones.
+  // Empty / 0 for every other entry.
+  std::string moved_from;
+  uint64_t covers = 0;
   bool operator==(const JournalEntry&) const = default;
 };
 

@@ -1,7 +1,9 @@
 #include "common/wire/journal_messages.h"
 
 #include "common/path.h"
+#include "common/wire/block_messages.h"
 #include "common/wire/json_fields.h"
+#include "common/wire/move_messages.h"
 
 namespace tessera::common::wire {
 
@@ -22,7 +24,10 @@ constexpr size_t kMaxErrorBytes = 4096;
 
 json::string_view Sv(std::string_view s) { return json::string_view(s.data(), s.size()); }
 
-json::object MetaToJson(const FileMeta& m) {
+json::array BlocksToJson(const std::vector<BlockRef>& blocks);
+
+// `without_blocks`: the blocklist travels as a "delta" beside the meta.
+json::object MetaToJson(const FileMeta& m, bool without_blocks = false) {
   json::object o;
   o["path"] = Sv(m.path);
   o["kind"] = Sv(FileKindName(m.kind));
@@ -30,18 +35,72 @@ json::object MetaToJson(const FileMeta& m) {
   o["mtime_ns"] = m.mtime_ns;
   o["mode"] = m.mode;
   if (m.kind == FileKind::kSymlink) o["target"] = Sv(m.symlink_target);
-  if (m.kind == FileKind::kFile) {
-    json::array blocks;
-    blocks.reserve(m.blocks.size());
-    for (const BlockRef& b : m.blocks) {
-      blocks.push_back(json::object{{"id", b.id.ToHex()}, {"size", b.size}});
-    }
-    o["blocks"] = std::move(blocks);
-  }
+  if (m.kind == FileKind::kFile && !without_blocks) o["blocks"] = BlocksToJson(m.blocks);
   return o;
 }
 
-Result<FileMeta> MetaFromJson(const json::value& v) {
+json::array BlocksToJson(const std::vector<BlockRef>& blocks) {
+  json::array out;
+  out.reserve(blocks.size());
+  for (const BlockRef& b : blocks)
+    out.push_back(json::object{{"id", b.id.ToHex()}, {"size", b.size}});
+  return out;
+}
+
+Result<std::vector<BlockRef>> BlocksFromJson(const json::object& o, std::string_view key) {
+  TESSERA_ASSIGN_OR_RETURN(const json::array* blocks, GetArray(o, key, kMaxBlocksPerFile));
+  std::vector<BlockRef> out;
+  out.reserve(blocks->size());
+  for (const json::value& bv : *blocks) {
+    TESSERA_ASSIGN_OR_RETURN(const json::object* bo, internal::AsObject(bv, "blocks[]"));
+    BlockRef ref;
+    TESSERA_ASSIGN_OR_RETURN(const json::value* idv, internal::Field(*bo, "id"));
+    TESSERA_ASSIGN_OR_RETURN(ref.id, internal::IdFromJson(*idv, "blocks[].id"));
+    TESSERA_ASSIGN_OR_RETURN(uint64_t size, GetUint(*bo, "size"));
+    if (size > UINT32_MAX) return InvalidArgument("field \"blocks[].size\": out of range");
+    ref.size = static_cast<uint32_t>(size);
+    out.push_back(ref);
+  }
+  return out;
+}
+
+json::object DeltaToJson(const BlocklistDelta& d) {
+  json::object o{{"base_jid", d.base_jid},
+                 {"keep_prefix", d.keep_prefix},
+                 {"keep_suffix", d.keep_suffix},
+                 {"blocks", BlocksToJson(d.blocks)}};
+  if (d.digest) o["digest"] = d.digest->ToHex();
+  return o;
+}
+
+// Structure only: whether the delta fits its base is for whoever holds the base.
+Result<BlocklistDelta> DeltaFromJson(const json::value& v) {
+  TESSERA_ASSIGN_OR_RETURN(const json::object* o, internal::AsObject(v, "delta"));
+  BlocklistDelta d;
+  TESSERA_ASSIGN_OR_RETURN(d.base_jid, GetUint(*o, "base_jid"));
+  if (d.base_jid == 0) return InvalidArgument("field \"delta.base_jid\": must be > 0");
+  TESSERA_ASSIGN_OR_RETURN(d.keep_prefix, GetUint(*o, "keep_prefix"));
+  TESSERA_ASSIGN_OR_RETURN(d.keep_suffix, GetUint(*o, "keep_suffix"));
+  TESSERA_ASSIGN_OR_RETURN(d.blocks, BlocksFromJson(*o, "blocks"));
+  if (const json::value* digest = o->if_contains("digest")) {
+    TESSERA_ASSIGN_OR_RETURN(d.digest, internal::IdFromJson(*digest, "delta.digest"));
+  }
+  for (const BlockRef& b : d.blocks) {
+    if (b.size == 0 || b.size > kMaxBlockBytes) {
+      return InvalidArgument("field \"delta.blocks[].size\": out of range");
+    }
+  }
+  if (d.keep_prefix > kMaxBlocksPerFile || d.keep_suffix > kMaxBlocksPerFile ||
+      d.keep_prefix + d.keep_suffix + d.blocks.size() > kMaxBlocksPerFile) {
+    return InvalidArgument("field \"delta\": more than " + std::to_string(kMaxBlocksPerFile) +
+                           " blocks");
+  }
+  return d;
+}
+
+// `with_blocks` false: the blocklist travels as a "delta" beside the meta, so "blocks" must be
+// absent and the kind a file.
+Result<FileMeta> MetaFromJson(const json::value& v, bool with_blocks = true) {
   TESSERA_ASSIGN_OR_RETURN(const json::object* o, internal::AsObject(v, "meta"));
   FileMeta m;
   TESSERA_ASSIGN_OR_RETURN(m.path, GetString(*o, "path", kMaxPathBytes));
@@ -59,25 +118,38 @@ Result<FileMeta> MetaFromJson(const json::value& v) {
   }
   if (o->contains("blocks")) {
     if (m.kind != FileKind::kFile) return InvalidArgument("field \"blocks\": on a non-file");
-    TESSERA_ASSIGN_OR_RETURN(const json::array* blocks, GetArray(*o, "blocks", kMaxBlocksPerFile));
-    m.blocks.reserve(blocks->size());
-    for (const json::value& bv : *blocks) {
-      TESSERA_ASSIGN_OR_RETURN(const json::object* bo, internal::AsObject(bv, "blocks[]"));
-      BlockRef ref;
-      TESSERA_ASSIGN_OR_RETURN(const json::value* idv, internal::Field(*bo, "id"));
-      TESSERA_ASSIGN_OR_RETURN(ref.id, internal::IdFromJson(*idv, "blocks[].id"));
-      TESSERA_ASSIGN_OR_RETURN(uint64_t size, GetUint(*bo, "size"));
-      if (size > UINT32_MAX) return InvalidArgument("field \"blocks[].size\": out of range");
-      ref.size = static_cast<uint32_t>(size);
-      m.blocks.push_back(ref);
-    }
+    if (!with_blocks) return InvalidArgument("field \"blocks\": beside a \"delta\"");
+    TESSERA_ASSIGN_OR_RETURN(m.blocks, BlocksFromJson(*o, "blocks"));
   }
-  TESSERA_RETURN_IF_ERROR(ValidateFileMeta(m));
+  if (with_blocks) {
+    TESSERA_RETURN_IF_ERROR(ValidateFileMeta(m));
+  } else {
+    if (m.kind != FileKind::kFile) return InvalidArgument("field \"delta\": on a non-file");
+    TESSERA_RETURN_IF_ERROR(ValidateFileMetaWithoutBlocks(m));
+  }
   return m;
 }
 
+// The "meta" of an item or entry and its optional "delta".
+Status MetaAndDeltaFromJson(const json::object& o, FileMeta* meta,
+                            std::optional<BlocklistDelta>* delta) {
+  TESSERA_ASSIGN_OR_RETURN(const json::value* mv, internal::Field(o, "meta"));
+  const json::value* dv = o.if_contains("delta");
+  if (dv != nullptr && dv->is_null()) dv = nullptr;
+  TESSERA_ASSIGN_OR_RETURN(*meta, MetaFromJson(*mv, /*with_blocks=*/dv == nullptr));
+  if (dv != nullptr) {
+    TESSERA_ASSIGN_OR_RETURN(BlocklistDelta d, DeltaFromJson(*dv));
+    *delta = std::move(d);
+  }
+  return Status::Ok();
+}
+
 json::object EntryToJson(const JournalEntry& e) {
-  return json::object{{"jid", e.jid}, {"device", Sv(e.device)}, {"meta", MetaToJson(e.meta)}};
+  const bool delta = e.delta.has_value() && e.meta.kind == FileKind::kFile;
+  json::object o{{"jid", e.jid}, {"device", Sv(e.device)}, {"meta", MetaToJson(e.meta, delta)}};
+  if (delta) o["delta"] = DeltaToJson(*e.delta);
+  internal::MoveFieldsToJson(e, o);  // "moved_from", "covers" (move_messages.h)
+  return o;
 }
 
 Result<JournalEntry> EntryFromJson(const json::value& v) {
@@ -85,8 +157,11 @@ Result<JournalEntry> EntryFromJson(const json::value& v) {
   JournalEntry e;
   TESSERA_ASSIGN_OR_RETURN(e.jid, GetUint(*o, "jid"));
   TESSERA_ASSIGN_OR_RETURN(e.device, GetStringOr(*o, "device", kMaxDeviceBytes, ""));
-  TESSERA_ASSIGN_OR_RETURN(const json::value* meta, internal::Field(*o, "meta"));
-  TESSERA_ASSIGN_OR_RETURN(e.meta, MetaFromJson(*meta));
+  TESSERA_RETURN_IF_ERROR(MetaAndDeltaFromJson(*o, &e.meta, &e.delta));
+  if (e.delta && e.delta->base_jid >= e.jid) {
+    return InvalidArgument("field \"delta.base_jid\": not before the entry");
+  }
+  TESSERA_RETURN_IF_ERROR(internal::MoveFieldsFromJson(*o, e));  // move_messages.h
   return e;
 }
 
@@ -118,7 +193,10 @@ std::string Encode(const CommitBatchRequest& m) {
   json::array items;
   items.reserve(m.items.size());
   for (const CommitItem& item : m.items) {
-    items.push_back(json::object{{"parent_jid", item.parent_jid}, {"meta", MetaToJson(item.meta)}});
+    const bool delta = item.delta.has_value() && item.meta.kind == FileKind::kFile;
+    json::object o{{"parent_jid", item.parent_jid}, {"meta", MetaToJson(item.meta, delta)}};
+    if (delta) o["delta"] = DeltaToJson(*item.delta);
+    items.push_back(std::move(o));
   }
   return internal::Serialize(json::object{{"device", Sv(m.device)}, {"items", std::move(items)}});
 }
@@ -148,7 +226,13 @@ std::string Encode(const CommitBatchResponse& m) {
     }
     results.push_back(std::move(o));
   }
-  return internal::Serialize(json::object{{"results", std::move(results)}});
+  json::object o{{"results", std::move(results)}};
+  if (!m.epoch.empty()) {
+    o["head_before"] = m.head_before;
+    o["head"] = m.head;
+    o["epoch"] = Sv(m.epoch);
+  }
+  return internal::Serialize(o);
 }
 
 std::string Encode(const ListResponse& m) {
@@ -160,6 +244,19 @@ std::string Encode(const ListResponse& m) {
                                           {"has_more", m.has_more},
                                           {"head", m.head},
                                           {"epoch", Sv(m.epoch)}});
+}
+
+std::string Encode(const JournalEntry& m) {
+  JournalEntry full = m;
+  full.delta.reset();
+  return internal::Serialize(EntryToJson(full));
+}
+
+Result<JournalEntry> DecodeJournalEntry(std::string_view text) {
+  TESSERA_ASSIGN_OR_RETURN(json::object o, internal::ParseObject(text));
+  TESSERA_ASSIGN_OR_RETURN(JournalEntry e, EntryFromJson(json::value(std::move(o))));
+  if (e.delta) return InvalidArgument("field \"delta\": a full entry was asked for");
+  return e;
 }
 
 std::string Encode(const NotifyResponse& m) {
@@ -176,8 +273,7 @@ Result<CommitBatchRequest> DecodeCommitBatchRequest(std::string_view text) {
     TESSERA_ASSIGN_OR_RETURN(const json::object* io, internal::AsObject(iv, "items[]"));
     CommitItem item;
     TESSERA_ASSIGN_OR_RETURN(item.parent_jid, GetUint(*io, "parent_jid"));
-    TESSERA_ASSIGN_OR_RETURN(const json::value* meta, internal::Field(*io, "meta"));
-    TESSERA_ASSIGN_OR_RETURN(item.meta, MetaFromJson(*meta));
+    TESSERA_RETURN_IF_ERROR(MetaAndDeltaFromJson(*io, &item.meta, &item.delta));
     m.items.push_back(std::move(item));
   }
   return m;
@@ -221,6 +317,12 @@ Result<CommitBatchResponse> DecodeCommitBatchResponse(std::string_view text) {
       }
     }
     m.results.push_back(std::move(r));
+  }
+  TESSERA_ASSIGN_OR_RETURN(m.epoch, GetStringOr(o, "epoch", kMaxEpochBytes, ""));
+  if (!m.epoch.empty()) {
+    TESSERA_ASSIGN_OR_RETURN(m.head_before, GetUint(o, "head_before"));
+    TESSERA_ASSIGN_OR_RETURN(m.head, GetUint(o, "head"));
+    if (m.head < m.head_before) return InvalidArgument("field \"head\": below \"head_before\"");
   }
   return m;
 }

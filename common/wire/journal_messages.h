@@ -6,6 +6,7 @@
 // InvalidArgument naming the field. Pure functions; thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,8 @@ namespace tessera::common::wire {
 inline constexpr size_t kMaxCommitItems = 10'000;
 inline constexpr size_t kMaxBlocksPerFile = 1'000'000;
 inline constexpr size_t kMaxListLimit = 10'000;
+// The most entries one subtree move covers: 2 * kMaxMovePaths + 1 (move_messages.h).
+inline constexpr uint64_t kMaxMoveCovers = 200'001;
 
 // POST /v1/ns/{ns}/commit_batch
 struct CommitItem {
@@ -26,6 +29,10 @@ struct CommitItem {
   // path's latest JID (kConflict), and never applies it over a newer version.
   uint64_t parent_jid = 0;
   FileMeta meta;  // kDeleted for a delete
+  // A file's blocklist as a change to its parent's (then meta.blocks is empty and meta.size the
+  // full size). The server accepts it only when delta->base_jid == parent_jid == the path's
+  // latest JID and that entry is a file; otherwise the item is kInvalid (send the full list).
+  std::optional<BlocklistDelta> delta = std::nullopt;
 };
 struct CommitBatchRequest {
   std::string device;
@@ -48,6 +55,13 @@ struct CommitResult {
 };
 struct CommitBatchResponse {
   std::vector<CommitResult> results;  // one per item, same order
+  // The namespace's head before and after the batch, and the journal's epoch. The batch's
+  // committed items got exactly the JIDs head_before + 1 .. head (in item order), so a client
+  // whose cursor was head_before may move it to head without listing its own entries. 0/0/""
+  // from a server that does not say (then nothing may be assumed).
+  uint64_t head_before = 0;
+  uint64_t head = 0;
+  std::string epoch;
 };
 
 // GET /v1/ns/{ns}/list?cursor=N&limit=M
@@ -70,10 +84,13 @@ std::string Encode(const CommitBatchRequest& m);
 std::string Encode(const CommitBatchResponse& m);
 std::string Encode(const ListResponse& m);
 std::string Encode(const NotifyResponse& m);
+// GET /v1/ns/{ns}/entry?jid=N: one journal entry, always with its full blocklist.
+std::string Encode(const JournalEntry& m);
 
 Result<CommitBatchRequest> DecodeCommitBatchRequest(std::string_view json);
 Result<CommitBatchResponse> DecodeCommitBatchResponse(std::string_view json);
 Result<ListResponse> DecodeListResponse(std::string_view json);
 Result<NotifyResponse> DecodeNotifyResponse(std::string_view json);
+Result<JournalEntry> DecodeJournalEntry(std::string_view json);
 
 }  // namespace tessera::common::wire

@@ -48,7 +48,7 @@ SyncState ParseState(const std::string& s) {
 constexpr const char* kFileColumns =
     "path, jid, base_kind, base_size, base_exec, base_target, base_blocks, base_mtime_ns, kind, "
     "format, modified, size, is_symlink, mode, inode, symlink_target, blocks, checksum, "
-    "hashed_at_ns, state, error";
+    "hashed_at_ns, state, error, gone_inode";
 
 // "jid = excluded.jid, ..." for every column but the key.
 std::string UpdateAll() {
@@ -217,6 +217,7 @@ Result<std::optional<FileRow>> Index::Get(const std::string& path) {
   r.stat.hashed_at_ns = s->Int(18);
   r.state = ParseState(s->Text(19));
   r.error = s->Text(20);
+  r.gone_inode = static_cast<uint64_t>(s->Int(21));
   s->Reset();
   return std::optional<FileRow>(std::move(r));
 }
@@ -225,16 +226,23 @@ Status Index::Put(const FileRow& row) {
   if (row.base_jid == 0 && !row.base && !row.local) return Remove(row.path);
   // Block locations are rewritten only when the local blocklist changed.
   const std::string blocks = row.local ? EncodeBlocks(row.local->blocks) : std::string();
-  TESSERA_ASSIGN_OR_RETURN(auto* old, impl_->Stmt("SELECT blocks FROM files WHERE path = ?1"));
+  TESSERA_ASSIGN_OR_RETURN(
+      auto* old,
+      impl_->Stmt("SELECT blocks, kind IS NOT NULL, inode, gone_inode FROM files WHERE path = ?1"));
   old->Bind(1, std::string_view(row.path));
   TESSERA_ASSIGN_OR_RETURN(bool had, old->Step());
   const bool blocks_changed = !had || old->Blob(0) != blocks;
+  // The inode of a local version that just vanished is kept for rename detection.
+  uint64_t gone_inode = 0;
+  if (had && !row.local) {
+    gone_inode = static_cast<uint64_t>(old->Int(1) != 0 ? old->Int(2) : old->Int(3));
+  }
   old->Reset();
 
   TESSERA_ASSIGN_OR_RETURN(
       auto* s, impl_->Stmt(std::string("INSERT INTO files(") + kFileColumns +
                            ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
-                           "?18,?19,?20,?21) ON CONFLICT(path) DO UPDATE SET " +
+                           "?18,?19,?20,?21,?22) ON CONFLICT(path) DO UPDATE SET " +
                            UpdateAll()));
   s->Bind(1, std::string_view(row.path)).Bind(2, static_cast<int64_t>(row.base_jid));
   if (row.base) {
@@ -280,6 +288,7 @@ Status Index::Put(const FileRow& row) {
     s->Bind(18, std::string_view("")).Bind(19, int64_t{0});
   }
   s->Bind(20, StateText(row.state)).Bind(21, std::string_view(row.error));
+  s->Bind(22, static_cast<int64_t>(gone_inode));
   TESSERA_RETURN_IF_ERROR(s->Run());
   if (!blocks_changed) return Status::Ok();
   TESSERA_ASSIGN_OR_RETURN(auto* del, impl_->Stmt("DELETE FROM block_locations WHERE path = ?1"));
@@ -358,8 +367,8 @@ Status Index::StorePage(const std::string& ns, const std::vector<PendingEntry>& 
       if (e.jid <= base_jid) continue;  // already applied (e.g. our own commit coming back)
       TESSERA_ASSIGN_OR_RETURN(
           auto* put, impl_->Stmt("INSERT OR REPLACE INTO remote_pending(path, jid, kind, size, "
-                                 "mtime_ns, mode, symlink_target, blocks, device) "
-                                 "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)"));
+                                 "mtime_ns, mode, symlink_target, blocks, device, moved_from, "
+                                 "covers) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"));
       put->Bind(1, std::string_view(e.path)).Bind(2, static_cast<int64_t>(e.jid));
       if (e.version) {
         put->Bind(3, KindText(e.version->kind))
@@ -372,6 +381,7 @@ Status Index::StorePage(const std::string& ns, const std::vector<PendingEntry>& 
         put->Bind(3, std::string_view("deleted")).Bind(4, int64_t{0}).Bind(5, int64_t{0});
         put->Bind(6, int64_t{0}).Bind(7, std::string_view("")).BindBlob(8, "");
       }
+      put->Bind(10, std::string_view(e.moved_from)).Bind(11, static_cast<int64_t>(e.covers));
       TESSERA_RETURN_IF_ERROR(put->Bind(9, std::string_view(e.device)).Run());
     }
     TESSERA_ASSIGN_OR_RETURN(
@@ -403,8 +413,9 @@ Status Index::ResetJournal(const std::string& ns, const std::string& epoch) {
 
 Result<std::optional<PendingEntry>> Index::GetPending(const std::string& path) {
   TESSERA_ASSIGN_OR_RETURN(
-      auto* s, impl_->Stmt("SELECT jid, kind, size, mtime_ns, mode, symlink_target, blocks, device "
-                           "FROM remote_pending WHERE path = ?1"));
+      auto* s,
+      impl_->Stmt("SELECT jid, kind, size, mtime_ns, mode, symlink_target, blocks, device, "
+                  "moved_from, covers FROM remote_pending WHERE path = ?1"));
   s->Bind(1, std::string_view(path));
   TESSERA_ASSIGN_OR_RETURN(bool row, s->Step());
   if (!row) {
@@ -417,6 +428,8 @@ Result<std::optional<PendingEntry>> Index::GetPending(const std::string& path) {
   TESSERA_ASSIGN_OR_RETURN(FileKind kind, ParseKind(s->Text(1)));
   e.mode = static_cast<uint32_t>(s->Int(4));
   e.device = s->Text(7);
+  e.moved_from = s->Text(8);
+  e.covers = static_cast<uint64_t>(s->Int(9));
   if (kind != FileKind::kDeleted) {
     FileVersion v;
     v.kind = kind;
@@ -449,6 +462,79 @@ Result<bool> Index::HasPendingUnder(const std::string& dir) {
   TESSERA_ASSIGN_OR_RETURN(bool row, s->Step());
   s->Reset();
   return row;
+}
+
+Result<std::vector<std::string>> Index::PendingMovePaths(size_t limit) {
+  return impl_->Strings("SELECT path FROM remote_pending WHERE covers > 0 ORDER BY jid LIMIT ?1",
+                        "", static_cast<int64_t>(limit));
+}
+
+Status Index::ClearPendingMove(const std::string& path) {
+  TESSERA_ASSIGN_OR_RETURN(
+      auto* s,
+      impl_->Stmt("UPDATE remote_pending SET covers = 0, moved_from = '' WHERE path = ?1"));
+  return s->Bind(1, std::string_view(path)).Run();
+}
+
+Status Index::StoreListedEntries(const std::vector<PendingEntry>& entries) {
+  return InTransaction([&]() -> Status {
+    TESSERA_ASSIGN_OR_RETURN(
+        auto* newest,
+        impl_->Stmt("SELECT max(coalesce((SELECT jid FROM files WHERE path = ?1), 0), "
+                    "coalesce((SELECT jid FROM remote_pending WHERE path = ?1), 0))"));
+    std::vector<PendingEntry> newer;
+    for (const auto& e : entries) {
+      newest->Reset().Bind(1, std::string_view(e.path));
+      TESSERA_ASSIGN_OR_RETURN(bool row, newest->Step());
+      const uint64_t known = row ? static_cast<uint64_t>(newest->Int(0)) : 0;
+      newest->Reset();
+      if (e.jid > known) newer.push_back(e);
+    }
+    TESSERA_ASSIGN_OR_RETURN(
+        auto* put, impl_->Stmt("INSERT OR REPLACE INTO remote_pending(path, jid, kind, size, "
+                               "mtime_ns, mode, symlink_target, blocks, device, moved_from, "
+                               "covers) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"));
+    for (const auto& e : newer) {
+      put->Reset();
+      put->Bind(1, std::string_view(e.path)).Bind(2, static_cast<int64_t>(e.jid));
+      if (e.version) {
+        put->Bind(3, KindText(e.version->kind))
+            .Bind(4, static_cast<int64_t>(e.version->size))
+            .Bind(5, e.version->mtime_ns)
+            .Bind(6, static_cast<int64_t>(e.mode))
+            .Bind(7, std::string_view(e.version->symlink_target))
+            .BindBlob(8, EncodeBlocks(e.version->blocks));
+      } else {
+        put->Bind(3, std::string_view("deleted")).Bind(4, int64_t{0}).Bind(5, int64_t{0});
+        put->Bind(6, int64_t{0}).Bind(7, std::string_view("")).BindBlob(8, "");
+      }
+      put->Bind(10, std::string_view(e.moved_from)).Bind(11, static_cast<int64_t>(e.covers));
+      TESSERA_RETURN_IF_ERROR(put->Bind(9, std::string_view(e.device)).Run());
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<std::string>> Index::NewLocalDirs(size_t limit) {
+  return impl_->Strings(
+      "SELECT path FROM files WHERE state = 'dirty' AND kind = 'dir' AND "
+      "(base_kind IS NULL OR base_kind = 'deleted') ORDER BY path LIMIT ?1",
+      "", static_cast<int64_t>(limit));
+}
+
+Result<std::vector<std::string>> Index::VanishedDirs(uint64_t inode) {
+  TESSERA_ASSIGN_OR_RETURN(
+      auto* s, impl_->Stmt("SELECT path FROM files WHERE gone_inode = ?1 AND kind IS NULL AND "
+                           "base_kind = 'dir' ORDER BY path"));
+  s->Bind(1, static_cast<int64_t>(inode));
+  std::vector<std::string> out;
+  for (;;) {
+    TESSERA_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back(s->Text(0));
+  }
+  s->Reset();
+  return out;
 }
 
 Result<std::vector<BlockLocation>> Index::FindBlock(const common::BlockId& id, size_t limit) {

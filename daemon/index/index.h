@@ -40,6 +40,9 @@ struct FileRow {
   LocalStat stat;
   SyncState state = SyncState::kSynced;
   std::string error;  // kError: why the server refused it
+  // Read-only (Put maintains it): the inode the local version had when it vanished, while it
+  // stays absent; 0 when present or never seen. Finds a renamed directory (moves.cc).
+  uint64_t gone_inode = 0;
 };
 
 // A journal entry listed but not applied yet.
@@ -49,6 +52,10 @@ struct PendingEntry {
   std::optional<FileVersion> version;  // nullopt: tombstone
   uint32_t mode = 0644;
   std::string device;
+  // A subtree move (JournalEntry::moved_from/covers): `path` is the new directory, the journal
+  // entries jid+1 .. jid+covers are its copies and tombstones, not listed. 0 / empty otherwise.
+  std::string moved_from;
+  uint64_t covers = 0;
 };
 
 struct BlockLocation {
@@ -124,6 +131,21 @@ class Index {
   common::Result<std::vector<std::string>> PendingPaths(size_t limit);
   // Whether a remote entry for a path under "dir/" is still waiting to be applied.
   common::Result<bool> HasPendingUnder(const std::string& dir);
+
+  // Subtree moves (daemon/syncer/moves.cc):
+  // Pending move entries (covers > 0), oldest first, at most `limit`.
+  common::Result<std::vector<std::string>> PendingMovePaths(size_t limit);
+  // Turns the pending move at `path` into an ordinary directory entry (its covered entries are
+  // then listed and stored with StoreListedEntries).
+  common::Status ClearPendingMove(const std::string& path);
+  // Stores entries listed again for a move (no cursor change): each only when newer than the
+  // path's base JID and than its pending entry, so nothing newer is ever replaced.
+  common::Status StoreListedEntries(const std::vector<PendingEntry>& entries);
+  // Dirty rows whose local version is a directory and that have no live base (new locally),
+  // sorted, at most `limit`: the candidates for the new name of a renamed directory.
+  common::Result<std::vector<std::string>> NewLocalDirs(size_t limit);
+  // Rows whose local version vanished while their base is a directory, that had `inode`.
+  common::Result<std::vector<std::string>> VanishedDirs(uint64_t inode);
 
   // Up to `limit` local places holding block `id`.
   common::Result<std::vector<BlockLocation>> FindBlock(const common::BlockId& id, size_t limit);

@@ -28,25 +28,90 @@ Result<std::vector<common::BlockId>> BlockClient::Has(const std::vector<common::
 }
 
 common::Status BlockClient::StoreBatch(const common::wire::BlockBatch& batch) {
-  TESSERA_ASSIGN_OR_RETURN(
-      auto r, http_->Post("/v1/blocks/store_batch", common::wire::EncodeBlockBatch(batch),
-                          "application/octet-stream"));
+  size_t deltas = 0;
+  std::string body = common::wire::EncodeBlockBatch(batch, options_, &deltas);
+  ++stats_.store_requests;
+  stats_.store_body_bytes += body.size();
+  TESSERA_ASSIGN_OR_RETURN(auto r,
+                           http_->Post("/v1/blocks/store_batch", body, "application/octet-stream"));
+  if (r.status == 400 && deltas > 0) {
+    // Usually a base the server does not hold (it names them in "missing_bases"); whatever it
+    // was, the same blocks sent whole cannot fail that way.
+    log_.Info("blocks", "store_batch refused " + std::to_string(deltas) +
+                            " deltas; sending the blocks whole: " + r.body.substr(0, 300));
+    ++stats_.delta_fallbacks;
+    common::wire::BlockBatch whole;
+    whole.blocks.reserve(batch.blocks.size());
+    for (const auto& b : batch.blocks) {
+      if (!b.data) return HttpError("store_batch", r);  // nothing to fall back on
+      whole.blocks.push_back(common::wire::Block{b.id, b.data});
+    }
+    body = common::wire::EncodeBlockBatch(whole, options_);
+    deltas = 0;
+    ++stats_.store_requests;
+    stats_.store_body_bytes += body.size();
+    TESSERA_ASSIGN_OR_RETURN(
+        r, http_->Post("/v1/blocks/store_batch", body, "application/octet-stream"));
+  }
   if (r.status != 200) return HttpError("store_batch", r);
+  stats_.deltas_sent += deltas;
   return common::Status::Ok();
 }
 
 Result<std::vector<common::wire::Block>> BlockClient::RetrieveBatch(
     const std::vector<common::BlockId>& ids, size_t* refused) {
+  return RetrieveBatch(ids, {}, nullptr, refused);
+}
+
+Result<std::vector<common::wire::Block>> BlockClient::RetrieveBatch(
+    const std::vector<common::BlockId>& ids,
+    const std::vector<std::optional<common::BlockId>>& bases, const BaseBytesFn& base_bytes,
+    size_t* refused) {
   *refused = 0;
+  common::wire::RetrieveRequest request{
+      ids, base_bytes ? bases : std::vector<std::optional<common::BlockId>>{}};
+  if (!request.bases.empty() && request.bases.size() != ids.size()) {
+    return common::InvalidArgument("retrieve_batch: bases not parallel to ids");
+  }
+  const std::string request_body = common::wire::EncodeRetrieveRequest(request);
+  ++stats_.retrieve_requests;
   TESSERA_ASSIGN_OR_RETURN(
-      auto r, http_->Post("/v1/blocks/retrieve_batch",
-                          common::wire::EncodeIdList(IdList{ids}, "ids"), "application/json"));
+      auto r, http_->Post("/v1/blocks/retrieve_batch", request_body, "application/json"));
+  stats_.retrieve_body_bytes += request_body.size() + r.body.size();
   if (r.status != 200) return HttpError("retrieve_batch", r);
   auto decoded = common::wire::DecodeBlockBatch(r.body);
   if (!decoded.ok())
     return common::Corruption("retrieve_batch answer: " + decoded.status().message());
+  // The base named for each id: a delta against anything else is not used.
+  std::unordered_map<common::BlockId, common::BlockId> named;
+  for (size_t i = 0; i < request.bases.size(); ++i) {
+    if (request.bases[i]) named.emplace(ids[i], *request.bases[i]);
+  }
   std::unordered_map<common::BlockId, std::string> got;
+  std::vector<common::BlockId> again;  // deltas that did not patch: fetched whole
   for (auto& b : decoded->blocks) {
+    if (b.delta) {
+      auto it = named.find(b.id);
+      common::Status failed = common::InvalidArgument("a delta against a base not named");
+      if (it != named.end() && it->second == b.delta->base) {
+        auto base = base_bytes(b.delta->base);
+        failed = base.status();
+        if (base.ok()) {
+          // Patched within the declared size and verified against the id.
+          auto data = common::wire::ApplyBlockDelta(b, *base);
+          failed = data.status();
+          if (data.ok()) {
+            ++stats_.deltas_received;
+            got.emplace(b.id, std::move(*data));
+            continue;
+          }
+        }
+      }
+      log_.Warn("blocks", "delta for block " + b.id.ToHex().substr(0, 16) +
+                              " not usable, fetching it whole: " + failed.ToString());
+      again.push_back(b.id);
+      continue;
+    }
     if (!b.data) continue;
     // Never trust a server's block: its bytes must hash to its id.
     const common::Status ok = common::wire::VerifyBlock(b.id, *b.data);
@@ -56,6 +121,15 @@ Result<std::vector<common::wire::Block>> BlockClient::RetrieveBatch(
       continue;
     }
     got.emplace(b.id, std::move(*b.data));
+  }
+  if (!again.empty()) {
+    ++stats_.delta_fallbacks;
+    size_t refused_again = 0;
+    TESSERA_ASSIGN_OR_RETURN(auto whole, RetrieveBatch(again, &refused_again));
+    *refused += refused_again;
+    for (auto& b : whole) {
+      if (b.data) got.emplace(b.id, std::move(*b.data));
+    }
   }
   std::vector<common::wire::Block> out;
   out.reserve(ids.size());

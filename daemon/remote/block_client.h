@@ -3,10 +3,16 @@
 // BlockClient: the blockserver API as typed calls (has, store_batch, retrieve_batch) over one
 // HttpClient. Every block retrieved is verified against its id (wire::VerifyBlock); a block that
 // does not verify is refused (logged, returned as absent) and never reaches the caller's disk.
+// Blocks may travel as rsync deltas against a base block (docs/protocol.md): a stored block
+// carrying a wire::BlockDelta goes as a delta when that is smaller, and is resent whole when the
+// server refuses it; a retrieved delta is patched against the caller's base bytes and verified
+// like any block, and fetched again whole when that fails.
 // Errors as in MetaClient. Not thread-safe: one client per thread.
 #pragma once
 
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +27,21 @@ namespace tessera::daemon::remote {
 inline constexpr uint64_t kMaxBatchBytes = 8ull << 20;
 inline constexpr size_t kMaxBatchBlocks = 4096;
 
+// What went over the wire, for tests and benchmarks. Body bytes are the plain frames and JSON
+// (before any HTTP Content-Encoding).
+struct BlockClientStats {
+  uint64_t store_requests = 0;
+  uint64_t store_body_bytes = 0;  // store_batch request bodies
+  uint64_t retrieve_requests = 0;
+  uint64_t retrieve_body_bytes = 0;  // retrieve_batch request plus response bodies
+  uint64_t deltas_sent = 0;          // delta records in store batches the server accepted
+  uint64_t deltas_received = 0;      // delta records patched and verified
+  uint64_t delta_fallbacks = 0;      // batches resent whole, deltas fetched again whole
+};
+
+// The bytes of a base block the caller holds (verified against `id`), or an error.
+using BaseBytesFn = std::function<common::Result<std::string>(const common::BlockId& id)>;
+
 class BlockClient {
  public:
   // `log` must outlive the client.
@@ -34,12 +55,25 @@ class BlockClient {
   // that do not match the id (`*refused` counts those).
   common::Result<std::vector<common::wire::Block>> RetrieveBatch(
       const std::vector<common::BlockId>& ids, size_t* refused);
+  // The same, naming for each id the base block the caller holds (`bases` parallel to `ids`,
+  // nullopt for none): the server may answer deltas against them, patched here with the bytes
+  // `base_bytes` gives. Every block returned has `data` set or is absent, never a delta.
+  common::Result<std::vector<common::wire::Block>> RetrieveBatch(
+      const std::vector<common::BlockId>& ids,
+      const std::vector<std::optional<common::BlockId>>& bases, const BaseBytesFn& base_bytes,
+      size_t* refused);
+
+  // Per-record zstd in store batches (default on); off when HTTP bodies are compressed anyway.
+  void set_batch_options(const common::wire::BlockBatchOptions& options) { options_ = options; }
+  const BlockClientStats& stats() const { return stats_; }
 
  private:
   BlockClient(std::unique_ptr<common::http::HttpClient> http, common::Logger& log)
       : http_(std::move(http)), log_(log) {}
   std::unique_ptr<common::http::HttpClient> http_;
   common::Logger& log_;
+  common::wire::BlockBatchOptions options_;
+  BlockClientStats stats_;
 };
 
 }  // namespace tessera::daemon::remote

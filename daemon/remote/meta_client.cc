@@ -26,8 +26,11 @@ Result<std::unique_ptr<MetaClient>> MetaClient::Create(const std::string& base_u
 
 Result<common::wire::CommitBatchResponse> MetaClient::Commit(
     const common::wire::CommitBatchRequest& request) {
-  TESSERA_ASSIGN_OR_RETURN(auto r, http_->Post(prefix_ + "/commit_batch",
-                                               common::wire::Encode(request), "application/json"));
+  std::string body = common::wire::Encode(request);
+  ++stats_.commit_requests;
+  stats_.commit_body_bytes += body.size();
+  TESSERA_ASSIGN_OR_RETURN(auto r,
+                           http_->Post(prefix_ + "/commit_batch", body, "application/json"));
   if (r.status != 200) return HttpError("commit_batch", r);
   auto decoded = common::wire::DecodeCommitBatchResponse(r.body);
   if (!decoded.ok())
@@ -39,12 +42,41 @@ Result<common::wire::CommitBatchResponse> MetaClient::Commit(
   return decoded;
 }
 
-Result<common::wire::ListResponse> MetaClient::List(uint64_t cursor, size_t limit) {
-  TESSERA_ASSIGN_OR_RETURN(auto r, http_->Get(prefix_ + "/list?cursor=" + std::to_string(cursor) +
-                                              "&limit=" + std::to_string(limit)));
+Result<common::wire::ListResponse> MetaClient::List(uint64_t cursor, size_t limit, bool deltas,
+                                                    bool moves) {
+  TESSERA_ASSIGN_OR_RETURN(
+      auto r, http_->Get(prefix_ + "/list?cursor=" + std::to_string(cursor) +
+                         "&limit=" + std::to_string(limit) + (deltas ? "&deltas=1" : "") +
+                         (moves ? "&moves=1" : "")));
+  ++stats_.list_requests;
+  stats_.list_body_bytes += r.body.size();
   if (r.status != 200) return HttpError("list", r);
   auto decoded = common::wire::DecodeListResponse(r.body);
   if (!decoded.ok()) return common::Corruption("list answer: " + decoded.status().message());
+  return decoded;
+}
+
+Result<common::wire::MoveResponse> MetaClient::Move(const common::wire::MoveRequest& request) {
+  const std::string body = common::wire::Encode(request);
+  ++stats_.move_requests;
+  stats_.commit_body_bytes += body.size();
+  TESSERA_ASSIGN_OR_RETURN(auto r, http_->Post(prefix_ + "/move", body, "application/json"));
+  if (r.status != 200) return HttpError("move", r);
+  auto decoded = common::wire::DecodeMoveResponse(r.body);
+  if (!decoded.ok()) return common::Corruption("move answer: " + decoded.status().message());
+  return decoded;
+}
+
+Result<common::wire::JournalEntry> MetaClient::Entry(uint64_t jid) {
+  TESSERA_ASSIGN_OR_RETURN(auto r, http_->Get(prefix_ + "/entry?jid=" + std::to_string(jid)));
+  ++stats_.entry_requests;
+  if (r.status != 200) return HttpError("entry", r);
+  auto decoded = common::wire::DecodeJournalEntry(r.body);
+  if (!decoded.ok()) return common::Corruption("entry answer: " + decoded.status().message());
+  if (decoded->jid != jid) {
+    return common::Corruption("entry answer: jid " + std::to_string(decoded->jid) + " for " +
+                              std::to_string(jid));
+  }
   return decoded;
 }
 

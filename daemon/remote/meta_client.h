@@ -14,11 +14,23 @@
 #include "common/http/client.h"
 #include "common/result.h"
 #include "common/wire/journal_messages.h"
+#include "common/wire/move_messages.h"
 
 namespace tessera::daemon::remote {
 
 // The Status for a completed HTTP exchange that was not a 200.
 common::Status HttpError(std::string_view what, const common::http::ClientResponse& response);
+
+// What a MetaClient sent and received: JSON body bytes as encoded (before any transfer
+// compression), for tests, logs and benchmarks.
+struct MetaClientStats {
+  uint64_t commit_requests = 0;
+  uint64_t commit_body_bytes = 0;  // request bodies
+  uint64_t list_requests = 0;
+  uint64_t list_body_bytes = 0;  // response bodies
+  uint64_t entry_requests = 0;
+  uint64_t move_requests = 0;
+};
 
 class MetaClient {
  public:
@@ -27,16 +39,28 @@ class MetaClient {
 
   common::Result<common::wire::CommitBatchResponse> Commit(
       const common::wire::CommitBatchRequest& request);
-  common::Result<common::wire::ListResponse> List(uint64_t cursor, size_t limit);
+  // `deltas`: ask for file blocklists as deltas against the path's previous entry where smaller
+  // (JournalEntry::delta); the caller must then resolve them (or fetch them with Entry).
+  // `moves`: fold each subtree move into its one move entry (JournalEntry::covers > 0; the
+  // covered entries are not sent and the cursor jumps past them; docs/protocol.md).
+  common::Result<common::wire::ListResponse> List(uint64_t cursor, size_t limit,
+                                                  bool deltas = false, bool moves = false);
+  // POST move: one directory moved as one commit. The outcome is in the answer.
+  common::Result<common::wire::MoveResponse> Move(const common::wire::MoveRequest& request);
+  // GET entry?jid=N: one journal entry with its full blocklist. NotFound when there is none.
+  common::Result<common::wire::JournalEntry> Entry(uint64_t jid);
   // Long-poll: returns when head > cursor or after `wait`.
   common::Result<common::wire::NotifyResponse> Notify(uint64_t cursor,
                                                       std::chrono::milliseconds wait);
+
+  const MetaClientStats& stats() const { return stats_; }
 
  private:
   MetaClient(std::unique_ptr<common::http::HttpClient> http, std::string ns_prefix)
       : http_(std::move(http)), prefix_(std::move(ns_prefix)) {}
   std::unique_ptr<common::http::HttpClient> http_;
   const std::string prefix_;  // "/v1/ns/<ns>"
+  MetaClientStats stats_;
 };
 
 }  // namespace tessera::daemon::remote

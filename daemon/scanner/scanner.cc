@@ -3,8 +3,10 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include "common/path.h"
@@ -54,9 +56,11 @@ common::Result<ScanStats> Scanner::FullScan() {
   ScanStats stats;
   TESSERA_RETURN_IF_ERROR(Walk("", seen, stats, false));
   TESSERA_ASSIGN_OR_RETURN(auto known, index_.LocalPaths());
+  std::vector<Observation> queue;
   for (const auto& path : known) {
-    if (!seen.contains(path)) TESSERA_RETURN_IF_ERROR(Observe(path, nullptr, stats));
+    if (!seen.contains(path)) TESSERA_RETURN_IF_ERROR(Queue(queue, path, nullptr, stats));
   }
+  TESSERA_RETURN_IF_ERROR(Flush(queue, stats));
   return stats;
 }
 
@@ -90,16 +94,18 @@ common::Result<ScanStats> Scanner::ScanPaths(const std::set<std::string>& paths)
 Status Scanner::MarkAbsentUnder(const std::string& rel, const std::set<std::string>& seen,
                                 ScanStats& stats) {
   TESSERA_ASSIGN_OR_RETURN(auto known, index_.PathsUnder(rel));
+  std::vector<Observation> queue;
   for (const auto& path : known) {
-    if (!seen.contains(path)) TESSERA_RETURN_IF_ERROR(Observe(path, nullptr, stats));
+    if (!seen.contains(path)) TESSERA_RETURN_IF_ERROR(Queue(queue, path, nullptr, stats));
   }
-  return Status::Ok();
+  return Flush(queue, stats);
 }
 
 Status Scanner::Walk(const std::string& rel_dir, std::set<std::string>& seen, ScanStats& stats,
                      bool remove_temps) {
   // Iterative, so deep trees cannot overflow the stack.
   std::vector<std::string> stack{rel_dir};
+  std::vector<Observation> queue;
   while (!stack.empty()) {
     const std::string dir = std::move(stack.back());
     stack.pop_back();
@@ -136,48 +142,107 @@ Status Scanner::Walk(const std::string& rel_dir, std::set<std::string>& seen, Sc
       if (::lstat(abs.c_str(), &st) != 0) continue;  // vanished: a later event tells
       if (!KindOf(st)) continue;
       seen.insert(rel);
-      if (!remove_temps) TESSERA_RETURN_IF_ERROR(Observe(rel, &st, stats));
+      if (!remove_temps) TESSERA_RETURN_IF_ERROR(Queue(queue, rel, &st, stats));
       if (S_ISDIR(st.st_mode)) stack.push_back(rel);
     }
   }
-  return Status::Ok();
+  return Flush(queue, stats);
 }
 
 Status Scanner::Observe(const std::string& rel, const struct stat* st, ScanStats& stats) {
-  TESSERA_ASSIGN_OR_RETURN(auto existing, index_.Get(rel));
-  index::FileRow row;
-  if (existing) row = std::move(*existing);
-  row.path = rel;
+  std::vector<Observation> one;
+  TESSERA_RETURN_IF_ERROR(Queue(one, rel, st, stats));
+  return Flush(one, stats);
+}
+
+Status Scanner::Queue(std::vector<Observation>& queue, const std::string& rel,
+                      const struct stat* st, ScanStats& stats) {
+  Observation& o = queue.emplace_back();
+  o.rel = rel;
+  o.present = st != nullptr;
+  if (st) o.st = *st;
+  if (queue.size() < kBatchPaths) return Status::Ok();
+  return Flush(queue, stats);
+}
+
+Status Scanner::Flush(std::vector<Observation>& queue, ScanStats& stats) {
+  if (queue.empty()) return Status::Ok();
+  // 1. What the index knows, and which files must be read again.
+  std::vector<Work> work(queue.size());
+  std::vector<size_t> to_hash;
+  for (size_t i = 0; i < queue.size(); ++i) {
+    Work& w = work[i];
+    w.obs = std::move(queue[i]);
+    TESSERA_ASSIGN_OR_RETURN(auto existing, index_.Get(w.obs.rel));
+    if (existing) w.row = std::move(*existing);
+    w.row.path = w.obs.rel;
+    if (!w.obs.present) continue;
+    const struct stat& st = w.obs.st;
+    w.kind = KindOf(st);
+    if (!w.kind) continue;
+    w.now_ns =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(env_.Now().time_since_epoch()).count();
+    const int64_t mtime = MtimeNs(st);
+    const index::FileRow& row = w.row;
+    w.same_stat = row.local && row.local->kind == *w.kind && row.stat.inode == st.st_ino &&
+                  row.stat.mtime_ns == mtime && row.stat.size == static_cast<uint64_t>(st.st_size) &&
+                  row.stat.mode == static_cast<uint32_t>(st.st_mode & 07777);
+    const bool in_doubt =
+        *w.kind == FileKind::kFile &&
+        row.stat.hashed_at_ns - mtime < std::chrono::nanoseconds(kDoubtWindow).count();
+    w.unchanged = w.same_stat && !in_doubt;
+    if (!w.unchanged && *w.kind == FileKind::kFile) to_hash.push_back(i);
+  }
+  queue.clear();
+
+  // 2. Read and chunk the files on worker threads: disk reads of one overlap the hashing of
+  // another. Each worker holds one read buffer; the results are bounded by the batch size.
+  const size_t threads = std::min<size_t>(kHashThreads, to_hash.size());
+  if (threads <= 1) {
+    for (size_t i : to_hash) work[i].hashed = HashLocalFile(env_, Abs(work[i].obs.rel), work[i].obs.st);
+  } else {
+    std::atomic<size_t> next{0};
+    auto worker = [&] {
+      for (size_t k = next++; k < to_hash.size(); k = next++) {
+        Work& w = work[to_hash[k]];
+        w.hashed = HashLocalFile(env_, Abs(w.obs.rel), w.obs.st);
+      }
+    };
+    std::vector<std::jthread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+    worker();
+  }  // joined here
+
+  // 3. Record everything in one transaction.
+  return index_.InTransaction([&]() -> Status {
+    for (Work& w : work) TESSERA_RETURN_IF_ERROR(Record(w, stats));
+    return Status::Ok();
+  });
+}
+
+Status Scanner::Record(Work& w, ScanStats& stats) {
+  index::FileRow& row = w.row;
+  const std::string& rel = w.obs.rel;
   const std::optional<FileVersion> prev_local = row.local;
   ++stats.seen;
 
-  std::optional<FileKind> kind = st ? KindOf(*st) : std::nullopt;
-  if (!kind) {
+  if (!w.obs.present || !w.kind) {
     if (!row.local) return Status::Ok();  // absent and already known absent (or never known)
     row.local.reset();
     row.stat = index::LocalStat{};
   } else {
-    const int64_t now_ns =
-        std::chrono::duration_cast<std::chrono::nanoseconds>(env_.Now().time_since_epoch()).count();
-    const int64_t mtime = MtimeNs(*st);
-    const bool same_stat = row.local && row.local->kind == *kind && row.stat.inode == st->st_ino &&
-                           row.stat.mtime_ns == mtime &&
-                           row.stat.size == static_cast<uint64_t>(st->st_size) &&
-                           row.stat.mode == static_cast<uint32_t>(st->st_mode & 07777);
-    const bool in_doubt =
-        *kind == FileKind::kFile &&
-        row.stat.hashed_at_ns - mtime < std::chrono::nanoseconds(kDoubtWindow).count();
-    if (same_stat && !in_doubt) return Status::Ok();
-
+    if (w.unchanged) return Status::Ok();
+    const struct stat& st = w.obs.st;
+    const int64_t mtime = MtimeNs(st);
     FileVersion v;
-    v.kind = *kind;
+    v.kind = *w.kind;
     v.mtime_ns = mtime;
     index::LocalStat ls;
-    ls.inode = st->st_ino;
-    ls.mode = static_cast<uint32_t>(st->st_mode & 07777);
+    ls.inode = st.st_ino;
+    ls.mode = static_cast<uint32_t>(st.st_mode & 07777);
     ls.mtime_ns = mtime;
-    if (*kind == FileKind::kFile) {
-      auto hashed = HashLocalFile(env_, Abs(rel), *st);
+    if (*w.kind == FileKind::kFile) {
+      auto& hashed = w.hashed;
       ++stats.hashed;
       if (!hashed.ok()) {
         if (hashed.status().code() == common::Code::kConflict) {
@@ -190,20 +255,20 @@ Status Scanner::Observe(const std::string& rel, const struct stat* st, ScanStats
       }
       v.size = hashed->size;
       v.blocks = std::move(hashed->blocks);
-      v.executable = (st->st_mode & S_IXUSR) != 0;
+      v.executable = (st.st_mode & S_IXUSR) != 0;
       ls.size = v.size;
       ls.format = hashed->format;
-      ls.hashed_at_ns = now_ns;
-      if (now_ns - mtime < std::chrono::nanoseconds(kDoubtWindow).count()) recheck_.insert(rel);
-    } else if (*kind == FileKind::kSymlink) {
-      std::string target(static_cast<size_t>(st->st_size) + 1, '\0');
+      ls.hashed_at_ns = w.now_ns;
+      if (w.now_ns - mtime < std::chrono::nanoseconds(kDoubtWindow).count()) recheck_.insert(rel);
+    } else if (*w.kind == FileKind::kSymlink) {
+      std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
       const ssize_t n = ::readlink(Abs(rel).c_str(), target.data(), target.size());
       if (n < 0) return Status::Ok();  // vanished
       target.resize(static_cast<size_t>(n));
       v.symlink_target = std::move(target);
-      ls.size = static_cast<uint64_t>(st->st_size);
+      ls.size = static_cast<uint64_t>(st.st_size);
     }
-    if (same_stat && row.local && SameOpt(row.local, v) && row.stat.format == ls.format) {
+    if (w.same_stat && row.local && SameOpt(row.local, v) && row.stat.format == ls.format) {
       // A re-hash in doubt that found nothing new: only remember when it was hashed.
       row.stat.hashed_at_ns = ls.hashed_at_ns;
       return index_.Put(row);

@@ -6,7 +6,10 @@
 // mode — re-hashing when in doubt: a file whose mtime is within kDoubtWindow of its hash time is
 // hashed again on the next look (a same-size write within one mtime tick is not missed), and a
 // file that changed while hashed is reported for a later look. Every changed path is marked
-// dirty in the index for the syncer. Not thread-safe: owned by the syncer thread.
+// dirty in the index for the syncer. Work goes in batches of kBatchPaths paths: the files to
+// read are chunked on kHashThreads threads (so one file's disk reads overlap another's
+// hashing), then the batch is recorded in one index transaction.
+// Not thread-safe: owned by the syncer thread (the hash workers live inside one call).
 #pragma once
 
 #include <sys/stat.h>
@@ -20,11 +23,14 @@
 #include "common/log.h"
 #include "common/result.h"
 #include "daemon/index/index.h"
+#include "daemon/scanner/file_hasher.h"
 
 namespace tessera::daemon::scanner {
 
 inline constexpr std::string_view kTempPrefix = ".tessera-tmp-";
 inline constexpr std::chrono::seconds kDoubtWindow{2};
+inline constexpr size_t kBatchPaths = 256;
+inline constexpr size_t kHashThreads = 2;
 
 struct ScanStats {
   size_t seen = 0;
@@ -55,6 +61,26 @@ class Scanner {
   static bool Ignored(std::string_view name);
 
  private:
+  struct Observation {
+    std::string rel;
+    bool present = false;  // false: the path is absent on disk
+    struct stat st {};
+  };
+  struct Work {
+    Observation obs;
+    index::FileRow row;  // what the index had (then what it gets)
+    std::optional<common::wire::FileKind> kind;
+    int64_t now_ns = 0;
+    bool same_stat = false;
+    bool unchanged = false;  // same stat and not in doubt: nothing to do
+    common::Result<HashedFile> hashed = common::NotFound("not hashed");
+  };
+  // Adds one observation; flushes when the queue is full.
+  common::Status Queue(std::vector<Observation>& queue, const std::string& rel,
+                       const struct stat* st, ScanStats& stats);
+  // Hashes what needs it (in parallel) and records the whole queue in one transaction.
+  common::Status Flush(std::vector<Observation>& queue, ScanStats& stats);
+  common::Status Record(Work& work, ScanStats& stats);
   common::Status Walk(const std::string& rel_dir, std::set<std::string>& seen, ScanStats& stats,
                       bool remove_temps);
   common::Status MarkAbsentUnder(const std::string& rel, const std::set<std::string>& seen,

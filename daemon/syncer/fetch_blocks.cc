@@ -1,8 +1,13 @@
 // Getting the blocks of a version being downloaded: from the chunk cache, from local files that
-// hold them, else from the blockserver in bounded retrieve_batch requests.
+// hold them, else from the blockserver in bounded retrieve_batch requests (as rsync deltas
+// against the blocks they replace locally, when the server finds that smaller). The blocks of
+// text files go into the chunk cache, to be delta bases once the file is overwritten.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <optional>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -14,29 +19,57 @@ namespace tessera::daemon::syncer {
 using common::Status;
 using common::wire::BlockRef;
 
+namespace {
+
+// Text files up to this size keep their blocks in the chunk cache (as delta bases for later).
+constexpr uint64_t kMaxCachedFileBytes = 64ull << 20;
+constexpr uint64_t kCacheBudgetBytes = 256ull << 20;
+constexpr uint64_t kTrimEveryBytes = 32ull << 20;
+// How far from a block to fetch DeltaBases looks for a neighbour held locally.
+constexpr size_t kNeighbourLookups = 4;
+
+bool LooksLikeText(std::string_view data) {
+  return data.substr(0, 8000).find('\0') == std::string_view::npos;
+}
+
+}  // namespace
+
 Status SyncEngine::WriteBlocks(int fd, const std::string& tmp,
                                const std::vector<BlockRef>& blocks) {
   // Walks the file in windows of bounded bytes: blocks already on disk (the chunk cache, or any
   // local file holding them, e.g. the old version or the source of a rename) are read and
-  // verified; the rest of the window is retrieved in one batch. Memory: one window.
+  // verified; the rest of the window is retrieved in one batch, naming for each the block it
+  // replaces locally so the server can answer a delta. Memory: one window.
+  uint64_t total = 0;
+  for (const auto& b : blocks) total += b.size;
+  std::optional<bool> cache_blocks;  // decided on the first block: a text file, not too big
   size_t i = 0;
   while (i < blocks.size()) {
     const size_t begin = i;
     uint64_t bytes = 0;
     std::vector<common::BlockId> fetch;
+    std::vector<size_t> fetch_at;
     std::unordered_set<common::BlockId> in_window;
     while (i < blocks.size() && i - begin < remote::kMaxBatchBlocks &&
            (i == begin || bytes + blocks[i].size <= remote::kMaxBatchBytes)) {
       const BlockRef& b = blocks[i++];
       bytes += b.size;
-      if (!in_window.insert(b.id).second || cache_->Has(b.id)) continue;
+      if (!in_window.insert(b.id).second || prefetched_.contains(b.id) || cache_->Has(b.id)) {
+        continue;
+      }
       TESSERA_ASSIGN_OR_RETURN(auto places, index_.FindBlock(b.id, 1));
-      if (places.empty()) fetch.push_back(b.id);
+      if (places.empty()) {
+        fetch.push_back(b.id);
+        fetch_at.push_back(i - 1);
+      }
     }
     std::unordered_map<common::BlockId, std::string> got;
     if (!fetch.empty()) {
       size_t refused = 0;
-      TESSERA_ASSIGN_OR_RETURN(auto batch, blocks_.RetrieveBatch(fetch, &refused));
+      TESSERA_ASSIGN_OR_RETURN(
+          auto batch, blocks_.RetrieveBatch(
+                          fetch, DeltaBases(blocks, fetch_at),
+                          [this](const common::BlockId& id) { return LocalBlock(id); }, &refused));
       stats_.refused += refused;
       for (auto& b : batch) {
         if (!b.data) {
@@ -47,30 +80,100 @@ Status SyncEngine::WriteBlocks(int fd, const std::string& tmp,
       }
     }
     for (size_t k = begin; k < i; ++k) {
+      std::string fetched_or_local;
       auto it = got.find(blocks[k].id);
+      auto pre = prefetched_.find(blocks[k].id);
       if (it != got.end()) {
-        TESSERA_RETURN_IF_ERROR(WriteAll(fd, it->second, tmp));
-        continue;
+        fetched_or_local = it->second;
+      } else if (pre != prefetched_.end()) {
+        fetched_or_local = pre->second;  // retrieved for the whole download group
+      } else {
+        TESSERA_ASSIGN_OR_RETURN(fetched_or_local, BlockBytes(blocks[k]));
       }
-      TESSERA_ASSIGN_OR_RETURN(auto data, BlockBytes(blocks[k]));
-      TESSERA_RETURN_IF_ERROR(WriteAll(fd, data, tmp));
+      TESSERA_RETURN_IF_ERROR(WriteAll(fd, fetched_or_local, tmp));
+      if (!cache_blocks) {
+        cache_blocks = total <= kMaxCachedFileBytes && LooksLikeText(fetched_or_local);
+      }
+      if (*cache_blocks) CacheBlock(blocks[k].id, fetched_or_local);
     }
   }
   return Status::Ok();
 }
 
-common::Result<std::string> SyncEngine::BlockBytes(const BlockRef& ref) {
-  if (cache_->Has(ref.id)) {
-    auto data = cache_->Get(ref.id);
+std::vector<std::optional<common::BlockId>> SyncEngine::DeltaBases(
+    const std::vector<BlockRef>& blocks, const std::vector<size_t>& fetch_at) {
+  // The old version of the file sits around the blocks we already hold: a neighbour of the
+  // block to fetch found in a local file at index n means the block at n +/- distance there is
+  // the one it replaced (a one-line edit changes one block between unchanged ones).
+  std::unordered_map<std::string, std::vector<BlockRef>> versions;  // path -> its local blocks
+  auto locate = [&](size_t j) -> std::pair<const std::vector<BlockRef>*, size_t> {
+    auto places = index_.FindBlock(blocks[j].id, 1);
+    if (!places.ok() || places->empty()) return {nullptr, 0};
+    const index::BlockLocation& where = places->front();
+    auto [it, inserted] = versions.try_emplace(where.path);
+    if (inserted) {
+      auto row = index_.Get(where.path);
+      if (row.ok() && *row && (*row)->local) it->second = (*row)->local->blocks;
+    }
+    uint64_t offset = 0;
+    for (size_t n = 0; n < it->second.size(); ++n) {
+      if (offset == where.offset && it->second[n].id == blocks[j].id) return {&it->second, n};
+      offset += it->second[n].size;
+    }
+    return {nullptr, 0};
+  };
+  // Neighbours being fetched themselves are not local: no lookups for them (a first download
+  // of a file costs no queries here).
+  auto fetching = [&](size_t j) { return std::binary_search(fetch_at.begin(), fetch_at.end(), j); };
+  std::vector<std::optional<common::BlockId>> bases(fetch_at.size());
+  for (size_t f = 0; f < fetch_at.size(); ++f) {
+    const size_t at = fetch_at[f];
+    for (size_t d = 1; d <= kNeighbourLookups && d <= at && !bases[f]; ++d) {
+      if (fetching(at - d)) continue;
+      auto [old, n] = locate(at - d);
+      if (old != nullptr && n + d < old->size()) bases[f] = (*old)[n + d].id;
+    }
+    for (size_t d = 1; d <= kNeighbourLookups && at + d < blocks.size() && !bases[f]; ++d) {
+      if (fetching(at + d)) continue;
+      auto [old, n] = locate(at + d);
+      if (old != nullptr && n >= d) bases[f] = (*old)[n - d].id;
+    }
+  }
+  return bases;
+}
+
+common::Result<std::string> SyncEngine::LocalBlock(const common::BlockId& id) {
+  if (cache_->Has(id)) {
+    auto data = cache_->Get(id);
     if (data.ok()) return data;
     log_.Warn("sync", "chunk cache: " + data.status().ToString());
   }
-  TESSERA_ASSIGN_OR_RETURN(auto places, index_.FindBlock(ref.id, 8));
+  TESSERA_ASSIGN_OR_RETURN(auto places, index_.FindBlock(id, 8));
   // The target's old version is a fine source: it is replaced only at the very end.
   for (const auto& p : places) {
-    auto data = ReadVerifiedBlock(config_.root + "/" + p.path, p.offset, p.size, ref.id);
+    auto data = ReadVerifiedBlock(config_.root + "/" + p.path, p.offset, p.size, id);
     if (data.ok()) return data;
   }
+  return common::NotFound("no valid local copy of block " + id.ToHex().substr(0, 16));
+}
+
+void SyncEngine::CacheBlock(const common::BlockId& id, std::string_view data) {
+  if (cache_->Has(id)) return;
+  const Status s = cache_->Put(id, data, common::chunker::ChunkCache::Durability::kUnsynced);
+  if (!s.ok()) {
+    log_.Warn("sync", "chunk cache: " + s.ToString());
+    return;
+  }
+  cache_bytes_since_trim_ += data.size();
+  if (cache_bytes_since_trim_ < kTrimEveryBytes) return;
+  cache_bytes_since_trim_ = 0;
+  auto usage = cache_->TrimTo(kCacheBudgetBytes, nullptr);
+  if (!usage.ok()) log_.Warn("sync", "chunk cache trim: " + usage.status().ToString());
+}
+
+common::Result<std::string> SyncEngine::BlockBytes(const BlockRef& ref) {
+  auto local = LocalBlock(ref.id);
+  if (local.ok() || local.status().code() != common::Code::kNotFound) return local;
   // The local copies changed under us: fetch this one block.
   size_t refused = 0;
   TESSERA_ASSIGN_OR_RETURN(auto got, blocks_.RetrieveBatch({ref.id}, &refused));

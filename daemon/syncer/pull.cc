@@ -1,8 +1,12 @@
 // The listing half of SyncEngine: journal pages after the cursor become pending entries in the
-// index, behind the journal-reset guard.
+// index, behind the journal-reset guard. Pages are asked with blocklist deltas; each delta is
+// applied to the version it names (an earlier entry of the page, the pending entry or the base),
+// or, when this daemon does not have that version, the entry is fetched whole.
 #include <algorithm>
+#include <map>
 
 #include "common/path.h"
+#include "common/wire/blocklist_delta.h"
 #include "daemon/syncer/sync_engine.h"
 
 namespace tessera::daemon::syncer {
@@ -26,7 +30,62 @@ std::optional<FileVersion> FromMeta(const common::wire::FileMeta& m) {
   return v;
 }
 
+// The blocklist of `path`'s version `jid` if this daemon holds it: an earlier file entry of the
+// page being listed (`page_files`: path -> index in `entries`), the pending entry, or the base.
+common::Result<std::optional<std::vector<common::wire::BlockRef>>> KnownBlocks(
+    index::Index& index, const std::map<std::string, size_t>& page_files,
+    const std::vector<index::PendingEntry>& entries, const std::string& path, uint64_t jid) {
+  using Out = std::optional<std::vector<common::wire::BlockRef>>;
+  const auto is_file = [](const std::optional<FileVersion>& v) {
+    return v.has_value() && v->kind == FileKind::kFile;
+  };
+  if (auto it = page_files.find(path); it != page_files.end()) {
+    const index::PendingEntry& e = entries[it->second];
+    if (e.jid == jid && is_file(e.version)) return Out(e.version->blocks);
+  }
+  TESSERA_ASSIGN_OR_RETURN(const auto pending, index.GetPending(path));
+  if (pending && pending->jid == jid && is_file(pending->version)) {
+    return Out(pending->version->blocks);
+  }
+  TESSERA_ASSIGN_OR_RETURN(const auto row, index.Get(path));
+  if (row && row->base_jid == jid && is_file(row->base)) return Out(row->base->blocks);
+  return Out();
+}
+
 }  // namespace
+
+common::Result<bool> SyncEngine::ResolveListedDelta(const std::map<std::string, size_t>& page_files,
+                                                    const std::vector<index::PendingEntry>& entries,
+                                                    common::wire::JournalEntry& e) {
+  if (!e.delta) return true;
+  // An entry at or below the path's base JID is applied already (typically this daemon's own
+  // commit listed back): StorePage would drop it, so it is dropped here without fetching anything.
+  TESSERA_ASSIGN_OR_RETURN(const auto row, index_.Get(e.meta.path));
+  if (row && row->base_jid >= e.jid) return false;
+  TESSERA_ASSIGN_OR_RETURN(
+      auto base, KnownBlocks(index_, page_files, entries, e.meta.path, e.delta->base_jid));
+  if (base) {
+    auto blocks = common::wire::ApplyBlocklistDelta(*base, *e.delta);
+    if (blocks.ok()) {
+      common::wire::FileMeta meta = e.meta;
+      meta.blocks = std::move(blocks).value();
+      if (common::wire::ValidateFileMeta(meta).ok()) {
+        e.meta = std::move(meta);
+        e.delta.reset();
+        return true;
+      }
+    }
+    log_.Warn("sync", "journal entry " + std::to_string(e.jid) +
+                          ": its blocklist delta does not fit; fetching it whole");
+  }
+  TESSERA_ASSIGN_OR_RETURN(auto full, meta_.Entry(e.jid));
+  if (full.meta.path != e.meta.path || full.meta.kind != e.meta.kind) {
+    return common::Corruption("entry " + std::to_string(e.jid) + " differs from its listing");
+  }
+  e.meta = std::move(full.meta);
+  e.delta.reset();
+  return true;
+}
 
 Status SyncEngine::Pull() {
   pull_needed_ = false;
@@ -34,7 +93,8 @@ Status SyncEngine::Pull() {
   uint64_t cursor = ns.cursor;
   bool first = true;
   for (;;) {
-    TESSERA_ASSIGN_OR_RETURN(auto page, meta_.List(cursor, kListPage));
+    TESSERA_ASSIGN_OR_RETURN(auto page,
+                             meta_.List(cursor, kListPage, /*deltas=*/true, /*moves=*/true));
     if (first) {
       first = false;
       // Journal-reset guard: another epoch, or a head behind what we applied, means this is not
@@ -53,19 +113,25 @@ Status SyncEngine::Pull() {
       }
     }
     std::vector<index::PendingEntry> entries;
+    std::map<std::string, size_t> page_files;  // path -> its latest entry so far in `entries`
     uint64_t last = cursor;
-    for (const auto& e : page.entries) {
+    for (auto& e : page.entries) {
       last = std::max(last, e.jid);
       if (const Status ok = common::ValidateRelativePath(e.meta.path); !ok.ok()) {
         RecordError("refused journal entry " + std::to_string(e.jid) + ": " + ok.ToString());
         continue;
       }
+      TESSERA_ASSIGN_OR_RETURN(const bool unapplied, ResolveListedDelta(page_files, entries, e));
+      if (!unapplied) continue;
+      page_files[e.meta.path] = entries.size();
       index::PendingEntry p;
       p.path = e.meta.path;
       p.jid = e.jid;
       p.version = FromMeta(e.meta);
       p.mode = e.meta.mode;
       p.device = e.device;
+      p.moved_from = e.moved_from;  // a subtree move (moves.cc applies it)
+      p.covers = e.covers;
       entries.push_back(std::move(p));
     }
     const uint64_t next = std::max(last, page.cursor);

@@ -1,8 +1,11 @@
 // Uploading the blocks the server asked for: read from the file, verified against the hash the
-// commit named, sent in bounded store_batch requests.
+// commit named, sent in bounded store_batch requests; a block replacing one of the synced
+// version whose bytes are still here (chunk cache, local files) goes as an rsync delta against
+// it when that is smaller. The blocks of text files go into the chunk cache.
 #include <map>
 #include <unordered_set>
 
+#include "common/chunker/block_list_diff.h"
 #include "daemon/syncer/local_fs.h"
 #include "daemon/syncer/sync_engine.h"
 
@@ -10,6 +13,13 @@ namespace tessera::daemon::syncer {
 
 using common::Status;
 using common::wire::FileKind;
+
+namespace {
+
+// Text files up to this size keep their blocks in the chunk cache (as delta bases for later).
+constexpr uint64_t kMaxCachedFileBytes = 64ull << 20;
+
+}  // namespace
 
 Status SyncEngine::StoreNeededBlocks(
     const std::vector<std::pair<UploadItem, std::vector<common::BlockId>>>& needs,
@@ -26,13 +36,32 @@ Status SyncEngine::StoreNeededBlocks(
   std::unordered_set<common::BlockId> queued;
   for (const auto& [item, ids] : needs) {
     if (!item.local || item.local->kind != FileKind::kFile) continue;
-    // Where each block of this version sits in the file.
+    // Where each block of this version sits in the file, and its index.
     std::map<common::BlockId, std::pair<uint64_t, uint32_t>> where;
+    std::map<common::BlockId, size_t> index_of;
     uint64_t offset = 0;
-    for (const auto& b : item.local->blocks) {
+    for (size_t n = 0; n < item.local->blocks.size(); ++n) {
+      const auto& b = item.local->blocks[n];
       where.emplace(b.id, std::make_pair(offset, b.size));
+      index_of.emplace(b.id, n);
       offset += b.size;
     }
+    const bool cache_blocks = item.stat.format == "text" && offset <= kMaxCachedFileBytes;
+    // The synced version this one replaces: each new block in the changed range has an old
+    // block at the same position there, a likely delta base.
+    std::vector<common::wire::BlockRef> old_blocks;
+    TESSERA_ASSIGN_OR_RETURN(auto row, index_.Get(item.path));
+    if (row && row->base && row->base->kind == FileKind::kFile) old_blocks = row->base->blocks;
+    const auto diff = common::chunker::CompareBlockLists(old_blocks, item.local->blocks);
+    auto base_of = [&](const common::BlockId& id) -> std::optional<common::BlockId> {
+      const size_t j = index_of.at(id);
+      const size_t old_end = old_blocks.size() - diff.suffix;
+      if (j < diff.prefix || j >= item.local->blocks.size() - diff.suffix ||
+          old_end <= diff.prefix) {
+        return std::nullopt;
+      }
+      return old_blocks[std::min(diff.prefix + (j - diff.prefix), old_end - 1)].id;
+    };
     const std::string abs = config_.root + "/" + item.path;
     for (const auto& id : ids) {
       if (queued.contains(id)) continue;
@@ -52,8 +81,18 @@ Status SyncEngine::StoreNeededBlocks(
         break;
       }
       queued.insert(id);
+      if (cache_blocks) CacheBlock(id, *data);
+      common::wire::Block block{id, std::nullopt};
+      if (auto base = base_of(id); base && *base != id) {
+        // The encoder sends the delta only when it beats the block compressed.
+        if (auto base_data = LocalBlock(*base); base_data.ok()) {
+          auto delta = common::wire::MakeBlockDelta(*base, *base_data, *data);
+          if (delta.ok()) block.delta = std::move(*delta);
+        }
+      }
       batch_bytes += data->size();
-      batch.blocks.push_back(common::wire::Block{id, std::move(*data)});
+      block.data = std::move(*data);
+      batch.blocks.push_back(std::move(block));
       if (batch_bytes >= remote::kMaxBatchBytes || batch.blocks.size() >= remote::kMaxBatchBlocks) {
         TESSERA_RETURN_IF_ERROR(flush());
       }

@@ -1,6 +1,7 @@
 #include "daemon/syncer/sync_engine.h"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include "common/path.h"
 
@@ -74,6 +75,7 @@ Status SyncEngine::RecordRemoteAsBase(const Plan& plan) {
 
 Status SyncEngine::Process() {
   for (int round = 0; round < kMaxRounds; ++round) {
+    TESSERA_RETURN_IF_ERROR(ProcessMoves());  // moves.cc: subtree moves before per-path work
     TESSERA_ASSIGN_OR_RETURN(auto dirty, index_.DirtyPaths(kPathsPerRound));
     TESSERA_ASSIGN_OR_RETURN(auto pending, index_.PendingPaths(kPathsPerRound));
     std::set<std::string> paths(dirty.begin(), dirty.end());
@@ -119,10 +121,22 @@ Status SyncEngine::Process() {
         first_error = s;
       }
     };
-    for (const auto& plan : downloads) {
-      const Status s = plan.action == SyncAction::kConflict ? Conflict(plan) : Download(plan);
-      if (s.code() == common::Code::kUnavailable) return s;
-      note(s);
+    for (size_t g = 0; g < downloads.size();) {
+      // New files come in groups whose missing blocks are fetched in one request, instead of
+      // one request per file.
+      auto end = PrefetchGroup(downloads, g);
+      if (!end.ok() && end.status().code() == common::Code::kUnavailable) return end.status();
+      const size_t group_end = end.ok() ? *end : g + 1;
+      for (; g < group_end; ++g) {
+        const Plan& plan = downloads[g];
+        const Status s = plan.action == SyncAction::kConflict ? Conflict(plan) : Download(plan);
+        if (s.code() == common::Code::kUnavailable) {
+          prefetched_.clear();
+          return s;
+        }
+        note(s);
+      }
+      prefetched_.clear();
     }
     if (!uploads.empty()) {
       const size_t before = stats_.uploaded + stats_.deleted_remote;
@@ -149,6 +163,50 @@ Status SyncEngine::Process() {
     if (pull_needed_) return Status::Ok();
   }
   return Status::Ok();
+}
+
+Result<size_t> SyncEngine::PrefetchGroup(const std::vector<Plan>& downloads, size_t begin) {
+  prefetched_.clear();
+  std::vector<common::BlockId> fetch;
+  std::unordered_set<common::BlockId> seen;
+  uint64_t bytes = 0;
+  size_t end = begin;
+  for (; end < downloads.size(); ++end) {
+    const Plan& plan = downloads[end];
+    // Only files new here: an edit fetches its blocks itself, naming delta bases.
+    const bool new_file = plan.action == SyncAction::kDownload && plan.pending &&
+                          plan.pending->version && plan.pending->version->kind == FileKind::kFile &&
+                          !(plan.row && plan.row->local);
+    if (!new_file) continue;
+    std::vector<common::BlockId> mine;
+    uint64_t mine_bytes = 0;
+    for (const auto& b : plan.pending->version->blocks) {
+      if (seen.contains(b.id) || cache_->Has(b.id)) continue;
+      TESSERA_ASSIGN_OR_RETURN(auto places, index_.FindBlock(b.id, 1));
+      if (!places.empty()) continue;  // another local file has it (a copy, a rename)
+      seen.insert(b.id);
+      mine.push_back(b.id);
+      mine_bytes += b.size;
+    }
+    if (end > begin && (bytes + mine_bytes > remote::kMaxBatchBytes ||
+                        fetch.size() + mine.size() > remote::kMaxBatchBlocks)) {
+      break;  // this file starts the next group
+    }
+    if (mine_bytes > remote::kMaxBatchBytes || mine.size() > remote::kMaxBatchBlocks) {
+      ++end;  // too big for one request: it fetches its own blocks in windows
+      break;
+    }
+    fetch.insert(fetch.end(), mine.begin(), mine.end());
+    bytes += mine_bytes;
+  }
+  if (fetch.empty()) return std::max(end, begin + 1);
+  size_t refused = 0;
+  TESSERA_ASSIGN_OR_RETURN(auto batch, blocks_.RetrieveBatch(fetch, &refused));
+  stats_.refused += refused;
+  for (auto& b : batch) {
+    if (b.data) prefetched_.emplace(b.id, std::move(*b.data));  // verified by the client
+  }
+  return std::max(end, begin + 1);
 }
 
 std::optional<std::string> SyncEngine::SafePath(const std::string& rel) {

@@ -12,9 +12,11 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <string>
 #include <vector>
 
@@ -95,6 +97,13 @@ class SyncEngine {
 
   common::Result<Plan> MakePlan(const std::string& path);
   common::Status RecordRemoteAsBase(const Plan& plan);
+  // pull.cc (D): replaces a listed entry's blocklist delta by the full list, from a version this
+  // daemon holds or, failing that, by fetching the entry whole; false when the entry is already
+  // applied (at or below the path's base JID) and is to be dropped. Unavailable when the server
+  // is.
+  common::Result<bool> ResolveListedDelta(const std::map<std::string, size_t>& page_files,
+                                          const std::vector<index::PendingEntry>& entries,
+                                          common::wire::JournalEntry& entry);
 
   // upload.cc
   common::Status Upload(std::vector<UploadItem> items);
@@ -103,6 +112,21 @@ class SyncEngine {
       const std::vector<std::pair<UploadItem, std::vector<common::BlockId>>>& needs,
       std::set<std::string>& failed_paths);
   common::Status FinishUpload(const UploadItem& item, uint64_t jid);
+  // D: moves the cursor over this daemon's own entries of a commit batch (`committed` items
+  // committed) when nothing else was committed since the cursor.
+  common::Status SkipOwnEntries(const common::wire::CommitBatchResponse& response,
+                                size_t committed);
+
+  // moves.cc (M): subtree moves, docs/sync.md. ProcessMoves runs at the start of each Process()
+  // round: it applies pending remote moves as one rename (or lists their entries instead), then
+  // commits local directory renames as one move each. Anything unusual falls back to the
+  // per-path flow. Unavailable when a server is down.
+  common::Status ProcessMoves();
+  common::Status ApplyRemoteMove(const index::PendingEntry& move);
+  // Lists the entries a pending move stands for and queues them as ordinary pending entries.
+  common::Status ExpandMove(uint64_t move_jid, uint64_t covers, const std::string& to);
+  // True when `to` (a new local directory) was committed as a move of a vanished one.
+  common::Result<bool> TrySendMove(const std::string& to);
 
   // download.cc
   common::Status Download(const Plan& plan);
@@ -115,7 +139,20 @@ class SyncEngine {
                              const std::vector<common::wire::BlockRef>& blocks);
   // One block from a local source (verified), else from the blockserver.
   common::Result<std::string> BlockBytes(const common::wire::BlockRef& ref);
+  // fetch_blocks.cc (R): a block from the chunk cache or a local file holding it, verified;
+  // NotFound when there is no valid local copy.
+  common::Result<std::string> LocalBlock(const common::BlockId& id);
+  // Keeps a block of a text file's synced version in the chunk cache (unsynced writes), so that
+  // it can be a delta base after the file is overwritten; trims the cache now and then.
+  void CacheBlock(const common::BlockId& id, std::string_view data);
+  // For each block of `blocks` to fetch (indexes in `fetch_at`, ascending), the block it
+  // probably replaces in a local file holding its neighbours: a base for a delta.
+  std::vector<std::optional<common::BlockId>> DeltaBases(
+      const std::vector<common::wire::BlockRef>& blocks, const std::vector<size_t>& fetch_at);
   common::Status RecordDownloaded(const Plan& plan, const struct stat& st);
+  // Retrieves, in one bounded request, the blocks that new files among downloads[begin..] lack
+  // locally, into prefetched_; returns the end of the group it covered (> begin).
+  common::Result<size_t> PrefetchGroup(const std::vector<Plan>& downloads, size_t begin);
   // SafeJoin with logging and counting of refusals; nullopt when refused (already recorded).
   std::optional<std::string> SafePath(const std::string& rel);
 
@@ -127,7 +164,11 @@ class SyncEngine {
   remote::BlockClient& blocks_;
   const SyncConfig config_;
   std::unique_ptr<common::chunker::ChunkCache> cache_;
+  // Blocks retrieved ahead for the current download group (verified); bounded by one retrieve
+  // request (remote::kMaxBatchBytes), cleared after the group.
+  std::unordered_map<common::BlockId, std::string> prefetched_;
   uint64_t cursor_ = 0;
+  uint64_t cache_bytes_since_trim_ = 0;  // R: bytes put into cache_ since the last TrimTo
   bool pull_needed_ = false;
   RoundStats stats_;
 };

@@ -8,6 +8,11 @@ namespace {
 constexpr size_t kMaxQueuedPaths = 10'000;
 // Past the scanner's doubt window, so one more look settles a just-written file.
 constexpr auto kRecheckDelay = std::chrono::milliseconds(2500);
+
+int64_t MillisBetween(std::chrono::steady_clock::time_point a,
+                      std::chrono::steady_clock::time_point b) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
+}
 }  // namespace
 
 Syncer::Syncer(SyncEngine& engine, scanner::Scanner& scanner, index::Index& index,
@@ -63,6 +68,10 @@ void Syncer::SetConnected(bool connected) {
 }
 
 void Syncer::Round(bool full_scan, const std::set<std::string>& paths, bool pull) {
+  log_.Debug("sync", "round: " + std::string(full_scan ? "full scan" : std::to_string(paths.size()) +
+                                                              " changed paths") +
+                         (pull ? ", pull" : ""));
+  const auto started = Clock::now();
   if (full_scan) {
     auto s = scanner_.FullScan();
     if (!s.ok()) engine_.RecordError("scan: " + s.status().ToString());
@@ -71,6 +80,7 @@ void Syncer::Round(bool full_scan, const std::set<std::string>& paths, bool pull
     if (!s.ok()) engine_.RecordError("scan: " + s.status().ToString());
   }
   const auto now = Clock::now();
+  log_.Debug("sync", "scan took " + std::to_string(MillisBetween(started, now)) + " ms");
   // Offline: only local work until the retry time, unless the notify thread saw the
   // metaserver answer (or stop answering) and asked for a pull.
   if (backoff_.count() > 0 && now < retry_at_ && !pull) return;
@@ -85,6 +95,7 @@ void Syncer::Round(bool full_scan, const std::set<std::string>& paths, bool pull
     if (!s.ok() || !engine_.pull_needed()) break;
   }
   cursor_ = engine_.cursor();
+  log_.Debug("sync", "sync took " + std::to_string(MillisBetween(now, Clock::now())) + " ms");
   if (s.code() == common::Code::kUnavailable) {
     engine_.RecordError(s.ToString());
     SetConnected(false);

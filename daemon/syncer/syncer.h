@@ -28,8 +28,8 @@ namespace tessera::daemon::syncer {
 
 struct SyncerOptions {
   std::chrono::seconds rescan_interval{600};
-  std::chrono::milliseconds debounce{200};
-  std::chrono::milliseconds max_debounce{2000};
+  std::chrono::milliseconds debounce{100};  // quiet time after the last local event
+  std::chrono::milliseconds max_debounce{1000};  // a burst of events waits at most this
   std::chrono::seconds pull_interval{60};  // safety net besides notify
   std::chrono::milliseconds backoff_min{500};
   std::chrono::milliseconds backoff_max{30'000};

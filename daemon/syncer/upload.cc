@@ -1,10 +1,14 @@
-// The upload half of SyncEngine: commit -> need_blocks -> store_batch -> commit again.
+// The upload half of SyncEngine: commit -> need_blocks -> store_batch -> commit again. A file
+// whose parent's blocklist is known is committed with a blocklist delta (retried once with the
+// full list if the server refuses it), and when nothing else was committed in between, the
+// cursor moves over the daemon's own new entries so it does not list them back.
 #include <fcntl.h>
 #include <sys/stat.h>
 
 #include <map>
 #include <unordered_set>
 
+#include "common/wire/blocklist_delta.h"
 #include "daemon/syncer/local_fs.h"
 #include "daemon/syncer/sync_engine.h"
 
@@ -17,7 +21,40 @@ namespace {
 
 constexpr size_t kMaxCommitItems = 500;
 constexpr size_t kMaxCommitBlocks = 200'000;
-constexpr int kMaxCommitAttempts = 3;
+// Bound on a commit request's encoded size, estimated before encoding (EstimatedBytes).
+constexpr size_t kMaxCommitBytes = 4 << 20;
+// need_blocks -> store -> commit again, plus one retry with the full list after a refused delta.
+constexpr int kMaxCommitAttempts = 4;
+
+// An upper bound of an item's share of the JSON body: ~100 bytes per block ref, plus the path
+// (escaped at worst 6x) and the other fields.
+size_t EstimatedBytes(const std::string& path, size_t blocks) {
+  return 256 + 6 * path.size() + 100 * blocks;
+}
+
+// The delta from the parent's blocklist to `local`'s, when the parent is a file version this
+// daemon knows (the index row's base, or the pending entry, at exactly `parent_jid`) and the
+// delta is worth sending.
+common::Result<std::optional<common::wire::BlocklistDelta>> DeltaFromParent(
+    index::Index& index, const std::string& path, uint64_t parent_jid,
+    const std::optional<FileVersion>& local) {
+  using Out = std::optional<common::wire::BlocklistDelta>;
+  if (parent_jid == 0 || !local || local->kind != FileKind::kFile) return Out();
+  const std::vector<common::wire::BlockRef>* base = nullptr;
+  TESSERA_ASSIGN_OR_RETURN(const auto row, index.Get(path));
+  TESSERA_ASSIGN_OR_RETURN(const auto pending, index.GetPending(path));
+  if (row && row->base_jid == parent_jid && row->base && row->base->kind == FileKind::kFile) {
+    base = &row->base->blocks;
+  } else if (pending && pending->jid == parent_jid && pending->version &&
+             pending->version->kind == FileKind::kFile) {
+    base = &pending->version->blocks;
+  }
+  if (base == nullptr) return Out();
+  common::wire::BlocklistDelta delta = common::wire::ComputeBlocklistDelta(*base, local->blocks);
+  if (!common::wire::DeltaPays(delta, local->blocks.size())) return Out();
+  delta.base_jid = parent_jid;
+  return Out(std::move(delta));
+}
 
 common::wire::FileMeta ToMeta(const std::string& path, const std::optional<FileVersion>& v,
                               const index::LocalStat& stat) {
@@ -41,17 +78,22 @@ common::wire::FileMeta ToMeta(const std::string& path, const std::optional<FileV
 }  // namespace
 
 Status SyncEngine::Upload(std::vector<UploadItem> items) {
-  // Bounded batches: by item count and by block refs.
+  // Bounded batches: by item count, by block refs and by (estimated) request bytes.
   std::vector<UploadItem> batch;
   size_t blocks = 0;
+  size_t bytes = 0;
   for (auto& item : items) {
     const size_t n = item.local ? item.local->blocks.size() : 0;
-    if (!batch.empty() && (batch.size() >= kMaxCommitItems || blocks + n > kMaxCommitBlocks)) {
+    const size_t b = EstimatedBytes(item.path, n);
+    if (!batch.empty() && (batch.size() >= kMaxCommitItems || blocks + n > kMaxCommitBlocks ||
+                           bytes + b > kMaxCommitBytes)) {
       TESSERA_RETURN_IF_ERROR(CommitBatch(batch));
       batch.clear();
       blocks = 0;
+      bytes = 0;
     }
     blocks += n;
+    bytes += b;
     batch.push_back(std::move(item));
   }
   if (!batch.empty()) TESSERA_RETURN_IF_ERROR(CommitBatch(batch));
@@ -59,21 +101,43 @@ Status SyncEngine::Upload(std::vector<UploadItem> items) {
 }
 
 Status SyncEngine::CommitBatch(std::vector<UploadItem>& items) {
+  // Deltas are computed once; a path whose delta the server refused goes without from then on.
+  std::map<std::string, common::wire::BlocklistDelta> deltas;
+  for (const auto& item : items) {
+    TESSERA_ASSIGN_OR_RETURN(auto delta,
+                             DeltaFromParent(index_, item.path, item.parent_jid, item.local));
+    if (delta) deltas.emplace(item.path, std::move(*delta));
+  }
   for (int attempt = 0; attempt < kMaxCommitAttempts && !items.empty(); ++attempt) {
     common::wire::CommitBatchRequest request;
     request.device = config_.device;
     for (const auto& item : items) {
-      request.items.push_back(
-          common::wire::CommitItem{item.parent_jid, ToMeta(item.path, item.local, item.stat)});
+      common::wire::CommitItem& ci = request.items.emplace_back();
+      ci.parent_jid = item.parent_jid;
+      ci.meta = ToMeta(item.path, item.local, item.stat);
+      if (auto it = deltas.find(item.path); it != deltas.end()) {
+        ci.delta = it->second;
+        ci.meta.blocks.clear();
+      }
     }
     TESSERA_ASSIGN_OR_RETURN(auto response, meta_.Commit(request));
     std::vector<std::pair<UploadItem, std::vector<common::BlockId>>> needs;
+    std::vector<UploadItem> full_again;  // refused deltas, to send with the full list
+    size_t committed = 0;
     for (size_t i = 0; i < items.size(); ++i) {
       const auto& result = response.results[i];
       const UploadItem& item = items[i];
+      if (result.outcome == common::wire::CommitOutcome::kInvalid && request.items[i].delta) {
+        log_.Info("sync", item.path + ": the server refused the blocklist delta (" + result.error +
+                              "); sending the full list");
+        deltas.erase(item.path);
+        full_again.push_back(item);
+        continue;
+      }
       switch (result.outcome) {
         case common::wire::CommitOutcome::kCommitted:
           TESSERA_RETURN_IF_ERROR(FinishUpload(item, result.jid));
+          ++committed;
           break;
         case common::wire::CommitOutcome::kNeedBlocks:
           needs.emplace_back(item, result.need_blocks);
@@ -96,15 +160,34 @@ Status SyncEngine::CommitBatch(std::vector<UploadItem>& items) {
         }
       }
     }
-    if (needs.empty()) return Status::Ok();
-    std::set<std::string> failed;
-    TESSERA_RETURN_IF_ERROR(StoreNeededBlocks(needs, failed));
-    std::vector<UploadItem> again;
-    for (auto& [item, ids] : needs) {
-      if (!failed.contains(item.path)) again.push_back(std::move(item));
+    TESSERA_RETURN_IF_ERROR(SkipOwnEntries(response, committed));
+    std::vector<UploadItem> again = std::move(full_again);
+    if (!needs.empty()) {
+      std::set<std::string> failed;
+      TESSERA_RETURN_IF_ERROR(StoreNeededBlocks(needs, failed));
+      for (auto& [item, ids] : needs) {
+        if (!failed.contains(item.path)) again.push_back(std::move(item));
+      }
     }
     items = std::move(again);
   }
+  return Status::Ok();
+}
+
+Status SyncEngine::SkipOwnEntries(const common::wire::CommitBatchResponse& response,
+                                  size_t committed) {
+  // The batch's committed items got exactly the JIDs head_before + 1 .. head. When the cursor
+  // stood at head_before, every entry up to head is one of ours, already recorded as a base by
+  // FinishUpload: nothing foreign can be skipped. Anything else (another commit in between,
+  // another epoch, an old server saying nothing) leaves the cursor for Pull to move.
+  if (committed == 0 || response.epoch.empty() ||
+      response.head - response.head_before != committed) {
+    return Status::Ok();
+  }
+  TESSERA_ASSIGN_OR_RETURN(const auto ns, index_.GetNs(config_.ns));
+  if (ns.epoch != response.epoch || ns.cursor != response.head_before) return Status::Ok();
+  TESSERA_RETURN_IF_ERROR(index_.StorePage(config_.ns, {}, response.head, ns.epoch));
+  cursor_ = response.head;
   return Status::Ok();
 }
 

@@ -90,9 +90,23 @@ Response JournalHandlers::List(const Request& request) { return Answer(DoList(re
 Result<Response> JournalHandlers::DoList(const Request& request) {
   TESSERA_ASSIGN_OR_RETURN(const uint64_t cursor, QueryUint(request.query, "cursor", 0));
   TESSERA_ASSIGN_OR_RETURN(const size_t limit, ListLimit(request, options_.default_list_limit));
+  TESSERA_ASSIGN_OR_RETURN(const uint64_t deltas, QueryUint(request.query, "deltas", 0));
+  if (deltas > 1) return common::InvalidArgument("query parameter \"deltas\" must be 0 or 1");
   TESSERA_ASSIGN_OR_RETURN(const uint64_t nsid, Namespace(request, /*create=*/true));
-  TESSERA_ASSIGN_OR_RETURN(const auto list, journal_.List(nsid, cursor, limit));
+  TESSERA_ASSIGN_OR_RETURN(const auto list, journal_.List(nsid, cursor, limit, deltas == 1));
   return Json(common::wire::Encode(list));
+}
+
+Response JournalHandlers::Entry(const Request& request) { return Answer(DoEntry(request)); }
+
+Result<Response> JournalHandlers::DoEntry(const Request& request) {
+  if (!request.query.contains("jid")) {
+    return common::InvalidArgument("query parameter \"jid\" is required");
+  }
+  TESSERA_ASSIGN_OR_RETURN(const uint64_t jid, QueryUint(request.query, "jid", 0));
+  TESSERA_ASSIGN_OR_RETURN(const uint64_t nsid, Namespace(request, /*create=*/false));
+  TESSERA_ASSIGN_OR_RETURN(const auto entry, journal_.Entry(nsid, jid));
+  return Json(common::wire::Encode(entry));
 }
 
 Response JournalHandlers::History(const Request& request) { return Answer(DoHistory(request)); }

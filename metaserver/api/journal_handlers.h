@@ -6,7 +6,9 @@
 // too many long-polls, 500 anything else.
 //
 //   POST /v1/ns/{ns}/commit_batch   wire CommitBatchRequest -> CommitBatchResponse
-//   GET  /v1/ns/{ns}/list?cursor=N&limit=M                  -> ListResponse
+//   GET  /v1/ns/{ns}/list?cursor=N&limit=M[&deltas=1]       -> ListResponse (deltas=1: file
+//        blocklists as deltas against the path's previous entry where smaller)
+//   GET  /v1/ns/{ns}/entry?jid=N                            -> one JournalEntry, full list
 //   GET  /v1/ns/{ns}/notify?cursor=N&timeout_ms=T           -> NotifyResponse (long-poll)
 //   GET  /v1/ns/{ns}/history?path=P[&cursor=N&limit=M]      -> ListResponse layout: the
 //        path's versions in "entries" (DecodeListResponse reads it)
@@ -45,15 +47,23 @@ class JournalHandlers {
   common::http::Response CommitBatch(const common::http::Request& request);
   common::http::Response List(const common::http::Request& request);
   common::http::Response History(const common::http::Request& request);
+  common::http::Response Entry(const common::http::Request& request);
   common::http::Response Health(const common::http::Request& request);
   // Answers at once when the namespace's head differs from `cursor`, otherwise when a commit
   // moves it or at the timeout (capped at max_notify_timeout), with the head at that moment.
   void Notify(const common::http::Request& request, common::http::Responder responder);
 
+  // What the handlers use, for the routes of move_handler.h (AddRoutes builds those from these).
+  journal::Journal& journal() const { return journal_; }
+  Notifier& notifier() const { return notifier_; }
+  common::Logger& log() const { return log_; }
+  const HandlerOptions& options() const { return options_; }
+
  private:
   common::Result<common::http::Response> DoCommitBatch(const common::http::Request& request);
   common::Result<common::http::Response> DoList(const common::http::Request& request);
   common::Result<common::http::Response> DoHistory(const common::http::Request& request);
+  common::Result<common::http::Response> DoEntry(const common::http::Request& request);
   common::Status DoNotify(const common::http::Request& request,
                           const common::http::Responder& responder);
   // Validates {ns} and finds (or creates) its id.

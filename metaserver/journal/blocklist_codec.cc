@@ -47,11 +47,18 @@ std::string EncodeBlocklist(const std::vector<BlockRef>& blocks) {
   return out;
 }
 
-Result<std::vector<BlockRef>> DecodeBlocklist(std::string_view blob) {
-  if (blob.empty() || static_cast<uint8_t>(blob[0]) != kBlocklistVersion) {
-    return common::Corruption("blocklist: unknown version");
+namespace {
+
+void PutBlocks(std::string& out, const std::vector<BlockRef>& blocks) {
+  PutVarint(out, blocks.size());
+  for (const BlockRef& block : blocks) {
+    out.append(block.id.bytes());
+    PutVarint(out, block.size);
   }
-  size_t pos = 1;
+}
+
+// Reads count + blocks from `pos` to the end of `blob`.
+Result<std::vector<BlockRef>> GetBlocks(std::string_view blob, size_t pos) {
   uint64_t count = 0;
   if (!GetVarint(blob, &pos, &count)) return common::Corruption("blocklist: bad count");
   // Each block takes at least 33 bytes: bound the count before allocating.
@@ -77,6 +84,45 @@ Result<std::vector<BlockRef>> DecodeBlocklist(std::string_view blob) {
   }
   if (pos != blob.size()) return common::Corruption("blocklist: trailing bytes");
   return blocks;
+}
+
+}  // namespace
+
+Result<std::vector<BlockRef>> DecodeBlocklist(std::string_view blob) {
+  if (blob.empty() || static_cast<uint8_t>(blob[0]) != kBlocklistVersion) {
+    return common::Corruption("blocklist: unknown version");
+  }
+  return GetBlocks(blob, 1);
+}
+
+std::string EncodeBlocklistDelta(const common::wire::BlocklistDelta& delta) {
+  std::string out;
+  out.reserve(1 + 4 * 10 + delta.blocks.size() * (BlockId::kSize + 4));
+  out.push_back(static_cast<char>(kBlocklistDeltaVersion));
+  PutVarint(out, delta.base_jid);
+  PutVarint(out, delta.keep_prefix);
+  PutVarint(out, delta.keep_suffix);
+  PutBlocks(out, delta.blocks);
+  return out;
+}
+
+Result<common::wire::BlocklistDelta> DecodeStoredBlocklist(std::string_view blob) {
+  common::wire::BlocklistDelta delta;
+  if (!blob.empty() && static_cast<uint8_t>(blob[0]) == kBlocklistVersion) {
+    TESSERA_ASSIGN_OR_RETURN(delta.blocks, GetBlocks(blob, 1));
+    return delta;
+  }
+  if (blob.empty() || static_cast<uint8_t>(blob[0]) != kBlocklistDeltaVersion) {
+    return common::Corruption("blocklist: unknown version");
+  }
+  size_t pos = 1;
+  if (!GetVarint(blob, &pos, &delta.base_jid) || !GetVarint(blob, &pos, &delta.keep_prefix) ||
+      !GetVarint(blob, &pos, &delta.keep_suffix)) {
+    return common::Corruption("blocklist delta: bad header");
+  }
+  if (delta.base_jid == 0) return common::Corruption("blocklist delta: base 0");
+  TESSERA_ASSIGN_OR_RETURN(delta.blocks, GetBlocks(blob, pos));
+  return delta;
 }
 
 }  // namespace tessera::metaserver::journal

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "common/wire/block_messages.h"
 #include "common/wire/file_meta.h"
 
 namespace tessera::metaserver::journal {
@@ -22,7 +23,23 @@ Status ValidateDevice(std::string_view device) {
 }
 
 Status ValidateCommitItem(const common::wire::CommitItem& item) {
-  return common::wire::ValidateFileMeta(item.meta);
+  if (!item.delta) return common::wire::ValidateFileMeta(item.meta);
+  if (item.meta.kind != common::wire::FileKind::kFile) {
+    return InvalidArgument("a blocklist delta on a non-file");
+  }
+  TESSERA_RETURN_IF_ERROR(common::wire::ValidateFileMetaWithoutBlocks(item.meta));
+  if (item.delta->base_jid == 0 || item.delta->base_jid != item.parent_jid) {
+    return InvalidArgument("blocklist delta base " + std::to_string(item.delta->base_jid) +
+                           " is not the parent " + std::to_string(item.parent_jid) +
+                           ": send the full blocklist");
+  }
+  if (!item.delta->digest) return InvalidArgument("blocklist delta without a digest");
+  for (const auto& block : item.delta->blocks) {
+    if (block.size == 0 || block.size > common::wire::kMaxBlockBytes) {
+      return InvalidArgument("blocklist delta: block size out of range");
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace tessera::metaserver::journal

@@ -19,7 +19,9 @@ inline constexpr size_t kMaxDeviceBytes = 256;  // as the wire decoder allows
 common::Status ValidateDevice(std::string_view device);
 
 // InvalidArgument naming the first problem: the rules of wire::ValidateFileMeta (a valid
-// relative path, per-kind fields, block and size bounds, mode <= 07777).
+// relative path, per-kind fields, block and size bounds, mode <= 07777). An item with a
+// blocklist delta must be a file whose delta names its parent (base_jid == parent_jid > 0);
+// whether the delta fits the base is checked at commit, against the stored base.
 common::Status ValidateCommitItem(const common::wire::CommitItem& item);
 
 }  // namespace tessera::metaserver::journal

@@ -4,7 +4,9 @@
 #include <optional>
 #include <unordered_set>
 
+#include "common/wire/blocklist_delta.h"
 #include "metaserver/journal/blocklist_codec.h"
+#include "metaserver/journal/blocklist_store.h"
 #include "metaserver/journal/commit_validation.h"
 #include "metaserver/journal/journal_impl.h"
 #include "metaserver/journal/schema.h"
@@ -42,8 +44,9 @@ Result<WriteStatements> PrepareWriteStatements(SqliteDb& db) {
   TESSERA_ASSIGN_OR_RETURN(
       s.insert_entry,
       db.Prepare("INSERT INTO entries (nsid, jid, path, kind, size, mtime_ns, mode, "
-                 "symlink_target, blocklist, device, committed_at) "
-                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+                 "symlink_target, blocklist, device, committed_at, blocklist_base) "
+                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
+  TESSERA_ASSIGN_OR_RETURN(s.select_blocklist, db.Prepare(kSelectBlocklistSql));
   TESSERA_ASSIGN_OR_RETURN(s.upsert_latest,
                            db.Prepare("INSERT INTO latest (nsid, path, jid) VALUES (?1, ?2, ?3) "
                                       "ON CONFLICT (nsid, path) DO UPDATE SET jid = excluded.jid"));
@@ -70,9 +73,10 @@ Result<std::optional<Latest>> SelectLatest(WriteStatements& w, uint64_t nsid,
   return std::optional<Latest>(latest);
 }
 
-Status InsertEntry(WriteStatements& w, uint64_t nsid, uint64_t jid, const CommitItem& item,
+// `meta` carries the full blocklist; `stored` is how to store it (blocklist_store.h).
+Status InsertEntry(WriteStatements& w, uint64_t nsid, uint64_t jid,
+                   const common::wire::FileMeta& meta, const StoredForm& stored,
                    std::string_view device, int64_t committed_at_ms) {
-  const auto& meta = item.meta;
   {
     SqliteStmt& s = w.insert_entry;
     auto use = s.Use();
@@ -85,12 +89,17 @@ Status InsertEntry(WriteStatements& w, uint64_t nsid, uint64_t jid, const Commit
     TESSERA_RETURN_IF_ERROR(s.BindInt(7, meta.mode));
     TESSERA_RETURN_IF_ERROR(s.BindText(8, meta.symlink_target));
     if (meta.kind == FileKind::kFile) {
-      TESSERA_RETURN_IF_ERROR(s.BindBlob(9, EncodeBlocklist(meta.blocks)));
+      TESSERA_RETURN_IF_ERROR(s.BindBlob(9, stored.blob));
     } else {
       TESSERA_RETURN_IF_ERROR(s.BindNull(9));
     }
     TESSERA_RETURN_IF_ERROR(s.BindText(10, device));
     TESSERA_RETURN_IF_ERROR(s.BindInt(11, committed_at_ms));
+    if (meta.kind == FileKind::kFile && stored.base_jid > 0) {
+      TESSERA_RETURN_IF_ERROR(s.BindInt(12, static_cast<int64_t>(stored.base_jid)));
+    } else {
+      TESSERA_RETURN_IF_ERROR(s.BindNull(12));
+    }
     TESSERA_RETURN_IF_ERROR(s.Run());
   }
   SqliteStmt& s = w.upsert_latest;
@@ -196,7 +205,8 @@ Result<CommitOutput> Journal::CommitBatch(uint64_t nsid, std::string_view device
   for (const CommitItem& item : items) {
     item_status.push_back(ValidateCommitItem(item));
     if (!item_status.back().ok()) continue;
-    for (const auto& block : item.meta.blocks) {
+    // A delta item's other blocks are its base's, which are stored: only its new ones are asked.
+    for (const auto& block : item.delta ? item.delta->blocks : item.meta.blocks) {
       if (seen.insert(block.id).second) asked.push_back(block.id);
     }
   }
@@ -219,6 +229,7 @@ Result<CommitOutput> Journal::CommitBatch(uint64_t nsid, std::string_view device
   TESSERA_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(impl_->write_db, /*write=*/true));
   TESSERA_ASSIGN_OR_RETURN(uint64_t head, SelectHead(w.select_head, nsid));
   const uint64_t old_head = head;
+  BlocklistResolver blocklists(w.select_blocklist, nsid);
 
   CommitOutput out;
   out.response.results.reserve(items.size());
@@ -246,9 +257,42 @@ Result<CommitOutput> Journal::CommitBatch(uint64_t nsid, std::string_view device
       result.error = "nothing to delete: the path is absent or already deleted";
       continue;
     }
+    // The previous version's list, when it is a file: the base of a delta item, and what a new
+    // version is stored as a delta against.
+    std::optional<BlocklistResolver::Resolved> previous;
+    if (item.meta.kind == FileKind::kFile && latest.has_value() &&
+        latest->kind == FileKind::kFile) {
+      TESSERA_ASSIGN_OR_RETURN(previous, blocklists.Of(latest->jid));
+    }
+    common::wire::FileMeta meta_with_delta;
+    const common::wire::FileMeta* meta = &item.meta;
+    if (item.delta) {
+      // Validation made delta->base_jid == parent_jid > 0, and the parent check above made that
+      // the path's latest JID.
+      const std::string base = "blocklist delta base " + std::to_string(item.delta->base_jid);
+      if (!previous) {
+        result.outcome = CommitOutcome::kInvalid;
+        result.error = base + " is not a file: send the full blocklist";
+        continue;
+      }
+      auto blocks = common::wire::ApplyBlocklistDelta(*previous->blocks, *item.delta);
+      if (!blocks.ok()) {
+        result.outcome = CommitOutcome::kInvalid;
+        result.error = base + ": " + blocks.status().message();
+        continue;
+      }
+      meta_with_delta = item.meta;
+      meta_with_delta.blocks = std::move(blocks).value();
+      if (const Status valid = common::wire::ValidateFileMeta(meta_with_delta); !valid.ok()) {
+        result.outcome = CommitOutcome::kInvalid;
+        result.error = base + " applied: " + valid.message();
+        continue;
+      }
+      meta = &meta_with_delta;
+    }
     if (!missing.empty()) {
       std::unordered_set<BlockId> listed;
-      for (const auto& block : item.meta.blocks) {
+      for (const auto& block : item.delta ? item.delta->blocks : item.meta.blocks) {
         if (missing.contains(block.id) && listed.insert(block.id).second) {
           result.need_blocks.push_back(block.id);
         }
@@ -259,7 +303,11 @@ Result<CommitOutput> Journal::CommitBatch(uint64_t nsid, std::string_view device
       continue;
     }
     const uint64_t jid = ++head;
-    TESSERA_RETURN_IF_ERROR(InsertEntry(w, nsid, jid, item, device, now_ms));
+    StoredForm stored;
+    if (meta->kind == FileKind::kFile) {
+      stored = ChooseStoredForm(meta->blocks, latest.has_value() ? latest->jid : 0, previous);
+    }
+    TESSERA_RETURN_IF_ERROR(InsertEntry(w, nsid, jid, *meta, stored, device, now_ms));
     result.outcome = CommitOutcome::kCommitted;
     result.jid = jid;
     ++out.committed;
@@ -272,6 +320,9 @@ Result<CommitOutput> Journal::CommitBatch(uint64_t nsid, std::string_view device
   }
   TESSERA_RETURN_IF_ERROR(txn.Commit());
   out.head = head;
+  out.response.head_before = old_head;
+  out.response.head = head;
+  out.response.epoch = impl_->epoch;
   return out;
 }
 

@@ -34,6 +34,7 @@
 #include "common/log.h"
 #include "common/result.h"
 #include "common/wire/journal_messages.h"
+#include "common/wire/move_messages.h"
 
 namespace tessera::metaserver::journal {
 
@@ -76,8 +77,14 @@ class Journal {
 
   // Entries with JID > `cursor`, ascending, at most `limit` (1..wire::kMaxListLimit, else
   // InvalidArgument), with has_more, head and epoch from one consistent snapshot. NotFound for
-  // an unknown `nsid`.
-  common::Result<common::wire::ListResponse> List(uint64_t nsid, uint64_t cursor, size_t limit);
+  // an unknown `nsid`. With `deltas`, a file entry whose path's previous entry is a file comes
+  // with its blocklist as a delta against that entry (JournalEntry::delta, meta.blocks empty)
+  // when that is smaller; otherwise every entry has its full list.
+  common::Result<common::wire::ListResponse> List(uint64_t nsid, uint64_t cursor, size_t limit,
+                                                  bool deltas = false);
+
+  // Entry `jid` with its full blocklist. NotFound for an unknown `nsid` or JID.
+  common::Result<common::wire::JournalEntry> Entry(uint64_t nsid, uint64_t jid);
 
   // The namespace's latest JID (0 when empty). NotFound for an unknown `nsid`.
   common::Result<uint64_t> Head(uint64_t nsid);
@@ -87,6 +94,26 @@ class Journal {
   // InvalidArgument for an invalid path or limit; NotFound for an unknown `nsid`.
   common::Result<common::wire::ListResponse> History(uint64_t nsid, std::string_view path,
                                                      uint64_t cursor, size_t limit);
+
+  // Subtree move (journal_move.cc, schema/003_moves.sql, docs/protocol.md): in ONE transaction,
+  // `from` (a live directory whose latest JID is from_jid, else kConflict) becomes `to` (absent
+  // or a tombstone whose latest JID is to_parent_jid or 0, else kConflict; nothing live under
+  // it, not inside `from`, else kInvalid): the move entry, a copy of every live path under
+  // from/ as to/..., then tombstones for from and everything live under it. No block store
+  // round trip. kInvalid for more than wire::kMaxMovePaths live paths. Status errors (bad
+  // device, unknown nsid, I/O) mean nothing was written. `head` is the head afterwards.
+  struct MoveOutput {
+    common::wire::MoveResponse response;
+    uint64_t head = 0;
+  };
+  common::Result<MoveOutput> Move(uint64_t nsid, const common::wire::MoveRequest& request);
+
+  // List (above) with moves folded: a move entry (covers K > 0) is returned with its
+  // moved_from/covers and the K entries after it are skipped (cursor jumps past them). Entries
+  // of a covered range after `cursor` that do not start with their move entry are returned as
+  // ordinary entries. `deltas` as for List.
+  common::Result<common::wire::ListResponse> ListMoves(uint64_t nsid, uint64_t cursor, size_t limit,
+                                                       bool deltas = false);
 
   struct Impl;  // journal_impl.h; public only so the .cc files can share it
 

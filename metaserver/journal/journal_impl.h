@@ -17,6 +17,7 @@
 #include "common/log.h"
 #include "common/result.h"
 #include "common/wire/file_meta.h"
+#include "metaserver/journal/blocklist_store.h"
 #include "metaserver/journal/journal.h"
 #include "metaserver/journal/sqlite.h"
 
@@ -29,8 +30,11 @@ common::Result<common::wire::FileKind> KindFromColumn(int64_t value);
 // The columns every entry query selects, in the order ReadEntryRow expects.
 inline constexpr const char* kEntryColumns =
     "jid, path, kind, size, mtime_ns, mode, symlink_target, blocklist, device";
-// Decodes the current row of a statement selecting kEntryColumns; Corruption on a bad row.
-common::Result<common::wire::JournalEntry> ReadEntryRow(const SqliteStmt& stmt);
+// Decodes the current row of a statement selecting kEntryColumns, resolving a stored blocklist
+// delta through `blocklists` (blocklist_store.h, same connection and namespace); Corruption on a
+// bad row.
+common::Result<common::wire::JournalEntry> ReadEntryRow(const SqliteStmt& stmt,
+                                                        BlocklistResolver& blocklists);
 
 // Statements of the write connection, prepared once at Open.
 struct WriteStatements {
@@ -38,7 +42,9 @@ struct WriteStatements {
   SqliteStmt insert_namespace;  // (name)
   SqliteStmt select_head;       // (nsid) -> head_jid
   SqliteStmt select_latest;     // (nsid, path) -> jid, kind
-  SqliteStmt insert_entry;   // (nsid, jid, path, kind, size, mtime, mode, target, blocks, dev, at)
+  SqliteStmt select_blocklist;  // kSelectBlocklistSql (blocklist_store.h)
+  // (nsid, jid, path, kind, size, mtime, mode, target, blocks, dev, at, blocklist_base)
+  SqliteStmt insert_entry;
   SqliteStmt upsert_latest;  // (nsid, path, jid)
   SqliteStmt update_head;    // (head_jid, nsid)
 };
@@ -50,6 +56,9 @@ struct ReadConnection {
   SqliteStmt select_head;       // (nsid) -> head_jid
   SqliteStmt list;              // (nsid, after_jid, limit) -> kEntryColumns
   SqliteStmt history;           // (nsid, path, after_jid, limit) -> kEntryColumns
+  SqliteStmt entry;             // (nsid, jid) -> kEntryColumns
+  SqliteStmt select_blocklist;  // kSelectBlocklistSql (blocklist_store.h)
+  SqliteStmt previous_of_path;  // (nsid, path, before_jid) -> jid, kind of the newest such
 };
 
 struct Journal::Impl {

@@ -4,7 +4,9 @@
 #include <limits>
 
 #include "common/path.h"
+#include "common/wire/blocklist_delta.h"
 #include "metaserver/journal/blocklist_codec.h"
+#include "metaserver/journal/blocklist_store.h"
 #include "metaserver/journal/journal.h"
 #include "metaserver/journal/journal_impl.h"
 
@@ -45,7 +47,7 @@ Result<FileKind> KindFromColumn(int64_t value) {
   }
 }
 
-Result<JournalEntry> ReadEntryRow(const SqliteStmt& stmt) {
+Result<JournalEntry> ReadEntryRow(const SqliteStmt& stmt, BlocklistResolver& blocklists) {
   JournalEntry entry;
   entry.jid = static_cast<uint64_t>(stmt.ColumnInt(0));
   entry.meta.path = std::string(stmt.ColumnText(1));
@@ -55,11 +57,8 @@ Result<JournalEntry> ReadEntryRow(const SqliteStmt& stmt) {
   entry.meta.mode = static_cast<uint32_t>(stmt.ColumnInt(5));
   entry.meta.symlink_target = std::string(stmt.ColumnText(6));
   if (entry.meta.kind == FileKind::kFile) {
-    auto blocks = DecodeBlocklist(stmt.ColumnBlob(7));
-    if (!blocks.ok()) {
-      return blocks.status().WithContext("entry " + std::to_string(entry.jid));
-    }
-    entry.meta.blocks = std::move(blocks).value();
+    TESSERA_ASSIGN_OR_RETURN(auto resolved, blocklists.FromBlob(entry.jid, stmt.ColumnBlob(7)));
+    entry.meta.blocks = *resolved.blocks;
   }
   entry.device = std::string(stmt.ColumnText(8));
   return entry;
@@ -84,6 +83,14 @@ Result<std::unique_ptr<ReadConnection>> OpenReader(const std::string& path) {
       conn->history, conn->db.Prepare(std::string("SELECT ") + kEntryColumns +
                                       " FROM entries WHERE nsid = ?1 AND path = ?2 AND jid > ?3 "
                                       "ORDER BY jid LIMIT ?4"));
+  TESSERA_ASSIGN_OR_RETURN(conn->entry,
+                           conn->db.Prepare(std::string("SELECT ") + kEntryColumns +
+                                            " FROM entries WHERE nsid = ?1 AND jid = ?2"));
+  TESSERA_ASSIGN_OR_RETURN(conn->select_blocklist, conn->db.Prepare(kSelectBlocklistSql));
+  TESSERA_ASSIGN_OR_RETURN(
+      conn->previous_of_path,
+      conn->db.Prepare("SELECT jid, kind FROM entries WHERE nsid = ?1 AND path = ?2 AND jid < ?3 "
+                       "ORDER BY jid DESC LIMIT 1"));
   return conn;
 }
 
@@ -109,8 +116,39 @@ Status CheckLimit(size_t limit) {
   return Status::Ok();
 }
 
-// Steps `stmt` (already bound, LIMIT limit + 1) into `out`, setting cursor and has_more.
-Status CollectPage(SqliteStmt& stmt, uint64_t cursor, size_t limit, ListResponse& out) {
+// Replaces `entry`'s full list by a delta against its path's previous entry when that entry is
+// a file and the delta pays (blocklist_delta.h).
+Status UseDelta(ReadConnection& conn, uint64_t nsid, BlocklistResolver& blocklists,
+                JournalEntry& entry) {
+  if (entry.meta.kind != FileKind::kFile) return Status::Ok();
+  uint64_t previous = 0;
+  {
+    SqliteStmt& s = conn.previous_of_path;
+    auto use = s.Use();
+    TESSERA_RETURN_IF_ERROR(s.BindInt(1, static_cast<int64_t>(nsid)));
+    TESSERA_RETURN_IF_ERROR(s.BindText(2, entry.meta.path));
+    TESSERA_RETURN_IF_ERROR(s.BindInt(3, static_cast<int64_t>(entry.jid)));
+    TESSERA_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return Status::Ok();
+    TESSERA_ASSIGN_OR_RETURN(const FileKind kind, KindFromColumn(s.ColumnInt(1)));
+    if (kind != FileKind::kFile) return Status::Ok();
+    previous = static_cast<uint64_t>(s.ColumnInt(0));
+  }
+  TESSERA_ASSIGN_OR_RETURN(const auto base, blocklists.Of(previous));
+  common::wire::BlocklistDelta delta =
+      common::wire::ComputeBlocklistDelta(*base.blocks, entry.meta.blocks);
+  if (!common::wire::DeltaPays(delta, entry.meta.blocks.size())) return Status::Ok();
+  delta.base_jid = previous;
+  entry.delta = std::move(delta);
+  entry.meta.blocks.clear();
+  return Status::Ok();
+}
+
+// Steps `stmt` (already bound, LIMIT limit + 1) into `out`, setting cursor and has_more; with
+// `deltas`, file entries get blocklist deltas where they pay (UseDelta).
+Status CollectPage(ReadConnection& conn, SqliteStmt& stmt, uint64_t nsid, uint64_t cursor,
+                   size_t limit, bool deltas, ListResponse& out) {
+  BlocklistResolver blocklists(conn.select_blocklist, nsid);
   out.cursor = cursor;
   for (;;) {
     TESSERA_ASSIGN_OR_RETURN(bool row, stmt.Step());
@@ -119,7 +157,8 @@ Status CollectPage(SqliteStmt& stmt, uint64_t cursor, size_t limit, ListResponse
       out.has_more = true;
       break;
     }
-    TESSERA_ASSIGN_OR_RETURN(JournalEntry entry, ReadEntryRow(stmt));
+    TESSERA_ASSIGN_OR_RETURN(JournalEntry entry, ReadEntryRow(stmt, blocklists));
+    if (deltas) TESSERA_RETURN_IF_ERROR(UseDelta(conn, nsid, blocklists, entry));
     out.cursor = entry.jid;
     out.entries.push_back(std::move(entry));
   }
@@ -152,7 +191,7 @@ Result<uint64_t> Journal::Head(uint64_t nsid) {
   return ReadHead(reader->select_head, nsid);
 }
 
-Result<ListResponse> Journal::List(uint64_t nsid, uint64_t cursor, size_t limit) {
+Result<ListResponse> Journal::List(uint64_t nsid, uint64_t cursor, size_t limit, bool deltas) {
   TESSERA_RETURN_IF_ERROR(CheckLimit(limit));
   TESSERA_ASSIGN_OR_RETURN(auto reader, impl_->LeaseReader());
   // One read transaction: head and entries come from the same snapshot.
@@ -165,8 +204,22 @@ Result<ListResponse> Journal::List(uint64_t nsid, uint64_t cursor, size_t limit)
   TESSERA_RETURN_IF_ERROR(stmt.BindInt(1, static_cast<int64_t>(nsid)));
   TESSERA_RETURN_IF_ERROR(stmt.BindInt(2, CursorColumn(cursor)));
   TESSERA_RETURN_IF_ERROR(stmt.BindInt(3, static_cast<int64_t>(limit) + 1));
-  TESSERA_RETURN_IF_ERROR(CollectPage(stmt, cursor, limit, out));
+  TESSERA_RETURN_IF_ERROR(CollectPage(*reader, stmt, nsid, cursor, limit, deltas, out));
   return out;  // `use` resets the statement, then `txn` ends the read snapshot
+}
+
+Result<JournalEntry> Journal::Entry(uint64_t nsid, uint64_t jid) {
+  TESSERA_ASSIGN_OR_RETURN(auto reader, impl_->LeaseReader());
+  TESSERA_ASSIGN_OR_RETURN(Transaction txn, Transaction::Begin(reader->db, /*write=*/false));
+  TESSERA_RETURN_IF_ERROR(ReadHead(reader->select_head, nsid).status());
+  SqliteStmt& stmt = reader->entry;
+  auto use = stmt.Use();
+  TESSERA_RETURN_IF_ERROR(stmt.BindInt(1, static_cast<int64_t>(nsid)));
+  TESSERA_RETURN_IF_ERROR(stmt.BindInt(2, CursorColumn(jid)));
+  TESSERA_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return common::NotFound("entry " + std::to_string(jid));
+  BlocklistResolver blocklists(reader->select_blocklist, nsid);
+  return ReadEntryRow(stmt, blocklists);
 }
 
 Result<ListResponse> Journal::History(uint64_t nsid, std::string_view path, uint64_t cursor,
@@ -184,7 +237,7 @@ Result<ListResponse> Journal::History(uint64_t nsid, std::string_view path, uint
   TESSERA_RETURN_IF_ERROR(stmt.BindText(2, path));
   TESSERA_RETURN_IF_ERROR(stmt.BindInt(3, CursorColumn(cursor)));
   TESSERA_RETURN_IF_ERROR(stmt.BindInt(4, static_cast<int64_t>(limit) + 1));
-  TESSERA_RETURN_IF_ERROR(CollectPage(stmt, cursor, limit, out));
+  TESSERA_RETURN_IF_ERROR(CollectPage(*reader, stmt, nsid, cursor, limit, /*deltas=*/false, out));
   return out;
 }
 

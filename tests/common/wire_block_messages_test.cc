@@ -128,3 +128,97 @@ TEST_CASE("wire: VerifyBlock accepts the right id and names a wrong one") {
 
 }  // namespace
 }  // namespace tessera::common::wire
+
+namespace tessera::common::wire {
+namespace {
+
+std::string Lines(int n, const std::string& tag = "") {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += "line " + std::to_string(i * 7919 % 1000) + tag + " of text\n";
+  return out;
+}
+
+TEST_CASE("wire: a block with a smaller delta goes as a delta record and applies back") {
+  const std::string base = Lines(200);
+  std::string target = base;
+  target.replace(target.size() / 2, 4, "EDIT");
+  auto delta = MakeBlockDelta(BlockId::Of(base), base, target);
+  REQUIRE(delta.ok());
+  BlockBatch m;
+  m.blocks.push_back({BlockId::Of(target), target, *delta});
+  size_t deltas = 0;
+  const std::string body = EncodeBlockBatch(m, BlockBatchOptions{}, &deltas);
+  CHECK(deltas == 1);
+  CHECK(body.size() < 4 + kBlockRecordHeaderBytes + 32 + 200);
+  CHECK(static_cast<uint8_t>(body[4 + 32]) == static_cast<uint8_t>(BlockEncoding::kRsyncDelta));
+  auto back = DecodeBlockBatch(body);
+  REQUIRE(back.ok());
+  REQUIRE(back->blocks.size() == 1);
+  CHECK(!back->blocks[0].data);
+  REQUIRE(back->blocks[0].delta);
+  CHECK(back->blocks[0].delta->base == BlockId::Of(base));
+  CHECK(back->blocks[0].delta->size == target.size());
+  auto applied = ApplyBlockDelta(back->blocks[0], base);
+  REQUIRE(applied.ok());
+  CHECK(*applied == target);
+  // Against the wrong base: never the wrong bytes.
+  CHECK(!ApplyBlockDelta(back->blocks[0], Lines(200, "x")).ok());
+  CHECK(!ApplyBlockDelta(back->blocks[0], "").ok());
+  CHECK(!ApplyBlockDelta(Block{BlockId::Of(target), target}, base).ok());
+}
+
+TEST_CASE("wire: a delta larger than the compressed block is not used; records can go raw") {
+  const std::string base = Lines(200);
+  const std::string target = Lines(200, "zz");  // every line differs
+  auto delta = MakeBlockDelta(BlockId::Of(base), base, target);
+  REQUIRE(delta.ok());
+  BlockBatch m;
+  m.blocks.push_back({BlockId::Of(target), target, *delta});
+  size_t deltas = 9;
+  const std::string body = EncodeBlockBatch(m, BlockBatchOptions{}, &deltas);
+  CHECK(deltas == 0);
+  CHECK(static_cast<uint8_t>(body[4 + 32]) == static_cast<uint8_t>(BlockEncoding::kZstd));
+  CHECK(DecodeBlockBatch(body)->blocks[0].data == target);
+
+  BlockBatchOptions raw;
+  raw.compress_records = false;
+  m.blocks[0].delta.reset();
+  const std::string raw_body = EncodeBlockBatch(m, raw);
+  CHECK(static_cast<uint8_t>(raw_body[4 + 32]) == static_cast<uint8_t>(BlockEncoding::kRaw));
+  CHECK(raw_body.size() == 4 + kBlockRecordHeaderBytes + target.size());
+  CHECK(DecodeBlockBatch(raw_body)->blocks[0].data == target);
+}
+
+TEST_CASE("wire: malformed delta records are refused") {
+  const BlockId id = BlockId::Of("x");
+  const std::string magic(kBlockBatchMagic);
+  CHECK(!DecodeBlockBatch(magic + Record(id, 2, 10, "short")).ok());
+  CHECK(DecodeBlockBatch(magic + Record(id, 2, kMaxBlockBytes + 1, std::string(40, 'a')))
+            .status()
+            .code() == Code::kResourceExhausted);
+  // Well-formed record, garbage delta: decodes, then fails to apply.
+  auto m = DecodeBlockBatch(magic + Record(id, 2, 1, std::string(32, 'b') + "junk"));
+  REQUIRE(m.ok());
+  CHECK(ApplyBlockDelta(m->blocks[0], "x").status().code() == Code::kInvalidArgument);
+}
+
+TEST_CASE("wire: retrieve requests carry optional bases parallel to the ids") {
+  RetrieveRequest m;
+  m.ids = {BlockId::Of("a"), BlockId::Of("b")};
+  CHECK(EncodeRetrieveRequest(m).find("bases") == std::string::npos);
+  m.bases = {std::nullopt, std::nullopt};
+  CHECK(EncodeRetrieveRequest(m).find("bases") == std::string::npos);
+  m.bases = {std::nullopt, BlockId::Of("c")};
+  auto back = DecodeRetrieveRequest(EncodeRetrieveRequest(m));
+  REQUIRE(back.ok());
+  CHECK(back->ids == m.ids);
+  CHECK(back->bases == m.bases);
+  // Old clients' bodies still decode.
+  CHECK(DecodeRetrieveRequest(EncodeIdList(IdList{m.ids}, "ids"))->bases.empty());
+  const std::string a = BlockId::Of("a").ToHex();
+  CHECK(!DecodeRetrieveRequest(R"({"ids":[")" + a + R"("],"bases":["",""]})").ok());
+  CHECK(!DecodeRetrieveRequest(R"({"ids":[")" + a + R"("],"bases":["ab"]})").ok());
+}
+
+}  // namespace
+}  // namespace tessera::common::wire

@@ -27,6 +27,14 @@ FileMeta ALink() {
   return m;
 }
 
+JournalEntry Entry(uint64_t jid, FileMeta meta, std::string device) {
+  JournalEntry e;
+  e.jid = jid;
+  e.meta = std::move(meta);
+  e.device = std::move(device);
+  return e;
+}
+
 TEST_CASE("wire: a commit batch request round trips every kind") {
   CommitBatchRequest m;
   m.device = "laptop";
@@ -69,8 +77,8 @@ TEST_CASE("wire: commit results, list and notify responses round trip") {
   CHECK(rb->results[3].error == "path escapes");
 
   ListResponse l;
-  l.entries.push_back({5, AFile(), "laptop"});
-  l.entries.push_back({6, ALink(), "desktop"});
+  l.entries.push_back(Entry(5, AFile(), "laptop"));
+  l.entries.push_back(Entry(6, ALink(), "desktop"));
   l.cursor = 6;
   l.has_more = true;
   l.head = 90;
@@ -152,6 +160,128 @@ TEST_CASE("wire: ValidateFileMeta checks the kind rules directly") {
   m = ALink();
   m.symlink_target = std::string("a\0b", 3);
   CHECK(!ValidateFileMeta(m).ok());
+}
+
+}  // namespace
+}  // namespace tessera::common::wire
+
+namespace tessera::common::wire {
+namespace {
+
+BlocklistDelta ADelta() {
+  BlocklistDelta d;
+  d.base_jid = 4;
+  d.keep_prefix = 2500;
+  d.keep_suffix = 2499;
+  d.blocks = {{BlockId::Of("new line"), 8}};
+  return d;
+}
+
+TEST_CASE("wire: a commit item with a blocklist delta round trips and carries no blocks") {
+  CommitBatchRequest m;
+  m.device = "laptop";
+  CommitItem item;
+  item.parent_jid = 4;
+  item.meta = AFile();
+  item.meta.blocks.clear();
+  item.meta.size = 20 << 20;
+  item.delta = ADelta();
+  m.items.push_back(item);
+  m.items.push_back(CommitItem{7, ALink()});
+  const std::string body = Encode(m);
+  CHECK(body.find("\"blocks\":[{") == body.find("\"blocks\":[{", body.find("\"delta\"")));
+  CHECK(body.size() < 512);  // two items, one of them the delta
+  auto back = DecodeCommitBatchRequest(body);
+  REQUIRE_MESSAGE(back.ok(), back.status().ToString());
+  REQUIRE(back->items.size() == 2);
+  CHECK(back->items[0].meta == item.meta);
+  REQUIRE(back->items[0].delta.has_value());
+  CHECK(*back->items[0].delta == *item.delta);
+  CHECK(!back->items[1].delta.has_value());
+}
+
+TEST_CASE("wire: hostile blocklist deltas are refused by the decoder") {
+  const std::string id = BlockId::Of("x").ToHex();
+  const std::string meta = R"({"path":"a","kind":"file","size":99,"mtime_ns":0,"mode":420)";
+  const auto item = [&](const std::string& meta_json, const std::string& delta_json) {
+    return R"({"device":"d","items":[{"parent_jid":3,"meta":)" + meta_json + R"(,"delta":)" +
+           delta_json + "}]}";
+  };
+  const std::string good_delta =
+      R"({"base_jid":3,"keep_prefix":1,"keep_suffix":0,"blocks":[{"id":")" + id +
+      R"(","size":3}]})";
+  REQUIRE(DecodeCommitBatchRequest(item(meta + "}", good_delta)).ok());
+  const std::string blocks = R"(,"blocks":[{"id":")" + id + R"(","size":99}]})";
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {meta + blocks, good_delta},  // blocks and a delta
+      {R"({"path":"d","kind":"dir","size":0,"mtime_ns":0,"mode":493})", good_delta},
+      {meta + "}", R"({"base_jid":0,"keep_prefix":0,"keep_suffix":0,"blocks":[]})"},
+      {meta + "}", R"({"base_jid":3,"keep_prefix":-1,"keep_suffix":0,"blocks":[]})"},
+      {meta + "}", R"({"base_jid":3,"keep_prefix":1000001,"keep_suffix":0,"blocks":[]})"},
+      {meta + "}", R"({"base_jid":3,"keep_prefix":600000,"keep_suffix":600000,"blocks":[]})"},
+      {meta + "}", R"({"base_jid":3,"keep_prefix":18446744073709551615,"keep_suffix":1,)"
+                   R"("blocks":[]})"},
+      {meta + "}", R"({"base_jid":3,"keep_prefix":0,"keep_suffix":0,"blocks":[{"id":")" + id +
+                       R"(","size":0}]})"},
+      {meta + "}", R"({"base_jid":3,"keep_prefix":0,"keep_suffix":0,"blocks":[{"id":"00",)"
+                   R"("size":3}]})"},
+      {meta + "}", R"({"base_jid":3,"keep_prefix":0,"keep_suffix":0})"},
+      {meta + "}", R"("delta")"},
+  };
+  for (const auto& [m, d] : bad) {
+    const auto r = DecodeCommitBatchRequest(item(m, d));
+    CHECK_MESSAGE(r.status().code() == Code::kInvalidArgument, (m + " " + d));
+  }
+}
+
+TEST_CASE("wire: list entries may carry deltas; a single entry never does") {
+  ListResponse l;
+  JournalEntry e = Entry(9, AFile(), "laptop");
+  e.meta.blocks.clear();
+  e.delta = ADelta();
+  l.entries.push_back(e);
+  l.entries.push_back(Entry(10, AFile(), "desktop"));
+  l.epoch = "e";
+  auto back = DecodeListResponse(Encode(l));
+  REQUIRE_MESSAGE(back.ok(), back.status().ToString());
+  CHECK(back->entries == l.entries);
+
+  // A delta whose base is not before the entry is refused.
+  JournalEntry self = e;
+  self.delta->base_jid = 9;
+  ListResponse bad;
+  bad.entries.push_back(self);
+  bad.epoch = "e";
+  CHECK(DecodeListResponse(Encode(bad)).status().code() == Code::kInvalidArgument);
+
+  // entry?jid= answers: always the full list.
+  JournalEntry full = Entry(10, AFile(), "desktop");
+  auto one = DecodeJournalEntry(Encode(full));
+  REQUIRE_MESSAGE(one.ok(), one.status().ToString());
+  CHECK(*one == full);
+  CHECK(DecodeJournalEntry(R"({"jid":9,"device":"x","meta":{"path":"a","kind":"file","size":8,)"
+                           R"("mtime_ns":0,"mode":420},"delta":{"base_jid":4,"keep_prefix":0,)"
+                           R"("keep_suffix":0,"blocks":[]}})")
+            .status()
+            .code() == Code::kInvalidArgument);
+}
+
+TEST_CASE("wire: the commit answer says the head before and after, or nothing for old servers") {
+  CommitBatchResponse r;
+  r.results.push_back({"a", CommitOutcome::kCommitted, 42, {}, 0, ""});
+  r.head_before = 41;
+  r.head = 42;
+  r.epoch = "ep";
+  auto back = DecodeCommitBatchResponse(Encode(r));
+  REQUIRE_MESSAGE(back.ok(), back.status().ToString());
+  CHECK(back->head_before == 41);
+  CHECK(back->head == 42);
+  CHECK(back->epoch == "ep");
+  auto old = DecodeCommitBatchResponse(R"({"results":[]})");
+  REQUIRE(old.ok());
+  CHECK(old->epoch.empty());
+  CHECK(old->head == 0);
+  CHECK(!DecodeCommitBatchResponse(R"({"results":[],"epoch":"e","head_before":5,"head":4})").ok());
 }
 
 }  // namespace

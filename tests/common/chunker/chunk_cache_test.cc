@@ -8,6 +8,7 @@
 
 #include "common/chunker/chunk_cache_format.h"
 #include "tests/common/chunker/chunk_test_util.h"
+#include "tests/testutil/fault_env.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace tessera::common::chunker {
@@ -193,6 +194,35 @@ TEST_CASE("chunk cache: remove, and trimming to a size keeps the blocks asked fo
   left = (*cache)->TrimTo(0, [&](const BlockId& id) { return id == pinned; });
   REQUIRE(left.ok());
   CHECK(left->blocks == 1);
+}
+
+}  // namespace
+}  // namespace tessera::common::chunker
+
+namespace tessera::common::chunker {
+namespace {
+
+TEST_CASE(
+    "chunk cache: an unsynced put skips the fsyncs; after a crash it is absent, never wrong") {
+  testutil::TempDir dir;
+  PosixEnv posix;
+  testutil::FaultEnv env(posix);
+  auto cache = ChunkCache::Open(env, dir.Sub("cache"));
+  REQUIRE(cache.ok());
+  const std::string synced(5000, 's'), unsynced(5000, 'u');
+  const int64_t before = env.operations();
+  REQUIRE((*cache)->Put(BlockId::Of(synced), synced).ok());
+  const int64_t synced_ops = env.operations() - before;
+  REQUIRE((*cache)->Put(BlockId::Of(unsynced), unsynced, ChunkCache::Durability::kUnsynced).ok());
+  const int64_t unsynced_ops = env.operations() - before - synced_ops;
+  CHECK(unsynced_ops == synced_ops - 2);  // no file fsync, no directory fsync
+  CHECK(*(*cache)->Get(BlockId::Of(unsynced)) == unsynced);
+
+  env.DropUnsyncedData();
+  CHECK(*(*cache)->Get(BlockId::Of(synced)) == synced);
+  auto lost = (*cache)->Get(BlockId::Of(unsynced));
+  CHECK(!lost.ok());
+  CHECK((lost.status().code() == Code::kNotFound || lost.status().code() == Code::kCorruption));
 }
 
 }  // namespace

@@ -98,7 +98,7 @@ TEST_CASE("index: a journal entry at or below the path's base JID is not stored 
   row.base = AFile("x");
   row.local = AFile("x");
   REQUIRE((*idx)->Put(row).ok());
-  PendingEntry own{"a", 5, AFile("x"), 0644, "me"};
+  PendingEntry own{"a", 5, AFile("x"), 0644, "me", "", 0};
   REQUIRE((*idx)->StorePage("default", {own}, 5, "e").ok());
   auto pending = (*idx)->GetPending("a");
   REQUIRE(pending.ok());

@@ -15,6 +15,7 @@
 #include "common/http/client.h"
 #include "common/http/server.h"
 #include "common/wire/block_messages.h"
+#include "common/wire/blocklist_delta.h"
 #include "common/wire/journal_messages.h"
 #include "metaserver/service.h"
 #include "tests/metaserver/journal/journal_test_util.h"
@@ -316,6 +317,58 @@ TEST_CASE("metaserver api: history lists every version of a path") {
   CHECK(history->entries[1].meta.blocks[0].id == common::BlockId::Of("2"));
   CHECK(c.Get("/v1/ns/docs/history").status == 400);
   CHECK(c.Get("/v1/ns/nobody/history?path=h").status == 404);
+}
+
+TEST_CASE("metaserver api: list?deltas=1 sends a small delta, plain list exactly as before") {
+  Cluster c;
+  std::vector<std::string> v1;
+  for (int i = 0; i < 200; ++i) v1.push_back("line " + std::to_string(i) + "\n");
+  auto v2 = v1;
+  v2[100] = "edited\n";
+  c.store.Add(v1);
+  c.store.Add(v2);
+  const auto a = c.Commit("docs", {FileItem("f", 0, v1)}).results.at(0);
+  // The client commits the edit as a delta: a few hundred bytes.
+  common::wire::CommitItem item = FileItem("f", a.jid, v2);
+  const auto full_blocks = item.meta.blocks;
+  item.delta = common::wire::BlocklistDelta{a.jid, 100, 99, {full_blocks[100]}};
+  item.delta->digest = common::wire::BlocklistDigest(full_blocks);
+  item.meta.blocks.clear();
+  const std::string body = common::wire::Encode(CommitBatchRequest{"laptop", {item}});
+  CHECK(body.size() < 512);
+  const auto b = c.Commit("docs", {item});
+  REQUIRE(b.results.at(0).outcome == CommitOutcome::kCommitted);
+  CHECK(b.head_before == a.jid);
+  CHECK(b.head == b.results[0].jid);
+
+  const auto plain_response = c.Get("/v1/ns/docs/list");
+  CHECK(plain_response.body.find("\"delta\"") == std::string::npos);
+  const auto plain = c.List("docs");
+  REQUIRE(plain.entries.size() == 2);
+  CHECK(plain.entries[1].meta.blocks == full_blocks);
+
+  const auto with = c.Get("/v1/ns/docs/list?deltas=1");
+  REQUIRE(with.status == 200);
+  CHECK(with.body.size() < plain_response.body.size() * 2 / 3);
+  auto deltas = common::wire::DecodeListResponse(with.body);
+  REQUIRE(deltas.ok());
+  REQUIRE(deltas->entries.size() == 2);
+  REQUIRE(deltas->entries[1].delta.has_value());
+  CHECK(deltas->entries[1].delta->base_jid == a.jid);
+  CHECK(deltas->entries[1].delta->blocks.size() == 1);
+  CHECK(c.Get("/v1/ns/docs/list?deltas=2").status == 400);
+
+  // entry?jid= answers the whole entry.
+  const auto one = c.Get("/v1/ns/docs/entry?jid=" + std::to_string(b.results[0].jid));
+  REQUIRE(one.status == 200);
+  auto entry = common::wire::DecodeJournalEntry(one.body);
+  REQUIRE_MESSAGE(entry.ok(), entry.status().ToString());
+  CHECK(entry->meta.blocks == full_blocks);
+  CHECK(entry->jid == b.results[0].jid);
+  CHECK(c.Get("/v1/ns/docs/entry?jid=99").status == 404);
+  CHECK(c.Get("/v1/ns/docs/entry").status == 400);
+  CHECK(c.Get("/v1/ns/docs/entry?jid=x").status == 400);
+  CHECK(c.Get("/v1/ns/nobody/entry?jid=1").status == 404);
 }
 
 }  // namespace

@@ -1,0 +1,405 @@
+#include <doctest/doctest.h>
+#include <zstd.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <optional>
+#include <random>
+
+#include "common/block_id.h"
+#include "common/http/client.h"
+#include "common/http/content_coding.h"
+#include "common/http/server.h"
+#include "common/zstd.h"
+
+namespace tessera::common::http {
+namespace {
+
+using namespace std::chrono_literals;
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+
+constexpr uint64_t kServerLimit = 1u << 20;
+
+// A JSON body as the daemon sends them: a list of block ids, 64 hex digits of SHA-256 each.
+// Only the hex encoding is redundant, so it compresses to a little over half.
+std::string CompressibleJson(size_t entries) {
+  std::string out = "{\"ids\":[";
+  for (size_t i = 0; i < entries; ++i) {
+    if (i > 0) out += ",";
+    out += "\"" + BlockId::Of(std::to_string(i)).ToHex() + "\"";
+  }
+  return out + "]}";
+}
+
+std::string RandomBytes(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::string out(n, '\0');
+  for (char& c : out) c = static_cast<char>(rng() & 0xff);
+  return out;
+}
+
+// A small zstd frame inflating to `n` bytes; `declare_size` false leaves the content size out
+// of the frame header, so only inflating finds out how big it is.
+std::string Bomb(size_t n, bool declare_size) {
+  const std::string plain(n, 'a');
+  if (declare_size) return zstd::Compress(plain);
+  ZSTD_CCtx* ctx = ZSTD_createCCtx();
+  REQUIRE(ctx != nullptr);
+  ZSTD_CCtx_setParameter(ctx, ZSTD_c_contentSizeFlag, 0);
+  std::string out(ZSTD_compressBound(n), '\0');
+  ZSTD_outBuffer ob{out.data(), out.size(), 0};
+  ZSTD_inBuffer in{plain.data(), plain.size(), 0};
+  const size_t left = ZSTD_compressStream2(ctx, &ob, &in, ZSTD_e_end);
+  ZSTD_freeCCtx(ctx);
+  REQUIRE(left == 0);
+  out.resize(ob.pos);
+  REQUIRE(ZSTD_getFrameContentSize(out.data(), out.size()) == ZSTD_CONTENTSIZE_UNKNOWN);
+  return out;
+}
+
+struct Seen {
+  std::mutex mutex;
+  std::string wire_length;  // Content-Length of the last /echo request, as sent
+  bool had_coding = false;  // whether the handler saw a Content-Encoding header
+  size_t body_size = 0;
+};
+
+// One keep-alive connection speaking raw HTTP, so that the test controls and sees every header.
+class RawConnection {
+ public:
+  explicit RawConnection(uint16_t port) : stream_(ioc_) {
+    beast::error_code ec;
+    stream_.connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), port), ec);
+    REQUIRE_MESSAGE(!ec, ec.message());
+  }
+
+  bhttp::response<bhttp::string_body> Send(
+      bhttp::verb method, const std::string& target, std::string body,
+      const std::vector<std::pair<std::string, std::string>>& headers) {
+    bhttp::request<bhttp::string_body> req{method, target, 11};
+    req.set(bhttp::field::host, "127.0.0.1");
+    for (const auto& [name, value] : headers) req.set(name, value);
+    req.body() = std::move(body);
+    req.keep_alive(true);
+    req.prepare_payload();
+    stream_.expires_after(10s);
+    beast::error_code ec;
+    bhttp::write(stream_, req, ec);
+    REQUIRE_MESSAGE(!ec, ec.message());
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(64u << 20);
+    bhttp::read(stream_, buffer_, parser, ec);
+    REQUIRE_MESSAGE(!ec, ec.message());
+    return parser.release();
+  }
+
+ private:
+  net::io_context ioc_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+};
+
+struct Fixture {
+  explicit Fixture(ServerOptions options = {}) : log(LogLevel::kWarn) {
+    router.AddSync("POST", "/echo", [this](const Request& r) {
+      {
+        std::lock_guard<std::mutex> lock(seen.mutex);
+        auto it = r.headers.find("content-length");
+        seen.wire_length = it == r.headers.end() ? "" : it->second;
+        seen.had_coding = r.headers.count("content-encoding") > 0;
+        seen.body_size = r.body.size();
+      }
+      Response res;
+      res.content_type = "application/octet-stream";
+      res.body = r.body;
+      return res;
+    });
+    router.AddSync("GET", "/big", [this](const Request&) {
+      Response res;
+      res.body = big_answer;
+      return res;
+    });
+    // Answers with whatever pre-encoded body and Content-Encoding the test put in `raw_answer`.
+    router.AddSync("GET", "/raw", [this](const Request&) {
+      Response res;
+      res.content_type = "application/octet-stream";
+      res.body = raw_answer;
+      res.headers.emplace_back("Content-Encoding", raw_coding);
+      return res;
+    });
+    router.Add("GET", "/later", [this](Request, Responder r) {
+      std::lock_guard<std::mutex> lock(parked_mutex);
+      parked = std::move(r);
+      parked_cv.notify_all();
+    });
+    options.max_body_bytes = kServerLimit;
+    auto s = HttpServer::Start(options, router, log);
+    REQUIRE_MESSAGE(s.ok(), s.status().ToString());
+    server = std::move(*s);
+  }
+  ~Fixture() {
+    server->Stop();
+    parked.reset();
+  }
+
+  std::unique_ptr<HttpClient> Client(ClientOptions options = {}) {
+    auto c = HttpClient::Create(server->url(), options);
+    REQUIRE(c.ok());
+    return std::move(*c);
+  }
+
+  // Waits up to 10 s for /later's responder.
+  std::optional<Responder> TakeParked() {
+    std::unique_lock<std::mutex> lock(parked_mutex);
+    if (!parked_cv.wait_for(lock, 10s, [&] { return parked.has_value(); })) return std::nullopt;
+    return std::exchange(parked, std::nullopt);
+  }
+
+  Logger log;
+  Router router;
+  Seen seen;
+  std::string big_answer = CompressibleJson(2000);
+  std::string raw_answer;
+  std::string raw_coding;
+  std::mutex parked_mutex;
+  std::condition_variable parked_cv;
+  std::optional<Responder> parked;
+  std::unique_ptr<HttpServer> server;
+};
+
+const std::vector<std::pair<std::string, std::string>> kAcceptZstd = {{"Accept-Encoding", "zstd"}};
+
+TEST_CASE("http compression: Accept-Encoding lists zstd only with a non-zero weight") {
+  CHECK(AcceptsZstd("zstd"));
+  CHECK(AcceptsZstd("ZSTD"));
+  CHECK(AcceptsZstd("gzip, br, zstd"));
+  CHECK(AcceptsZstd("gzip;q=1.0, zstd;q=0.5"));
+  CHECK(AcceptsZstd(" zstd ; q=1"));
+  CHECK_FALSE(AcceptsZstd(""));
+  CHECK_FALSE(AcceptsZstd("gzip, deflate"));
+  CHECK_FALSE(AcceptsZstd("zstdx"));
+  CHECK_FALSE(AcceptsZstd("zstd;q=0"));
+  CHECK_FALSE(AcceptsZstd("zstd; q=0.000"));
+}
+
+TEST_CASE("http compression: bodies under 256 bytes or that do not shrink are left alone") {
+  CHECK_FALSE(MaybeCompress(std::string(255, 'a'), 3).has_value());
+  CHECK(MaybeCompress(std::string(256, 'a'), 3).has_value());
+  CHECK_FALSE(MaybeCompress(RandomBytes(4096, 7), 3).has_value());
+  const auto packed = MaybeCompress(CompressibleJson(100), 3);
+  REQUIRE(packed.has_value());
+  auto back = DecodeBody("zstd", *packed, 1u << 20);
+  REQUIRE(back.ok());
+  CHECK(*back == CompressibleJson(100));
+  CHECK(DecodeBody("identity", "x", 1).value() == "x");
+  CHECK(DecodeBody("gzip", "x", 1).status().code() == Code::kInvalidArgument);
+}
+
+TEST_CASE(
+    "http compression: a compressible request body crosses the wire compressed and "
+    "reaches the handler plain") {
+  Fixture f;
+  auto client = f.Client();
+  const std::string body = CompressibleJson(2000);
+  auto r = client->Post("/echo", body, "application/json");
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  CHECK(r->status == 200);
+  CHECK(r->body == body);
+  std::lock_guard<std::mutex> lock(f.seen.mutex);
+  CHECK(f.seen.body_size == body.size());
+  CHECK_FALSE(f.seen.had_coding);
+  const uint64_t wire = std::stoull(f.seen.wire_length);
+  CHECK(wire * 3 < body.size() * 2);  // hex ids: at most 2/3 of the bytes cross
+  MESSAGE("JSON body " << body.size() << " bytes crossed as " << wire);
+}
+
+TEST_CASE("http compression: incompressible and short request bodies are sent plain") {
+  Fixture f;
+  SUBCASE("incompressible") {
+    const std::string body = RandomBytes(200'000, 42);
+    auto r = f.Client()->Post("/echo", body, "application/octet-stream");
+    REQUIRE(r.ok());
+    CHECK(r->body == body);
+    CHECK(f.seen.wire_length == std::to_string(body.size()));
+  }
+  SUBCASE("short") {
+    const std::string body(255, 'x');
+    auto r = f.Client()->Post("/echo", body, "text/plain");
+    REQUIRE(r.ok());
+    CHECK(r->body == body);
+    CHECK(f.seen.wire_length == "255");
+  }
+  SUBCASE("compression turned off in the client") {
+    ClientOptions options;
+    options.compress_requests = false;
+    const std::string body = CompressibleJson(500);
+    auto r = f.Client(options)->Post("/echo", body, "application/json");
+    REQUIRE(r.ok());
+    CHECK(r->body == body);
+    CHECK(f.seen.wire_length == std::to_string(body.size()));
+  }
+}
+
+TEST_CASE("http compression: answers are compressed only for clients that accept zstd") {
+  Fixture f;
+  RawConnection conn(f.server->port());
+  auto with = conn.Send(bhttp::verb::get, "/big", "", kAcceptZstd);
+  CHECK(with.result_int() == 200);
+  CHECK(with[bhttp::field::content_encoding] == "zstd");
+  CHECK(with.body().size() * 3 < f.big_answer.size() * 2);
+  auto inflated = zstd::Decompress(with.body(), 1u << 20);
+  REQUIRE(inflated.ok());
+  CHECK(*inflated == f.big_answer);
+
+  auto without = conn.Send(bhttp::verb::get, "/big", "", {});
+  CHECK(without.result_int() == 200);
+  CHECK(without.find(bhttp::field::content_encoding) == without.end());
+  CHECK(without.body() == f.big_answer);
+
+  auto refused = conn.Send(bhttp::verb::get, "/big", "", {{"Accept-Encoding", "gzip, zstd;q=0"}});
+  CHECK(refused.find(bhttp::field::content_encoding) == refused.end());
+  CHECK(refused.body() == f.big_answer);
+
+  // The HttpClient accepts zstd and hands back the plain body.
+  auto r = f.Client()->Get("/big");
+  REQUIRE(r.ok());
+  CHECK(r->body == f.big_answer);
+}
+
+TEST_CASE("http compression: a server with compression off answers plain") {
+  ServerOptions options;
+  options.compress_responses = false;
+  Fixture f(options);
+  RawConnection conn(f.server->port());
+  auto res = conn.Send(bhttp::verb::get, "/big", "", kAcceptZstd);
+  CHECK(res.find(bhttp::field::content_encoding) == res.end());
+  CHECK(res.body() == f.big_answer);
+}
+
+TEST_CASE("http compression: incompressible answers go out plain even to zstd clients") {
+  Fixture f;
+  const std::string body = RandomBytes(100'000, 9);
+  RawConnection conn(f.server->port());
+  auto res = conn.Send(bhttp::verb::post, "/echo", body, kAcceptZstd);
+  CHECK(res.result_int() == 200);
+  CHECK(res.find(bhttp::field::content_encoding) == res.end());
+  CHECK(res.body() == body);
+}
+
+TEST_CASE("http compression: a held long-poll answer is compressed too") {
+  Fixture f;
+  auto pending = std::async(std::launch::async, [&] {
+    RawConnection conn(f.server->port());
+    return conn.Send(bhttp::verb::get, "/later", "", kAcceptZstd);
+  });
+  auto responder = f.TakeParked();
+  REQUIRE(responder.has_value());
+  Response answer;
+  answer.body = f.big_answer;
+  responder->Send(std::move(answer));
+  REQUIRE(pending.wait_for(10s) == std::future_status::ready);
+  auto res = pending.get();
+  CHECK(res.result_int() == 200);
+  CHECK(res[bhttp::field::content_encoding] == "zstd");
+  auto inflated = zstd::Decompress(res.body(), 1u << 20);
+  REQUIRE(inflated.ok());
+  CHECK(*inflated == f.big_answer);
+}
+
+TEST_CASE("http compression: the server refuses zstd bombs, bad frames and unknown codings") {
+  Fixture f;
+  RawConnection conn(f.server->port());
+  SUBCASE("a bomb declaring its size is 413") {
+    const std::string bomb = Bomb(kServerLimit + 1, true);
+    REQUIRE(bomb.size() < 1000);
+    auto res = conn.Send(bhttp::verb::post, "/echo", bomb, {{"Content-Encoding", "zstd"}});
+    CHECK(res.result_int() == 413);
+    CHECK(res.body().find("ResourceExhausted") != std::string::npos);
+  }
+  SUBCASE("a bomb hiding its size is 413") {
+    const std::string bomb = Bomb(8 * kServerLimit, false);
+    REQUIRE(bomb.size() < 2000);
+    auto res = conn.Send(bhttp::verb::post, "/echo", bomb, {{"Content-Encoding", "zstd"}});
+    CHECK(res.result_int() == 413);
+  }
+  SUBCASE("a body inflating to exactly the limit is accepted") {
+    const std::string frame = Bomb(kServerLimit, false);
+    auto res = conn.Send(bhttp::verb::post, "/echo", frame, {{"Content-Encoding", "zstd"}});
+    CHECK(res.result_int() == 200);
+    CHECK(res.body().size() == kServerLimit);
+  }
+  SUBCASE("a corrupt frame is 400") {
+    std::string frame = zstd::Compress(CompressibleJson(200));
+    frame.resize(frame.size() / 2);  // truncated
+    auto res = conn.Send(bhttp::verb::post, "/echo", frame, {{"Content-Encoding", "zstd"}});
+    CHECK(res.result_int() == 400);
+    auto garbage =
+        conn.Send(bhttp::verb::post, "/echo", "not zstd at all", {{"Content-Encoding", "zstd"}});
+    CHECK(garbage.result_int() == 400);
+  }
+  SUBCASE("gzip is 415") {
+    auto res = conn.Send(bhttp::verb::post, "/echo", "abc", {{"Content-Encoding", "gzip"}});
+    CHECK(res.result_int() == 415);
+    CHECK(res.body().find("gzip") != std::string::npos);
+  }
+  // Each refusal read the whole body, so the connection still serves the next request.
+  auto next = conn.Send(bhttp::verb::post, "/echo", "after", {});
+  CHECK(next.result_int() == 200);
+  CHECK(next.body() == "after");
+}
+
+TEST_CASE("http compression: the client refuses zstd bombs and bad frames in answers") {
+  Fixture f;
+  ClientOptions options;
+  options.max_body_bytes = 64 * 1024;
+  auto client = f.Client(options);
+  SUBCASE("bomb declaring its size") {
+    f.raw_answer = Bomb(options.max_body_bytes + 1, true);
+    f.raw_coding = "zstd";
+    auto r = client->Get("/raw");
+    CHECK(r.status().code() == Code::kResourceExhausted);
+  }
+  SUBCASE("bomb hiding its size") {
+    f.raw_answer = Bomb(16 * options.max_body_bytes, false);
+    f.raw_coding = "zstd";
+    auto r = client->Get("/raw");
+    CHECK(r.status().code() == Code::kResourceExhausted);
+  }
+  SUBCASE("corrupt frame") {
+    f.raw_answer = "definitely not a zstd frame";
+    f.raw_coding = "zstd";
+    auto r = client->Get("/raw");
+    CHECK(r.status().code() == Code::kCorruption);
+  }
+  SUBCASE("unknown coding") {
+    f.raw_answer = "whatever";
+    f.raw_coding = "br";
+    auto r = client->Get("/raw");
+    CHECK(r.status().code() == Code::kCorruption);
+    CHECK(r.status().message().find("br") != std::string::npos);
+  }
+  SUBCASE("a good frame is inflated") {
+    f.raw_answer = zstd::Compress("hello, compressed world");
+    f.raw_coding = "zstd";
+    auto r = client->Get("/raw");
+    REQUIRE(r.ok());
+    CHECK(r->body == "hello, compressed world");
+  }
+  // The client keeps working afterwards.
+  f.raw_coding = "identity";
+  f.raw_answer = "plain";
+  auto r = client->Get("/raw");
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  CHECK(r->body == "plain");
+}
+
+}  // namespace
+}  // namespace tessera::common::http

@@ -1,0 +1,162 @@
+// SyncEngine's subtree moves (daemon/syncer/moves.cc) against real in-process servers: the
+// sending side commits one move, the receiving side renames; and the safety nets, where the
+// derived entries would not match the journal, list the move's entries one by one instead.
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "daemon/syncer/sync_engine.h"
+#include "tests/daemon/test_cluster.h"
+
+namespace tessera::daemon::syncer {
+namespace {
+
+using testing::Exists;
+using testing::ReadFile;
+using testing::TestPeer;
+using testing::TestServers;
+using testing::WriteFile;
+
+void MakeTree(TestPeer& p, const std::string& top, int files) {
+  REQUIRE(::mkdir(p.Abs(top).c_str(), 0755) == 0);
+  REQUIRE(::mkdir(p.Abs(top + "/sub").c_str(), 0755) == 0);
+  for (int f = 0; f < files; ++f) {
+    WriteFile(p.Abs(top + (f % 2 ? "/sub/f" : "/f") + std::to_string(f)),
+              "content " + std::to_string(f));
+  }
+}
+
+common::wire::ListResponse Folded(TestPeer& p, uint64_t cursor) {
+  auto list = p.meta().List(cursor, 1000, /*deltas=*/false, /*moves=*/true);
+  REQUIRE_MESSAGE(list.ok(), list.status().ToString());
+  return *list;
+}
+
+TEST_CASE("moves: a renamed directory is committed as one move and renamed on the other side") {
+  TestServers servers;
+  TestPeer a(servers, "A"), b(servers, "B");
+  MakeTree(a, "src", 40);
+  REQUIRE(a.Sync().ok());
+  REQUIRE(b.Sync().ok());
+  const uint64_t head = Folded(a, 0).head;
+  struct stat before {};
+  REQUIRE(::lstat(b.Abs("src/sub/f1").c_str(), &before) == 0);
+
+  REQUIRE(::rename(a.Abs("src").c_str(), a.Abs("dst").c_str()) == 0);
+  const auto commits = a.meta().stats().commit_requests;
+  REQUIRE(a.Sync().ok());
+  CHECK(a.meta().stats().move_requests == 1);
+  CHECK(a.meta().stats().commit_requests == commits);  // nothing else was committed
+  const auto folded = Folded(a, head);
+  REQUIRE(folded.entries.size() == 1);
+  CHECK(folded.entries[0].moved_from == "src");
+  CHECK(folded.entries[0].covers == 2 * 41 + 1);  // 40 files + sub
+
+  const auto lists = b.meta().stats().list_requests;
+  REQUIRE(b.Sync().ok());
+  CHECK(b.meta().stats().list_requests == lists + 1);  // the one folded page, nothing more
+  CHECK_FALSE(Exists(b.Abs("src")));
+  CHECK(ReadFile(b.Abs("dst/sub/f1")) == "content 1");
+  CHECK(ReadFile(b.Abs("dst/f0")) == "content 0");
+  struct stat after {};
+  REQUIRE(::lstat(b.Abs("dst/sub/f1").c_str(), &after) == 0);
+  CHECK(after.st_ino == before.st_ino);  // renamed, not rewritten
+  // Every row is synced at the JIDs the server assigned, so nothing moves again.
+  auto row = b.index().Get("dst/sub/f1");
+  REQUIRE(row.ok());
+  REQUIRE(row->has_value());
+  CHECK((*row)->state == index::SyncState::kSynced);
+  CHECK((*row)->base_jid > folded.entries[0].jid);
+  CHECK(b.index().DirtyPaths(10)->empty());
+  CHECK(b.index().PendingPaths(10)->empty());
+  REQUIRE(a.Sync().ok());
+  REQUIRE(b.Sync().ok());
+  CHECK(Folded(a, 0).head == folded.head);
+
+  // An edit of a moved file on B goes up on top of the copy A derived the same way.
+  WriteFile(b.Abs("dst/f0"), "edited on B");
+  REQUIRE(b.Sync().ok());
+  REQUIRE(a.Sync().ok());
+  CHECK(ReadFile(a.Abs("dst/f0")) == "edited on B");
+  CHECK(a.index().DirtyPaths(10)->empty());
+}
+
+TEST_CASE("moves: when the server moved more than the sender knew, its entries are listed") {
+  TestServers servers;
+  TestPeer a(servers, "A"), c(servers, "C");
+  MakeTree(a, "src", 6);
+  REQUIRE(a.Sync().ok());
+  REQUIRE(c.Sync().ok());
+  WriteFile(c.Abs("src/extra"), "from C");  // A has not listed it yet
+  REQUIRE(c.Sync().ok());
+
+  REQUIRE(::rename(a.Abs("src").c_str(), a.Abs("dst").c_str()) == 0);
+  REQUIRE(a.scanner().FullScan().ok());
+  REQUIRE(a.engine().Process().ok());  // no pull first: A's view of src misses "extra"
+  CHECK(a.meta().stats().move_requests == 1);
+  REQUIRE(a.Sync().ok());
+  CHECK(ReadFile(a.Abs("dst/extra")) == "from C");
+  CHECK_FALSE(Exists(a.Abs("src")));
+  CHECK(ReadFile(a.Abs("dst/sub/f1")) == "content 1");
+  REQUIRE(c.Sync().ok());
+  CHECK(ReadFile(c.Abs("dst/extra")) == "from C");
+  CHECK(ReadFile(c.Abs("dst/f0")) == "content 0");
+  CHECK_FALSE(Exists(c.Abs("src")));
+  CHECK(a.index().DirtyPaths(10)->empty());
+  CHECK(c.index().DirtyPaths(10)->empty());
+}
+
+TEST_CASE("moves: a receiver whose directory differs lists the move's entries, losing nothing") {
+  TestServers servers;
+  TestPeer a(servers, "A"), b(servers, "B");
+  MakeTree(a, "src", 6);
+  REQUIRE(a.Sync().ok());
+  REQUIRE(b.Sync().ok());
+
+  SUBCASE("a local edit inside") {
+    WriteFile(b.Abs("src/f2"), "edited on B");
+    REQUIRE(b.scanner().FullScan().ok());  // recorded, not yet uploaded
+    REQUIRE(::rename(a.Abs("src").c_str(), a.Abs("dst").c_str()) == 0);
+    REQUIRE(a.Sync().ok());
+    const auto lists = b.meta().stats().list_requests;
+    REQUIRE(b.engine().Pull().ok());
+    REQUIRE(b.engine().Process().ok());
+    CHECK(b.meta().stats().list_requests > lists + 1);  // the covered range, listed
+    REQUIRE(b.Sync().ok());
+    REQUIRE(a.Sync().ok());
+    CHECK(ReadFile(b.Abs("dst/f0")) == "content 0");
+    // The edit is not lost: it went up (as src/f2 again, the edit winning over the delete).
+    CHECK(ReadFile(a.Abs("src/f2")) == "edited on B");
+    CHECK(ReadFile(b.Abs("src/f2")) == "edited on B");
+  }
+  SUBCASE("a count that does not match the move's") {
+    // A row B believes is live under src that the journal never had: B derives one path more.
+    index::FileRow ghost;
+    ghost.path = "src/ghost";
+    ghost.base_jid = 1;
+    FileVersion dir;
+    dir.kind = common::wire::FileKind::kDir;
+    ghost.base = dir;
+    REQUIRE(::mkdir(b.Abs("src/ghost").c_str(), 0755) == 0);
+    REQUIRE(b.scanner().FullScan().ok());
+    auto scanned = b.index().Get("src/ghost");
+    REQUIRE(scanned.ok());
+    REQUIRE(scanned->has_value());
+    ghost.local = (*scanned)->local;
+    ghost.stat = (*scanned)->stat;
+    REQUIRE(b.index().Put(ghost).ok());
+    REQUIRE(::rename(a.Abs("src").c_str(), a.Abs("dst").c_str()) == 0);
+    REQUIRE(a.Sync().ok());
+    const auto lists = b.meta().stats().list_requests;
+    REQUIRE(b.engine().Pull().ok());
+    REQUIRE(b.engine().Process().ok());
+    CHECK(b.meta().stats().list_requests > lists + 1);
+    REQUIRE(b.Sync().ok());
+    CHECK(ReadFile(b.Abs("dst/f0")) == "content 0");
+    CHECK(ReadFile(b.Abs("dst/sub/f1")) == "content 1");
+    CHECK_FALSE(Exists(b.Abs("src/f0")));
+  }
+}
+
+}  // namespace
+}  // namespace tessera::daemon::syncer
