@@ -41,6 +41,7 @@ struct HttpClient::Impl {
   std::optional<beast::tcp_stream> stream;  // engaged while connected
   beast::flat_buffer buffer;
   uint64_t exchanges_on_connection = 0;
+  zstd::Codec codec;  // body compression contexts, kept between requests
 
   // Runs the async operation started by `start` to completion on the private io_context.
   template <typename Start>
@@ -113,7 +114,7 @@ struct HttpClient::Impl {
     out.content_type = std::string(response[bhttp::field::content_type]);
     if (!response.keep_alive()) Disconnect();
     auto body = DecodeBody(response[bhttp::field::content_encoding], std::move(response.body()),
-                           options.max_body_bytes);
+                           options.max_body_bytes, &codec);
     if (!body.ok()) {
       const Status& s = body.status();
       if (s.code() == Code::kResourceExhausted) {
@@ -143,7 +144,7 @@ struct HttpClient::Impl {
     if (method == bhttp::verb::post) {
       request.set(bhttp::field::content_type, content_type);
       std::optional<std::string> packed;
-      if (options.compress_requests) packed = MaybeCompress(body, options.zstd_level);
+      if (options.compress_requests) packed = MaybeCompress(body, options.zstd_level, &codec);
       if (packed) {
         request.set(bhttp::field::content_encoding, kZstdCoding);
         request.body() = std::move(*packed);

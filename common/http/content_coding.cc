@@ -59,22 +59,23 @@ bool AcceptsZstd(std::string_view accept_encoding) {
   return false;
 }
 
-std::optional<std::string> MaybeCompress(std::string_view body, int level) {
+std::optional<std::string> MaybeCompress(std::string_view body, int level,
+                                         zstd::Codec* codec) {
   if (body.size() < kMinCompressBytes) return std::nullopt;
-  std::string packed = zstd::Compress(body, level);
+  std::string packed = codec ? codec->Compress(body, level) : zstd::Compress(body, level);
   if (packed.size() >= body.size()) return std::nullopt;
   return packed;
 }
 
 Result<std::string> DecodeBody(std::string_view content_encoding, std::string body,
-                               uint64_t max_bytes) {
+                               uint64_t max_bytes, zstd::Codec* codec) {
   const std::string_view coding = Trim(content_encoding);
   if (coding.empty() || EqualsIgnoreCase(coding, "identity")) return body;
   if (!EqualsIgnoreCase(coding, kZstdCoding)) {
     return InvalidArgument("unsupported Content-Encoding \"" + std::string(coding) +
                            "\" (only zstd is accepted)");
   }
-  auto inflated = zstd::Decompress(body, max_bytes);
+  auto inflated = codec ? codec->Decompress(body, max_bytes) : zstd::Decompress(body, max_bytes);
   if (!inflated.ok()) {
     const Status& s = inflated.status();
     if (s.code() == Code::kResourceExhausted) {

@@ -6,7 +6,7 @@
 //     accepts zstd, and the zstd frame is smaller than the body;
 //   - a received body is inflated with a hard cap (the receiver's body limit), so a
 //     decompression bomb costs at most that much memory.
-// Pure functions; thread-safe.
+// Thread-safe, except that a Codec passed in must not be shared between threads.
 #pragma once
 
 #include <cstdint>
@@ -15,6 +15,7 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "common/zstd.h"
 
 namespace tessera::common::http {
 
@@ -28,13 +29,15 @@ bool AcceptsZstd(std::string_view accept_encoding);
 
 // The zstd frame of `body` at `level` if the rule above says to send it compressed (size at
 // least kMinCompressBytes and frame smaller than `body`); nullopt to send `body` as it is.
-std::optional<std::string> MaybeCompress(std::string_view body, int level);
+// `codec` (optional) keeps zstd contexts between calls.
+std::optional<std::string> MaybeCompress(std::string_view body, int level,
+                                         zstd::Codec* codec = nullptr);
 
 // Undoes `content_encoding` (the header's value; empty or "identity" means none) on `body`.
 //   InvalidArgument: a coding other than identity or zstd (the message names it);
 //   ResourceExhausted: the inflated body would exceed `max_bytes`;
 //   Corruption: `body` is not a complete, valid zstd stream.
 Result<std::string> DecodeBody(std::string_view content_encoding, std::string body,
-                               uint64_t max_bytes);
+                               uint64_t max_bytes, zstd::Codec* codec = nullptr);
 
 }  // namespace tessera::common::http

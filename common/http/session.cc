@@ -34,10 +34,10 @@ Response Plain(int status, std::string_view error, std::string message) {
 // Inflates a compressed request body in place and drops its Content-Encoding, so handlers
 // only ever see plain bodies. On failure, the answer to send instead.
 std::optional<Response> DecodeRequestBody(bhttp::request<bhttp::string_body>& in,
-                                          uint64_t max_body_bytes) {
+                                          uint64_t max_body_bytes, zstd::Codec& codec) {
   const auto coding = in.find(bhttp::field::content_encoding);
   if (coding == in.end()) return std::nullopt;
-  auto body = DecodeBody(coding->value(), std::move(in.body()), max_body_bytes);
+  auto body = DecodeBody(coding->value(), std::move(in.body()), max_body_bytes, &codec);
   if (!body.ok()) {
     const Status& s = body.status();
     if (s.code() == Code::kResourceExhausted) {
@@ -183,7 +183,7 @@ net::awaitable<void> Session::Run() {
     bool keep_alive = raw.keep_alive();
     const bool accept_zstd =
         options_.compress_responses && AcceptsZstd(raw[bhttp::field::accept_encoding]);
-    std::optional<Response> response = DecodeRequestBody(raw, options_.max_body_bytes);
+    std::optional<Response> response = DecodeRequestBody(raw, options_.max_body_bytes, codec_);
     auto request = ToRequest(std::move(raw), remote_);
     if (response) {
       // The body was read whole, so the connection stays usable.
@@ -284,7 +284,7 @@ net::awaitable<bool> Session::Write(Response response, unsigned version, bool ke
   for (auto& [name, value] : response.headers) res.set(name, value);
   std::optional<std::string> packed;
   if (accept_zstd && res.find(bhttp::field::content_encoding) == res.end()) {
-    packed = MaybeCompress(response.body, options_.zstd_level);
+    packed = MaybeCompress(response.body, options_.zstd_level, &codec_);
   }
   if (packed) {
     res.set(bhttp::field::content_encoding, kZstdCoding);

@@ -20,6 +20,7 @@
 
 #include "common/http/response_slot.h"
 #include "common/http/server.h"
+#include "common/zstd.h"
 
 namespace tessera::common::http {
 
@@ -78,6 +79,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   const Router& router_;
   const ServerOptions& options_;
+  zstd::Codec codec_;  // body compression contexts of this connection (its strand only)
   Logger& log_;
   SessionRegistry& registry_;
   const std::atomic<bool>& stopping_;

@@ -99,6 +99,7 @@ Result<std::vector<BlockRef>> DecodeBlocks(std::string_view blob) {
 
 struct Index::Impl {
   std::unique_ptr<SqliteDb> db;
+  int txn_depth = 0;  // InTransaction calls in progress (the outer one owns the transaction)
   std::map<std::string, std::unique_ptr<SqliteStmt>, std::less<>> stmts;
 
   // Prepared once per connection and reused.
@@ -168,8 +169,30 @@ Status Index::BindIdentity(const std::string& root, const std::string& ns) {
 }
 
 Status Index::InTransaction(const std::function<Status()>& body) {
+  struct Depth {
+    int& d;
+    explicit Depth(int& depth) : d(depth) { ++d; }
+    ~Depth() { --d; }
+  };
+  if (impl_->txn_depth > 0) {
+    // Nested: a savepoint, so a failing inner body undoes only its own writes.
+    TESSERA_RETURN_IF_ERROR(impl_->db->Exec("SAVEPOINT nested"));
+    Status s;
+    {
+      Depth depth(impl_->txn_depth);
+      s = body();
+    }
+    if (!s.ok()) {
+      (void)impl_->db->Exec("ROLLBACK TO nested; RELEASE nested");
+      return s;
+    }
+    return impl_->db->Exec("RELEASE nested");
+  }
   TESSERA_ASSIGN_OR_RETURN(auto txn, SqliteTxn::Begin(*impl_->db));
-  TESSERA_RETURN_IF_ERROR(body());
+  {
+    Depth depth(impl_->txn_depth);
+    TESSERA_RETURN_IF_ERROR(body());
+  }
   return txn->Commit();
 }
 

@@ -103,6 +103,7 @@ class Index {
   common::Status BindIdentity(const std::string& root, const std::string& ns);
 
   // Runs `body` in one transaction: all its writes land, or none.
+  // Calls may nest: an inner call is a savepoint inside the outer transaction.
   common::Status InTransaction(const std::function<common::Status()>& body);
 
   common::Result<std::optional<FileRow>> Get(const std::string& path);

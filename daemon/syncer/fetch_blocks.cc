@@ -23,6 +23,9 @@ namespace {
 
 // Text files up to this size keep their blocks in the chunk cache (as delta bases for later).
 constexpr uint64_t kMaxCachedFileBytes = 64ull << 20;
+// Smaller files are not cached on download: one cache file per block is too dear for a tree of
+// small files (their later edits are sent whole or against the server's copy instead).
+constexpr uint64_t kMinCachedFileBytes = 1ull << 20;
 constexpr uint64_t kCacheBudgetBytes = 256ull << 20;
 constexpr uint64_t kTrimEveryBytes = 32ull << 20;
 // How far from a block to fetch DeltaBases looks for a neighbour held locally.
@@ -92,7 +95,8 @@ Status SyncEngine::WriteBlocks(int fd, const std::string& tmp,
       }
       TESSERA_RETURN_IF_ERROR(WriteAll(fd, fetched_or_local, tmp));
       if (!cache_blocks) {
-        cache_blocks = total <= kMaxCachedFileBytes && LooksLikeText(fetched_or_local);
+        cache_blocks = total <= kMaxCachedFileBytes && total >= kMinCachedFileBytes &&
+                       LooksLikeText(fetched_or_local);
       }
       if (*cache_blocks) CacheBlock(blocks[k].id, fetched_or_local);
     }

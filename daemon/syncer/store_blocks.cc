@@ -3,6 +3,7 @@
 // version whose bytes are still here (chunk cache, local files) goes as an rsync delta against
 // it when that is smaller. The blocks of text files go into the chunk cache.
 #include <map>
+#include <optional>
 #include <unordered_set>
 
 #include "common/chunker/block_list_diff.h"
@@ -18,6 +19,12 @@ namespace {
 
 // Text files up to this size keep their blocks in the chunk cache (as delta bases for later).
 constexpr uint64_t kMaxCachedFileBytes = 64ull << 20;
+// A new file's blocks are cached only from this size on: one cache file per block is too dear
+// for a tree of small files, whose edits cost little anyway. Edits (a synced version exists)
+// are always cached, so the next edit has its base.
+constexpr uint64_t kMinCachedNewFileBytes = 1ull << 20;
+// Files up to this size are read once whole rather than once per block.
+constexpr uint64_t kWholeReadBytes = 8ull << 20;
 
 }  // namespace
 
@@ -46,12 +53,14 @@ Status SyncEngine::StoreNeededBlocks(
       index_of.emplace(b.id, n);
       offset += b.size;
     }
-    const bool cache_blocks = item.stat.format == "text" && offset <= kMaxCachedFileBytes;
     // The synced version this one replaces: each new block in the changed range has an old
     // block at the same position there, a likely delta base.
     std::vector<common::wire::BlockRef> old_blocks;
     TESSERA_ASSIGN_OR_RETURN(auto row, index_.Get(item.path));
-    if (row && row->base && row->base->kind == FileKind::kFile) old_blocks = row->base->blocks;
+    const bool edit = row && row->base && row->base->kind == FileKind::kFile;
+    if (edit) old_blocks = row->base->blocks;
+    const bool cache_blocks = item.stat.format == "text" && offset <= kMaxCachedFileBytes &&
+                              (edit || offset >= kMinCachedNewFileBytes);
     const auto diff = common::chunker::CompareBlockLists(old_blocks, item.local->blocks);
     auto base_of = [&](const common::BlockId& id) -> std::optional<common::BlockId> {
       const size_t j = index_of.at(id);
@@ -63,6 +72,11 @@ Status SyncEngine::StoreNeededBlocks(
       return old_blocks[std::min(diff.prefix + (j - diff.prefix), old_end - 1)].id;
     };
     const std::string abs = config_.root + "/" + item.path;
+    std::optional<std::string> whole;  // the file's bytes, when small enough to read at once
+    if (offset <= kWholeReadBytes && ids.size() > 1) {
+      auto read = env_.ReadFileToString(abs);
+      if (read.ok() && read->size() == offset) whole = std::move(*read);
+    }
     for (const auto& id : ids) {
       if (queued.contains(id)) continue;
       auto it = where.find(id);
@@ -71,7 +85,17 @@ Status SyncEngine::StoreNeededBlocks(
         failed_paths.insert(item.path);
         break;
       }
-      auto data = ReadVerifiedBlock(abs, it->second.first, it->second.second, id);
+      common::Result<std::string> data = common::NotFound("unread");
+      if (whole) {
+        std::string bytes = whole->substr(it->second.first, it->second.second);
+        if (common::BlockId::Of(bytes) == id) {
+          data = std::move(bytes);
+        } else {
+          data = common::Conflict("block " + id.ToHex().substr(0, 12) + " changed in " + abs);
+        }
+      } else {
+        data = ReadVerifiedBlock(abs, it->second.first, it->second.second, id);
+      }
       if (!data.ok()) {
         // The file changed since it was hashed: look at it again, upload the new version.
         log_.Info("sync",

@@ -127,16 +127,20 @@ Status SyncEngine::Process() {
       auto end = PrefetchGroup(downloads, g);
       if (!end.ok() && end.status().code() == common::Code::kUnavailable) return end.status();
       const size_t group_end = end.ok() ? *end : g + 1;
-      for (; g < group_end; ++g) {
-        const Plan& plan = downloads[g];
-        const Status s = plan.action == SyncAction::kConflict ? Conflict(plan) : Download(plan);
-        if (s.code() == common::Code::kUnavailable) {
-          prefetched_.clear();
-          return s;
+      // One index transaction per group: each file is already durable (fsynced, renamed, its
+      // directory fsynced) before its row is written, and a crash that loses the rows only
+      // makes the next round find local == remote and record it again.
+      const Status group = index_.InTransaction([&]() -> Status {
+        for (; g < group_end; ++g) {
+          const Plan& plan = downloads[g];
+          const Status s = plan.action == SyncAction::kConflict ? Conflict(plan) : Download(plan);
+          if (s.code() == common::Code::kUnavailable) return s;
+          note(s);
         }
-        note(s);
-      }
+        return Status::Ok();
+      });
       prefetched_.clear();
+      if (!group.ok()) return group;
     }
     if (!uploads.empty()) {
       const size_t before = stats_.uploaded + stats_.deleted_remote;

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include <chrono>
 #include <map>
 #include <unordered_set>
 
@@ -120,7 +121,9 @@ Status SyncEngine::CommitBatch(std::vector<UploadItem>& items) {
         ci.meta.blocks.clear();
       }
     }
+    const auto t0 = std::chrono::steady_clock::now();
     TESSERA_ASSIGN_OR_RETURN(auto response, meta_.Commit(request));
+    const auto t1 = std::chrono::steady_clock::now();
     std::vector<std::pair<UploadItem, std::vector<common::BlockId>>> needs;
     std::vector<UploadItem> full_again;  // refused deltas, to send with the full list
     size_t committed = 0;
@@ -161,6 +164,7 @@ Status SyncEngine::CommitBatch(std::vector<UploadItem>& items) {
       }
     }
     TESSERA_RETURN_IF_ERROR(SkipOwnEntries(response, committed));
+    const auto t2 = std::chrono::steady_clock::now();
     std::vector<UploadItem> again = std::move(full_again);
     if (!needs.empty()) {
       std::set<std::string> failed;
@@ -169,6 +173,13 @@ Status SyncEngine::CommitBatch(std::vector<UploadItem>& items) {
         if (!failed.contains(item.path)) again.push_back(std::move(item));
       }
     }
+    const auto ms = [](auto a, auto b) {
+      return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count());
+    };
+    log_.Debug("sync", "commit of " + std::to_string(items.size()) + " items: " + ms(t0, t1) +
+                           " ms, recording " + std::to_string(committed) + ": " + ms(t1, t2) +
+                           " ms, storing blocks of " + std::to_string(needs.size()) + ": " +
+                           ms(t2, std::chrono::steady_clock::now()) + " ms");
     items = std::move(again);
   }
   return Status::Ok();

@@ -175,7 +175,9 @@ TEST_CASE("wire: a delta larger than the compressed block is not used; records c
   BlockBatch m;
   m.blocks.push_back({BlockId::Of(target), target, *delta});
   size_t deltas = 9;
-  const std::string body = EncodeBlockBatch(m, BlockBatchOptions{}, &deltas);
+  BlockBatchOptions compressed;
+  compressed.compress_records = true;
+  const std::string body = EncodeBlockBatch(m, compressed, &deltas);
   CHECK(deltas == 0);
   CHECK(static_cast<uint8_t>(body[4 + 32]) == static_cast<uint8_t>(BlockEncoding::kZstd));
   CHECK(DecodeBlockBatch(body)->blocks[0].data == target);
