@@ -546,9 +546,10 @@ Result<std::vector<std::string>> Index::NewLocalDirs(size_t limit) {
 }
 
 Result<std::vector<std::string>> Index::VanishedDirs(uint64_t inode) {
+  // "gone_inode <> 0" lets SQLite use the partial index files_by_gone_inode.
   TESSERA_ASSIGN_OR_RETURN(
-      auto* s, impl_->Stmt("SELECT path FROM files WHERE gone_inode = ?1 AND kind IS NULL AND "
-                           "base_kind = 'dir' ORDER BY path"));
+      auto* s, impl_->Stmt("SELECT path FROM files WHERE gone_inode = ?1 AND gone_inode <> 0 AND "
+                           "kind IS NULL AND base_kind = 'dir' ORDER BY path"));
   s->Bind(1, static_cast<int64_t>(inode));
   std::vector<std::string> out;
   for (;;) {

@@ -28,7 +28,12 @@
 namespace tessera::daemon::scanner {
 
 inline constexpr std::string_view kTempPrefix = ".tessera-tmp-";
-inline constexpr std::chrono::seconds kDoubtWindow{2};
+// Far above the kernel's timestamp granularity (one clock tick, a few ms, on ext4, btrfs, xfs
+// and tmpfs), so a write after the hash always gives a newer mtime; small enough that a tree
+// copied in and hashed a second later is not all read twice. (On a file system with 1-2 s
+// timestamps, e.g. FAT, a same-size rewrite within that second can go unseen until its next
+// change or the periodic rescan.)
+inline constexpr std::chrono::milliseconds kDoubtWindow{500};
 inline constexpr size_t kBatchPaths = 256;
 inline constexpr size_t kHashThreads = 2;
 

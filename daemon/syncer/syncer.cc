@@ -7,7 +7,7 @@ namespace tessera::daemon::syncer {
 namespace {
 constexpr size_t kMaxQueuedPaths = 10'000;
 // Past the scanner's doubt window, so one more look settles a just-written file.
-constexpr auto kRecheckDelay = std::chrono::milliseconds(2500);
+constexpr auto kRecheckDelay = std::chrono::milliseconds(1000);
 
 int64_t MillisBetween(std::chrono::steady_clock::time_point a,
                       std::chrono::steady_clock::time_point b) {
