@@ -30,6 +30,18 @@ bool FileVersion::SameContent(const FileVersion& other) const {
   return false;
 }
 
+std::optional<FileVersion> FileVersion::FromMeta(const common::wire::FileMeta& m) {
+  if (m.kind == common::wire::FileKind::kDeleted) return std::nullopt;
+  FileVersion v;
+  v.kind = m.kind;
+  v.size = m.kind == common::wire::FileKind::kFile ? m.size : 0;
+  v.executable = m.kind == common::wire::FileKind::kFile && (m.mode & 0100) != 0;
+  v.symlink_target = m.symlink_target;
+  v.blocks = m.blocks;
+  v.mtime_ns = m.mtime_ns;
+  return v;
+}
+
 std::string_view SyncActionName(SyncAction action) {
   switch (action) {
     case SyncAction::kNothing:

@@ -25,6 +25,9 @@ struct FileVersion {
 
   // Same content as far as sync is concerned: kind, blocks, symlink target, executable bit.
   bool SameContent(const FileVersion& other) const;
+
+  // The version a journal entry's metadata describes; nullopt for a tombstone.
+  static std::optional<FileVersion> FromMeta(const common::wire::FileMeta& m);
 };
 
 enum class SyncAction {

@@ -47,18 +47,6 @@ Result<std::vector<index::FileRow>> RowsUnder(index::Index& index, const std::st
   return rows;
 }
 
-std::optional<FileVersion> VersionOf(const common::wire::FileMeta& m) {
-  if (m.kind == FileKind::kDeleted) return std::nullopt;
-  FileVersion v;
-  v.kind = m.kind;
-  v.size = m.kind == FileKind::kFile ? m.size : 0;
-  v.executable = m.kind == FileKind::kFile && (m.mode & 0100) != 0;
-  v.symlink_target = m.symlink_target;
-  v.blocks = m.blocks;
-  v.mtime_ns = m.mtime_ns;
-  return v;
-}
-
 index::FileRow Buried(index::FileRow row, uint64_t jid) {
   row.base_jid = jid;
   row.base.reset();
@@ -293,7 +281,7 @@ Status SyncEngine::ExpandMove(uint64_t move_jid, uint64_t covers, const std::str
       index::PendingEntry p;
       p.path = e.meta.path;
       p.jid = e.jid;
-      p.version = VersionOf(e.meta);
+      p.version = FileVersion::FromMeta(e.meta);
       p.mode = e.meta.mode;
       p.device = e.device;
       entries.push_back(std::move(p));  // moved_from/covers stay empty: ordinary entries

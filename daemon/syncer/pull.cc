@@ -18,18 +18,6 @@ namespace {
 
 constexpr size_t kListPage = 1000;
 
-std::optional<FileVersion> FromMeta(const common::wire::FileMeta& m) {
-  if (m.kind == FileKind::kDeleted) return std::nullopt;
-  FileVersion v;
-  v.kind = m.kind;
-  v.size = m.kind == FileKind::kFile ? m.size : 0;
-  v.executable = m.kind == FileKind::kFile && (m.mode & 0100) != 0;
-  v.symlink_target = m.symlink_target;
-  v.blocks = m.blocks;
-  v.mtime_ns = m.mtime_ns;
-  return v;
-}
-
 // The blocklist of `path`'s version `jid` if this daemon holds it: an earlier file entry of the
 // page being listed (`page_files`: path -> index in `entries`), the pending entry, or the base.
 common::Result<std::optional<std::vector<common::wire::BlockRef>>> KnownBlocks(
@@ -127,7 +115,7 @@ Status SyncEngine::Pull() {
       index::PendingEntry p;
       p.path = e.meta.path;
       p.jid = e.jid;
-      p.version = FromMeta(e.meta);
+      p.version = FileVersion::FromMeta(e.meta);
       p.mode = e.meta.mode;
       p.device = e.device;
       p.moved_from = e.moved_from;  // a subtree move (moves.cc applies it)
