@@ -97,6 +97,28 @@ Result<std::vector<BlockRef>> DecodeBlocks(std::string_view blob) {
   return out;
 }
 
+namespace {
+
+// Binds ?3..?11 of an INSERT into remote_pending (?1 path and ?2 jid are the caller's).
+SqliteStmt& BindPending(SqliteStmt& put, const PendingEntry& e) {
+  if (e.version) {
+    put.Bind(3, KindText(e.version->kind))
+        .Bind(4, static_cast<int64_t>(e.version->size))
+        .Bind(5, e.version->mtime_ns)
+        .Bind(6, static_cast<int64_t>(e.mode))
+        .Bind(7, std::string_view(e.version->symlink_target))
+        .BindBlob(8, EncodeBlocks(e.version->blocks));
+  } else {
+    put.Bind(3, std::string_view("deleted")).Bind(4, int64_t{0}).Bind(5, int64_t{0});
+    put.Bind(6, int64_t{0}).Bind(7, std::string_view("")).BindBlob(8, "");
+  }
+  return put.Bind(9, std::string_view(e.device))
+      .Bind(10, std::string_view(e.moved_from))
+      .Bind(11, static_cast<int64_t>(e.covers));
+}
+
+}  // namespace
+
 struct Index::Impl {
   std::unique_ptr<SqliteDb> db;
   int txn_depth = 0;  // InTransaction calls in progress (the outer one owns the transaction)
@@ -393,19 +415,7 @@ Status Index::StorePage(const std::string& ns, const std::vector<PendingEntry>& 
                                  "mtime_ns, mode, symlink_target, blocks, device, moved_from, "
                                  "covers) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)"));
       put->Bind(1, std::string_view(e.path)).Bind(2, static_cast<int64_t>(e.jid));
-      if (e.version) {
-        put->Bind(3, KindText(e.version->kind))
-            .Bind(4, static_cast<int64_t>(e.version->size))
-            .Bind(5, e.version->mtime_ns)
-            .Bind(6, static_cast<int64_t>(e.mode))
-            .Bind(7, std::string_view(e.version->symlink_target))
-            .BindBlob(8, EncodeBlocks(e.version->blocks));
-      } else {
-        put->Bind(3, std::string_view("deleted")).Bind(4, int64_t{0}).Bind(5, int64_t{0});
-        put->Bind(6, int64_t{0}).Bind(7, std::string_view("")).BindBlob(8, "");
-      }
-      put->Bind(10, std::string_view(e.moved_from)).Bind(11, static_cast<int64_t>(e.covers));
-      TESSERA_RETURN_IF_ERROR(put->Bind(9, std::string_view(e.device)).Run());
+      TESSERA_RETURN_IF_ERROR(BindPending(*put, e).Run());
     }
     TESSERA_ASSIGN_OR_RETURN(
         auto* cur,
@@ -520,19 +530,7 @@ Status Index::StoreListedEntries(const std::vector<PendingEntry>& entries) {
     for (const auto& e : newer) {
       put->Reset();
       put->Bind(1, std::string_view(e.path)).Bind(2, static_cast<int64_t>(e.jid));
-      if (e.version) {
-        put->Bind(3, KindText(e.version->kind))
-            .Bind(4, static_cast<int64_t>(e.version->size))
-            .Bind(5, e.version->mtime_ns)
-            .Bind(6, static_cast<int64_t>(e.mode))
-            .Bind(7, std::string_view(e.version->symlink_target))
-            .BindBlob(8, EncodeBlocks(e.version->blocks));
-      } else {
-        put->Bind(3, std::string_view("deleted")).Bind(4, int64_t{0}).Bind(5, int64_t{0});
-        put->Bind(6, int64_t{0}).Bind(7, std::string_view("")).BindBlob(8, "");
-      }
-      put->Bind(10, std::string_view(e.moved_from)).Bind(11, static_cast<int64_t>(e.covers));
-      TESSERA_RETURN_IF_ERROR(put->Bind(9, std::string_view(e.device)).Run());
+      TESSERA_RETURN_IF_ERROR(BindPending(*put, e).Run());
     }
     return Status::Ok();
   });
