@@ -11,12 +11,7 @@ using common::Result;
 using common::Status;
 using common::wire::FileKind;
 
-namespace {
-
-constexpr size_t kPathsPerRound = 1000;
-constexpr int kMaxRounds = 50;
-
-}  // namespace
+namespace {}  // namespace
 
 Result<std::unique_ptr<SyncEngine>> SyncEngine::Create(
     common::Env& env, index::Index& index, scanner::Scanner& scanner, common::Logger& log,
@@ -74,10 +69,11 @@ Status SyncEngine::RecordRemoteAsBase(const Plan& plan) {
 }
 
 Status SyncEngine::Process() {
-  for (int round = 0; round < kMaxRounds; ++round) {
+  work_left_ = false;
+  for (int pass = 0; pass < config_.passes_per_process; ++pass) {
     TESSERA_RETURN_IF_ERROR(ProcessMoves());  // moves.cc: subtree moves before per-path work
-    TESSERA_ASSIGN_OR_RETURN(auto dirty, index_.DirtyPaths(kPathsPerRound));
-    TESSERA_ASSIGN_OR_RETURN(auto pending, index_.PendingPaths(kPathsPerRound));
+    TESSERA_ASSIGN_OR_RETURN(auto dirty, index_.DirtyPaths(config_.paths_per_pass));
+    TESSERA_ASSIGN_OR_RETURN(auto pending, index_.PendingPaths(config_.paths_per_pass));
     std::set<std::string> paths(dirty.begin(), dirty.end());
     paths.insert(pending.begin(), pending.end());
     if (paths.empty()) return Status::Ok();
@@ -166,6 +162,7 @@ Status SyncEngine::Process() {
     if (done == 0) return first_error;  // no progress: wait for a rescan, a pull or a retry
     if (pull_needed_) return Status::Ok();
   }
+  work_left_ = true;  // bounded per call, so that pulls and scans get their turn
   return Status::Ok();
 }
 

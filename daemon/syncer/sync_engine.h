@@ -16,8 +16,8 @@
 #include <memory>
 #include <optional>
 #include <set>
-#include <unordered_map>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/chunker/chunk_cache.h"
@@ -36,6 +36,10 @@ struct SyncConfig {
   std::string state_dir;  // absolute; holds trash/ and cache/
   std::string ns = "default";
   std::string device;
+  // Process() looks at this many dirty and pending paths per pass, and makes at most this many
+  // passes per call (then work_left() says so), so a huge backlog never holds up pulls and scans.
+  size_t paths_per_pass = 1000;
+  int passes_per_process = 50;
 };
 
 struct RoundStats {
@@ -63,6 +67,9 @@ class SyncEngine {
   common::Status Ping();
 
   bool pull_needed() const { return pull_needed_; }
+  // Whether the last Process() stopped with dirty or pending paths left (its per-call bound):
+  // the syncer runs another round at once instead of waiting for an event.
+  bool work_left() const { return work_left_; }
   uint64_t cursor() const { return cursor_; }
   const RoundStats& stats() const { return stats_; }
   // Records an error for `tessera status` (last_error) and logs it.
@@ -170,6 +177,7 @@ class SyncEngine {
   uint64_t cursor_ = 0;
   uint64_t cache_bytes_since_trim_ = 0;  // R: bytes put into cache_ since the last TrimTo
   bool pull_needed_ = false;
+  bool work_left_ = false;
   RoundStats stats_;
 };
 

@@ -68,8 +68,9 @@ void Syncer::SetConnected(bool connected) {
 }
 
 void Syncer::Round(bool full_scan, const std::set<std::string>& paths, bool pull) {
-  log_.Debug("sync", "round: " + std::string(full_scan ? "full scan" : std::to_string(paths.size()) +
-                                                              " changed paths") +
+  log_.Debug("sync", "round: " +
+                         std::string(full_scan ? "full scan"
+                                               : std::to_string(paths.size()) + " changed paths") +
                          (pull ? ", pull" : ""));
   const auto started = Clock::now();
   if (full_scan) {
@@ -148,7 +149,8 @@ void Syncer::Run(std::stop_token stop) {
         const bool settled = events && (now - last_event_ >= options_.debounce ||
                                         now - first_event_ >= options_.max_debounce);
         const bool retry = backoff_.count() > 0 && now >= retry_at_;
-        if (settled || remote_ || retry || now >= next_rescan || now >= next_pull ||
+        const bool more = engine_.work_left() && backoff_.count() == 0;
+        if (settled || remote_ || retry || more || now >= next_rescan || now >= next_pull ||
             now >= next_recheck) {
           break;
         }

@@ -40,7 +40,12 @@ std::string TestServers::meta_url() const {
 }
 std::string TestServers::block_url() const { return block_server_->url(); }
 
-TestPeer::TestPeer(TestServers& servers, const std::string& device) {
+TestPeer::TestPeer(TestServers& servers, const std::string& device)
+    : TestPeer(servers, device, syncer::SyncConfig().paths_per_pass,
+               syncer::SyncConfig().passes_per_process) {}
+
+TestPeer::TestPeer(TestServers& servers, const std::string& device, size_t paths_per_pass,
+                   int passes_per_process) {
   auto index = index::Index::Open(state_.Sub("index.db"));
   TESSERA_CHECK(index.ok());
   index_ = std::move(*index);
@@ -51,9 +56,10 @@ TestPeer::TestPeer(TestServers& servers, const std::string& device) {
   auto blocks = remote::BlockClient::Create(servers.block_url(), log_);
   TESSERA_CHECK(blocks.ok());
   blocks_ = std::move(*blocks);
-  auto engine = syncer::SyncEngine::Create(
-      env_, *index_, *scanner_, log_, *meta_, *blocks_,
-      syncer::SyncConfig{root_.path(), state_.path(), "default", device});
+  auto engine =
+      syncer::SyncEngine::Create(env_, *index_, *scanner_, log_, *meta_, *blocks_,
+                                 syncer::SyncConfig{root_.path(), state_.path(), "default", device,
+                                                    paths_per_pass, passes_per_process});
   TESSERA_CHECK(engine.ok());
   engine_ = std::move(*engine);
 }

@@ -45,6 +45,9 @@ class TestServers {
 class TestPeer {
  public:
   TestPeer(TestServers& servers, const std::string& device);
+  // With the engine's per-call bounds (SyncConfig::paths_per_pass, passes_per_process) set.
+  TestPeer(TestServers& servers, const std::string& device, size_t paths_per_pass,
+           int passes_per_process);
   // Full scan, pull, process until nothing is left (or an error); returns the last status.
   common::Status Sync();
   std::string root() const { return root_.path(); }

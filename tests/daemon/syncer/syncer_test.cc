@@ -61,5 +61,22 @@ TEST_CASE("syncer: a reported path is uploaded after the debounce") {
   CHECK(WaitUntil(syncer, [&] { return Committed(a, "reported.txt"); }));
 }
 
+TEST_CASE("syncer: a backlog larger than one Process() call is finished without new events") {
+  TestServers servers;
+  // Two passes of three paths per call: 20 files need several calls.
+  TestPeer a(servers, "A", /*paths_per_pass=*/3, /*passes_per_process=*/2);
+  for (int i = 0; i < 20; ++i) WriteFile(a.Abs("f" + std::to_string(i)), std::to_string(i));
+  SyncerOptions options;
+  options.pull_interval = std::chrono::seconds(3600);
+  Syncer syncer(a.engine(), a.scanner(), a.index(), a.log(), options);
+  std::jthread thread([&](std::stop_token st) { syncer.Run(st); });
+  CHECK(WaitUntil(syncer, [&] {
+    for (int i = 0; i < 20; ++i) {
+      if (!Committed(a, "f" + std::to_string(i))) return false;
+    }
+    return true;
+  }));
+}
+
 }  // namespace
 }  // namespace tessera::daemon::syncer
