@@ -77,9 +77,13 @@ common::Result<std::unique_ptr<EngineBlockStore>> EngineBlockStore::Open(const s
 }
 
 std::string EngineBlockStore::EncodeValue(std::string_view block) {
+  common::zstd::Codec codec;
+  return EncodeValue(block, codec);
+}
+
+std::string EngineBlockStore::EncodeValue(std::string_view block, common::zstd::Codec& codec) {
   std::string packed;
-  if (block.size() >= fmt::kMinCompressBytes)
-    packed = common::zstd::Compress(block, fmt::kZstdLevel);
+  if (block.size() >= fmt::kMinCompressBytes) packed = codec.Compress(block, fmt::kZstdLevel);
   const bool use_zstd = !packed.empty() && packed.size() < block.size();
   std::string out;
   out.reserve(1 + (use_zstd ? packed.size() : block.size()));
@@ -89,12 +93,18 @@ std::string EngineBlockStore::EncodeValue(std::string_view block) {
 }
 
 common::Result<std::string> EngineBlockStore::DecodeValue(std::string_view value) {
+  common::zstd::Codec codec;
+  return DecodeValue(value, codec);
+}
+
+common::Result<std::string> EngineBlockStore::DecodeValue(std::string_view value,
+                                                          common::zstd::Codec& codec) {
   if (value.empty()) return common::Corruption("block store: empty value (no tag)");
   const auto tag = static_cast<uint8_t>(value[0]);
   const std::string_view payload = value.substr(1);
   if (tag == static_cast<uint8_t>(fmt::ValueTag::kRaw)) return std::string(payload);
   if (tag == static_cast<uint8_t>(fmt::ValueTag::kZstd)) {
-    auto block = common::zstd::Decompress(payload, common::wire::kMaxBlockBytes);
+    auto block = codec.Decompress(payload, common::wire::kMaxBlockBytes);
     if (!block.ok()) return common::Corruption("block store value: " + block.status().message());
     return block;
   }
@@ -104,11 +114,12 @@ common::Result<std::string> EngineBlockStore::DecodeValue(std::string_view value
 common::Status EngineBlockStore::PutBatch(
     const std::vector<std::pair<common::BlockId, std::string>>& blocks) {
   engine::WriteBatch batch;
+  auto codec = codecs_.Acquire();
   for (const auto& [id, data] : blocks) {
     // Content addressing: a stored id already holds exactly these bytes.
     auto has = engine_->Has(id);
     if (!has.ok()) return has.status();
-    if (!*has) batch.Put(id, EncodeValue(data));
+    if (!*has) batch.Put(id, EncodeValue(data, *codec));
   }
   if (batch.empty()) return common::Status::Ok();
   return engine_->Write(batch);
@@ -118,7 +129,7 @@ common::Result<std::optional<std::string>> EngineBlockStore::Get(const common::B
   auto value = engine_->Get(id);
   if (!value.ok()) return value.status();
   if (!value->has_value()) return std::optional<std::string>();
-  auto block = DecodeValue(**value);
+  auto block = DecodeValue(**value, *codecs_.Acquire());
   if (!block.ok()) return block.status().WithContext("block " + id.ToHex());
   TESSERA_RETURN_IF_ERROR(common::wire::VerifyBlock(id, *block));
   return std::optional<std::string>(std::move(block).value());

@@ -15,6 +15,7 @@
 #include "blockserver/engine/engine.h"
 #include "common/env.h"
 #include "common/log.h"
+#include "common/zstd.h"
 
 namespace tessera::blockserver {
 
@@ -38,14 +39,18 @@ class EngineBlockStore final : public BlockStore {
   // The engine value for `block`: tag + payload, zstd only for blocks of at least
   // kMinCompressBytes and when smaller.
   static std::string EncodeValue(std::string_view block);
+  static std::string EncodeValue(std::string_view block, common::zstd::Codec& codec);
   // The block held by an engine value; Corruption as for Get.
   static common::Result<std::string> DecodeValue(std::string_view value);
+  static common::Result<std::string> DecodeValue(std::string_view value,
+                                                 common::zstd::Codec& codec);
 
   engine::Engine& engine() { return *engine_; }
 
  private:
   explicit EngineBlockStore(std::unique_ptr<engine::Engine> engine) : engine_(std::move(engine)) {}
   std::unique_ptr<engine::Engine> engine_;
+  common::zstd::CodecPool codecs_;  // for the HTTP threads' puts and gets
 };
 
 }  // namespace tessera::blockserver

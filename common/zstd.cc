@@ -35,8 +35,7 @@ std::string CompressWith(ZSTD_CCtx* ctx, std::string_view data, int level) {
   TESSERA_CHECK(ctx != nullptr);
   level = std::clamp(level, ZSTD_minCLevel(), ZSTD_maxCLevel());
   std::string out(ZSTD_compressBound(data.size()), '\0');
-  const size_t n =
-      ZSTD_compressCCtx(ctx, out.data(), out.size(), data.data(), data.size(), level);
+  const size_t n = ZSTD_compressCCtx(ctx, out.data(), out.size(), data.data(), data.size(), level);
   // Only allocation failure or a bad level can fail here, and the level is clamped.
   TESSERA_CHECK(!ZSTD_isError(n));
   out.resize(n);
@@ -111,6 +110,24 @@ std::string Codec::Compress(std::string_view data, int level) {
 
 Result<std::string> Codec::Decompress(std::string_view data, uint64_t max_bytes) {
   return DecompressWith(ctx_->dctx.get(), data, max_bytes);
+}
+
+CodecPool::Lease::~Lease() {
+  if (!codec_) return;  // moved from
+  std::lock_guard<std::mutex> lock(pool_->mutex_);
+  if (pool_->idle_.size() < kMaxIdle) pool_->idle_.push_back(std::move(codec_));
+}
+
+CodecPool::Lease CodecPool::Acquire() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!idle_.empty()) {
+      std::unique_ptr<Codec> codec = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(*this, std::move(codec));
+    }
+  }
+  return Lease(*this, std::make_unique<Codec>());
 }
 
 }  // namespace tessera::common::zstd

@@ -5,13 +5,16 @@
 // while (undeclared size, streamed) it is inflated, so a decompression bomb costs at most
 // `max_bytes` of memory. The free functions are thread-safe (each call makes its own
 // context); a Codec keeps its contexts between calls (making a context costs more than
-// compressing a small body) and is not thread-safe: one per connection or thread.
+// compressing a small body) and is not thread-safe: one per connection or thread. A CodecPool
+// lends Codecs to threads that share an object (a server's store).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/result.h"
 
@@ -41,6 +44,33 @@ class Codec {
  private:
   struct Contexts;
   std::unique_ptr<Contexts> ctx_;
+};
+
+// Codecs for many threads: Acquire() lends one (made when none is free), its Lease gives it
+// back. Keeps at most kMaxIdle idle codecs. Thread-safe; must outlive its leases.
+class CodecPool {
+ public:
+  static constexpr size_t kMaxIdle = 8;
+
+  class Lease {
+   public:
+    Lease(CodecPool& pool, std::unique_ptr<Codec> codec) : pool_(&pool), codec_(std::move(codec)) {}
+    Lease(Lease&& other) noexcept = default;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease();
+    Codec& operator*() { return *codec_; }
+    Codec* operator->() { return codec_.get(); }
+
+   private:
+    CodecPool* pool_;
+    std::unique_ptr<Codec> codec_;
+  };
+
+  Lease Acquire();
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<Codec>> idle_;  // guarded by mutex_
 };
 
 }  // namespace tessera::common::zstd

@@ -14,7 +14,24 @@ Result<std::unique_ptr<BlockClient>> BlockClient::Create(const std::string& base
   common::http::ClientOptions options;
   options.request_timeout = std::chrono::seconds(120);
   TESSERA_ASSIGN_OR_RETURN(auto http, common::http::HttpClient::Create(base_url, options));
-  return std::unique_ptr<BlockClient>(new BlockClient(std::move(http), log));
+  return std::unique_ptr<BlockClient>(new BlockClient(base_url, std::move(http), log));
+}
+
+Result<std::unique_ptr<BlockClient>> BlockClient::Clone() const {
+  TESSERA_ASSIGN_OR_RETURN(auto client, Create(base_url_, log_));
+  client->options_ = options_;
+  return client;
+}
+
+BlockClientStats& BlockClientStats::operator+=(const BlockClientStats& o) {
+  store_requests += o.store_requests;
+  store_body_bytes += o.store_body_bytes;
+  retrieve_requests += o.retrieve_requests;
+  retrieve_body_bytes += o.retrieve_body_bytes;
+  deltas_sent += o.deltas_sent;
+  deltas_received += o.deltas_received;
+  delta_fallbacks += o.delta_fallbacks;
+  return *this;
 }
 
 Result<std::vector<common::BlockId>> BlockClient::Has(const std::vector<common::BlockId>& ids) {

@@ -37,6 +37,8 @@ struct BlockClientStats {
   uint64_t deltas_sent = 0;          // delta records in store batches the server accepted
   uint64_t deltas_received = 0;      // delta records patched and verified
   uint64_t delta_fallbacks = 0;      // batches resent whole, deltas fetched again whole
+
+  BlockClientStats& operator+=(const BlockClientStats& o);
 };
 
 // The bytes of a base block the caller holds (verified against `id`), or an error.
@@ -47,6 +49,10 @@ class BlockClient {
   // `log` must outlive the client.
   static common::Result<std::unique_ptr<BlockClient>> Create(const std::string& base_url,
                                                              common::Logger& log);
+
+  // A second client to the same server (its own connection, the same batch options, fresh
+  // stats), for another thread.
+  common::Result<std::unique_ptr<BlockClient>> Clone() const;
 
   // The ids among `ids` the server does not have.
   common::Result<std::vector<common::BlockId>> Has(const std::vector<common::BlockId>& ids);
@@ -68,8 +74,10 @@ class BlockClient {
   const BlockClientStats& stats() const { return stats_; }
 
  private:
-  BlockClient(std::unique_ptr<common::http::HttpClient> http, common::Logger& log)
-      : http_(std::move(http)), log_(log) {}
+  BlockClient(std::string base_url, std::unique_ptr<common::http::HttpClient> http,
+              common::Logger& log)
+      : base_url_(std::move(base_url)), http_(std::move(http)), log_(log) {}
+  const std::string base_url_;
   std::unique_ptr<common::http::HttpClient> http_;
   common::Logger& log_;
   common::wire::BlockBatchOptions options_;

@@ -1,5 +1,6 @@
 // Uploading the blocks the server asked for: read from the file, verified against the hash the
-// commit named, sent in bounded store_batch requests; a block replacing one of the synced
+// commit named, sent in bounded store_batch requests through the pipe (the next batch is read
+// while the last is on the wire); a block replacing one of the synced
 // version whose bytes are still here (chunk cache, local files) goes as an rsync delta against
 // it when that is smaller. The blocks of text files go into the chunk cache.
 #include <map>
@@ -30,17 +31,20 @@ constexpr uint64_t kWholeReadBytes = 8ull << 20;
 
 Status SyncEngine::StoreNeededBlocks(
     const std::vector<std::pair<UploadItem, std::vector<common::BlockId>>>& needs,
-    std::set<std::string>& failed_paths) {
+    std::set<std::string>& failed_paths, std::unordered_set<common::BlockId>& queued,
+    std::vector<std::future<Status>>& stores) {
   common::wire::BlockBatch batch;
   uint64_t batch_bytes = 0;
-  auto flush = [&]() -> Status {
-    if (batch.blocks.empty()) return Status::Ok();
-    TESSERA_RETURN_IF_ERROR(blocks_.StoreBatch(batch));
-    batch.blocks.clear();
+  // Into the pipe: this thread reads the next batch while the last one is on the wire (Submit
+  // waits while the pipe is full).
+  auto flush = [&]() {
+    if (batch.blocks.empty()) return;
+    stores.push_back(pipe_->Submit([batch = std::move(batch)](remote::BlockClient& client) {
+      return client.StoreBatch(batch);
+    }));
+    batch = common::wire::BlockBatch();
     batch_bytes = 0;
-    return Status::Ok();
   };
-  std::unordered_set<common::BlockId> queued;
   for (const auto& [item, ids] : needs) {
     if (!item.local || item.local->kind != FileKind::kFile) continue;
     // Where each block of this version sits in the file, and its index.
@@ -117,12 +121,14 @@ Status SyncEngine::StoreNeededBlocks(
       batch_bytes += data->size();
       block.data = std::move(*data);
       batch.blocks.push_back(std::move(block));
-      if (batch_bytes >= remote::kMaxBatchBytes || batch.blocks.size() >= remote::kMaxBatchBlocks) {
-        TESSERA_RETURN_IF_ERROR(flush());
+      if (batch_bytes >= remote::kPipelinedBatchBytes ||
+          batch.blocks.size() >= remote::kMaxBatchBlocks) {
+        flush();
       }
     }
   }
-  return flush();
+  flush();
+  return Status::Ok();
 }
 
 }  // namespace tessera::daemon::syncer

@@ -19,11 +19,19 @@ Result<std::unique_ptr<SyncEngine>> SyncEngine::Create(
   TESSERA_RETURN_IF_ERROR(env.CreateDirs(config.state_dir + "/trash"));
   TESSERA_ASSIGN_OR_RETURN(auto cache,
                            common::chunker::ChunkCache::Open(env, config.state_dir + "/cache"));
-  auto engine = std::unique_ptr<SyncEngine>(
-      new SyncEngine(env, index, scanner, log, meta, blocks, std::move(config), std::move(cache)));
+  TESSERA_ASSIGN_OR_RETURN(auto pipe_client, blocks.Clone());
+  auto engine = std::unique_ptr<SyncEngine>(new SyncEngine(env, index, scanner, log, meta, blocks,
+                                                           std::move(config), std::move(cache),
+                                                           std::move(pipe_client)));
   TESSERA_ASSIGN_OR_RETURN(auto ns, index.GetNs(engine->config_.ns));
   engine->cursor_ = ns.cursor;
   return engine;
+}
+
+remote::BlockClientStats SyncEngine::block_stats() const {
+  remote::BlockClientStats sum = blocks_.stats();
+  sum += pipe_client_->stats();
+  return sum;
 }
 
 void SyncEngine::RecordError(const std::string& message) {
@@ -117,17 +125,29 @@ Status SyncEngine::Process() {
         first_error = s;
       }
     };
+    // A pipeline: while this group's files are written, the next group's blocks are on the
+    // wire. New files come in groups whose missing blocks are fetched in one request, instead
+    // of one request per file.
+    std::optional<Fetch> next;
+    if (!downloads.empty()) {
+      TESSERA_ASSIGN_OR_RETURN(auto first, StartFetch(downloads, 0, {}));
+      next = std::move(first);
+    }
     for (size_t g = 0; g < downloads.size();) {
-      // New files come in groups whose missing blocks are fetched in one request, instead of
-      // one request per file.
-      auto end = PrefetchGroup(downloads, g);
-      if (!end.ok() && end.status().code() == common::Code::kUnavailable) return end.status();
-      const size_t group_end = end.ok() ? *end : g + 1;
+      Fetch current = std::move(*next);
+      next.reset();
+      if (current.end < downloads.size()) {
+        TESSERA_ASSIGN_OR_RETURN(auto following, StartFetch(downloads, current.end, current.ids));
+        next = std::move(following);
+      }
+      if (const Status s = TakeFetched(current); s.code() == common::Code::kUnavailable) {
+        return s;
+      }
       // One index transaction per group: each file is already durable (fsynced, renamed, its
       // directory fsynced) before its row is written, and a crash that loses the rows only
       // makes the next round find local == remote and record it again.
       const Status group = index_.InTransaction([&]() -> Status {
-        for (; g < group_end; ++g) {
+        for (; g < current.end; ++g) {
           const Plan& plan = downloads[g];
           const Status s = plan.action == SyncAction::kConflict ? Conflict(plan) : Download(plan);
           if (s.code() == common::Code::kUnavailable) return s;
@@ -166,10 +186,11 @@ Status SyncEngine::Process() {
   return Status::Ok();
 }
 
-Result<size_t> SyncEngine::PrefetchGroup(const std::vector<Plan>& downloads, size_t begin) {
-  prefetched_.clear();
-  std::vector<common::BlockId> fetch;
-  std::unordered_set<common::BlockId> seen;
+Result<SyncEngine::Fetch> SyncEngine::StartFetch(
+    const std::vector<Plan>& downloads, size_t begin,
+    const std::unordered_set<common::BlockId>& coming) {
+  Fetch fetch;
+  std::vector<common::BlockId> ids;
   uint64_t bytes = 0;
   size_t end = begin;
   for (; end < downloads.size(); ++end) {
@@ -182,32 +203,49 @@ Result<size_t> SyncEngine::PrefetchGroup(const std::vector<Plan>& downloads, siz
     std::vector<common::BlockId> mine;
     uint64_t mine_bytes = 0;
     for (const auto& b : plan.pending->version->blocks) {
-      if (seen.contains(b.id) || cache_->Has(b.id)) continue;
+      if (fetch.ids.contains(b.id) || coming.contains(b.id) || cache_->Has(b.id)) continue;
       TESSERA_ASSIGN_OR_RETURN(auto places, index_.FindBlock(b.id, 1));
       if (!places.empty()) continue;  // another local file has it (a copy, a rename)
-      seen.insert(b.id);
+      fetch.ids.insert(b.id);
       mine.push_back(b.id);
       mine_bytes += b.size;
     }
-    if (end > begin && (bytes + mine_bytes > remote::kMaxBatchBytes ||
-                        fetch.size() + mine.size() > remote::kMaxBatchBlocks)) {
+    if (end > begin && (bytes + mine_bytes > remote::kPipelinedBatchBytes ||
+                        ids.size() + mine.size() > remote::kMaxBatchBlocks)) {
+      for (const auto& id : mine) fetch.ids.erase(id);
       break;  // this file starts the next group
     }
-    if (mine_bytes > remote::kMaxBatchBytes || mine.size() > remote::kMaxBatchBlocks) {
+    if (mine_bytes > remote::kPipelinedBatchBytes || mine.size() > remote::kMaxBatchBlocks) {
+      for (const auto& id : mine) fetch.ids.erase(id);
       ++end;  // too big for one request: it fetches its own blocks in windows
       break;
     }
-    fetch.insert(fetch.end(), mine.begin(), mine.end());
+    ids.insert(ids.end(), mine.begin(), mine.end());
     bytes += mine_bytes;
   }
-  if (fetch.empty()) return std::max(end, begin + 1);
-  size_t refused = 0;
-  TESSERA_ASSIGN_OR_RETURN(auto batch, blocks_.RetrieveBatch(fetch, &refused));
-  stats_.refused += refused;
-  for (auto& b : batch) {
+  fetch.end = std::max(end, begin + 1);
+  if (!ids.empty()) {
+    fetch.refused = std::make_shared<size_t>(0);
+    fetch.blocks =
+        pipe_->Submit([ids = std::move(ids), refused = fetch.refused](remote::BlockClient& client) {
+          return client.RetrieveBatch(ids, refused.get());
+        });
+  }
+  return fetch;
+}
+
+Status SyncEngine::TakeFetched(Fetch& fetch) {
+  prefetched_.clear();
+  if (!fetch.blocks) return Status::Ok();
+  auto batch = fetch.blocks->get();
+  fetch.blocks.reset();
+  stats_.refused += *fetch.refused;
+  // Anything else (a bad answer) leaves each file to fetch its own blocks.
+  if (!batch.ok()) return batch.status();
+  for (auto& b : *batch) {
     if (b.data) prefetched_.emplace(b.id, std::move(*b.data));  // verified by the client
   }
-  return std::max(end, begin + 1);
+  return Status::Ok();
 }
 
 std::optional<std::string> SyncEngine::SafePath(const std::string& rel) {

@@ -12,20 +12,24 @@
 #pragma once
 
 #include <cstdint>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "common/chunker/chunk_cache.h"
 #include "common/env.h"
 #include "common/log.h"
 #include "common/result.h"
+#include "common/wire/blocklist_delta.h"
 #include "daemon/index/index.h"
 #include "daemon/remote/block_client.h"
+#include "daemon/remote/block_pipe.h"
 #include "daemon/remote/meta_client.h"
 #include "daemon/scanner/scanner.h"
 
@@ -72,6 +76,9 @@ class SyncEngine {
   bool work_left() const { return work_left_; }
   uint64_t cursor() const { return cursor_; }
   const RoundStats& stats() const { return stats_; }
+  // What went to and from the blockserver, over both clients (the syncer thread's and the
+  // pipe's). Call between rounds, from the syncer thread.
+  remote::BlockClientStats block_stats() const;
   // Records an error for `tessera status` (last_error) and logs it.
   void RecordError(const std::string& message);
 
@@ -89,10 +96,26 @@ class SyncEngine {
     std::optional<FileVersion> local;  // nullopt: a delete
     index::LocalStat stat;
   };
+  // A commit batch between one commit and the next: the items to commit again, and the stores
+  // of the blocks the server asked for, still in the pipe.
+  struct CommitRound {
+    std::vector<UploadItem> items;
+    std::map<std::string, common::wire::BlocklistDelta> deltas;  // dropped when refused
+    int attempts = 0;
+    std::vector<std::future<common::Status>> stores;
+  };
+  // The blocks of download group [begin, end) that no local file holds, being retrieved.
+  struct Fetch {
+    size_t end = 0;
+    std::unordered_set<common::BlockId> ids;
+    std::optional<std::future<common::Result<std::vector<common::wire::Block>>>> blocks;
+    std::shared_ptr<size_t> refused;  // blocks the pipe refused (written by its thread)
+  };
 
   SyncEngine(common::Env& env, index::Index& index, scanner::Scanner& scanner, common::Logger& log,
              remote::MetaClient& meta, remote::BlockClient& blocks, SyncConfig config,
-             std::unique_ptr<common::chunker::ChunkCache> cache)
+             std::unique_ptr<common::chunker::ChunkCache> cache,
+             std::unique_ptr<remote::BlockClient> pipe_client)
       : env_(env),
         index_(index),
         scanner_(scanner),
@@ -100,7 +123,9 @@ class SyncEngine {
         meta_(meta),
         blocks_(blocks),
         config_(std::move(config)),
-        cache_(std::move(cache)) {}
+        cache_(std::move(cache)),
+        pipe_client_(std::move(pipe_client)),
+        pipe_(std::make_unique<remote::BlockPipe>(*pipe_client_)) {}
 
   common::Result<Plan> MakePlan(const std::string& path);
   common::Status RecordRemoteAsBase(const Plan& plan);
@@ -112,12 +137,24 @@ class SyncEngine {
                                           const std::vector<index::PendingEntry>& entries,
                                           common::wire::JournalEntry& entry);
 
-  // upload.cc
+  // upload.cc: bounded commit batches, each committed once (CommitStep: the blocks the server
+  // lacks go into the pipe) while the previous one's blocks are stored, then committed again
+  // once they are (FinishRound). Edited files' new blocks go before the first commit.
   common::Status Upload(std::vector<UploadItem> items);
-  common::Status CommitBatch(std::vector<UploadItem>& items);
+  // `sent`: the blocks queued for storing during this Upload(), not sent twice.
+  common::Result<CommitRound> CommitStep(CommitRound round,
+                                         std::unordered_set<common::BlockId>& sent);
+  common::Status FinishRound(CommitRound round, std::unordered_set<common::BlockId>& sent);
+  // Edits go store-first: the blocks their blocklist delta brings in are new to the server all
+  // but always, so they are stored (and waited for) before the first commit, which then needs
+  // no second one. Items whose file changed meanwhile leave the round (scanned again).
+  common::Status StoreEditedBlocks(CommitRound& round, std::unordered_set<common::BlockId>& sent);
+  // store_blocks.cc: reads the blocks asked for and queues their store requests in the pipe
+  // (futures in `stores`).
   common::Status StoreNeededBlocks(
       const std::vector<std::pair<UploadItem, std::vector<common::BlockId>>>& needs,
-      std::set<std::string>& failed_paths);
+      std::set<std::string>& failed_paths, std::unordered_set<common::BlockId>& sent,
+      std::vector<std::future<common::Status>>& stores);
   common::Status FinishUpload(const UploadItem& item, uint64_t jid);
   // D: moves the cursor over this daemon's own entries of a commit batch (`committed` items
   // committed) when nothing else was committed since the cursor.
@@ -157,9 +194,13 @@ class SyncEngine {
   std::vector<std::optional<common::BlockId>> DeltaBases(
       const std::vector<common::wire::BlockRef>& blocks, const std::vector<size_t>& fetch_at);
   common::Status RecordDownloaded(const Plan& plan, const struct stat& st);
-  // Retrieves, in one bounded request, the blocks that new files among downloads[begin..] lack
-  // locally, into prefetched_; returns the end of the group it covered (> begin).
-  common::Result<size_t> PrefetchGroup(const std::vector<Plan>& downloads, size_t begin);
+  // Starts retrieving, in one bounded request through the pipe, the blocks that new files
+  // among downloads[begin..] lack locally and that `coming` (the group before, still on its
+  // way) does not bring; the group ends at the returned Fetch's end (> begin).
+  common::Result<Fetch> StartFetch(const std::vector<Plan>& downloads, size_t begin,
+                                   const std::unordered_set<common::BlockId>& coming);
+  // Waits for `fetch` and puts its blocks into prefetched_; Unavailable when the server is.
+  common::Status TakeFetched(Fetch& fetch);
   // SafeJoin with logging and counting of refusals; nullopt when refused (already recorded).
   std::optional<std::string> SafePath(const std::string& rel);
 
@@ -171,8 +212,11 @@ class SyncEngine {
   remote::BlockClient& blocks_;
   const SyncConfig config_;
   std::unique_ptr<common::chunker::ChunkCache> cache_;
+  // The store and retrieve stage: its own client, used only by the pipe's thread.
+  std::unique_ptr<remote::BlockClient> pipe_client_;
+  std::unique_ptr<remote::BlockPipe> pipe_;  // after pipe_client_: stops first
   // Blocks retrieved ahead for the current download group (verified); bounded by one retrieve
-  // request (remote::kMaxBatchBytes), cleared after the group.
+  // request (remote::kPipelinedBatchBytes), cleared after the group.
   std::unordered_map<common::BlockId, std::string> prefetched_;
   uint64_t cursor_ = 0;
   uint64_t cache_bytes_since_trim_ = 0;  // R: bytes put into cache_ since the last TrimTo

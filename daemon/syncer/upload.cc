@@ -76,10 +76,39 @@ common::wire::FileMeta ToMeta(const std::string& path, const std::optional<FileV
   return m;
 }
 
+// Waits for every request (none is left running) and clears them; the first error, if any.
+Status WaitForAll(std::vector<std::future<Status>>& requests) {
+  Status first;
+  for (auto& request : requests) {
+    const Status s = request.get();
+    if (!s.ok() && first.ok()) first = s;
+  }
+  requests.clear();
+  return first;
+}
+
 }  // namespace
 
 Status SyncEngine::Upload(std::vector<UploadItem> items) {
-  // Bounded batches: by item count, by block refs and by (estimated) request bytes.
+  // Bounded batches: by item count, by block refs and by (estimated) request bytes. A batch is
+  // committed while the blocks of the one before it are stored, and that one is committed
+  // again after.
+  std::unordered_set<common::BlockId> sent;
+  std::optional<CommitRound> storing;
+  auto start = [&](std::vector<UploadItem> batch) -> Status {
+    CommitRound round;
+    for (const auto& item : batch) {
+      TESSERA_ASSIGN_OR_RETURN(auto delta,
+                               DeltaFromParent(index_, item.path, item.parent_jid, item.local));
+      if (delta) round.deltas.emplace(item.path, std::move(*delta));
+    }
+    round.items = std::move(batch);
+    TESSERA_RETURN_IF_ERROR(StoreEditedBlocks(round, sent));
+    TESSERA_ASSIGN_OR_RETURN(round, CommitStep(std::move(round), sent));
+    if (storing) TESSERA_RETURN_IF_ERROR(FinishRound(std::move(*storing), sent));
+    storing = std::move(round);
+    return Status::Ok();
+  };
   std::vector<UploadItem> batch;
   size_t blocks = 0;
   size_t bytes = 0;
@@ -88,8 +117,7 @@ Status SyncEngine::Upload(std::vector<UploadItem> items) {
     const size_t b = EstimatedBytes(item.path, n);
     if (!batch.empty() && (batch.size() >= kMaxCommitItems || blocks + n > kMaxCommitBlocks ||
                            bytes + b > kMaxCommitBytes)) {
-      TESSERA_RETURN_IF_ERROR(CommitBatch(batch));
-      batch.clear();
+      TESSERA_RETURN_IF_ERROR(start(std::exchange(batch, {})));
       blocks = 0;
       bytes = 0;
     }
@@ -97,92 +125,114 @@ Status SyncEngine::Upload(std::vector<UploadItem> items) {
     bytes += b;
     batch.push_back(std::move(item));
   }
-  if (!batch.empty()) TESSERA_RETURN_IF_ERROR(CommitBatch(batch));
+  if (!batch.empty()) TESSERA_RETURN_IF_ERROR(start(std::move(batch)));
+  if (storing) TESSERA_RETURN_IF_ERROR(FinishRound(std::move(*storing), sent));
   return Status::Ok();
 }
 
-Status SyncEngine::CommitBatch(std::vector<UploadItem>& items) {
-  // Deltas are computed once; a path whose delta the server refused goes without from then on.
-  std::map<std::string, common::wire::BlocklistDelta> deltas;
-  for (const auto& item : items) {
-    TESSERA_ASSIGN_OR_RETURN(auto delta,
-                             DeltaFromParent(index_, item.path, item.parent_jid, item.local));
-    if (delta) deltas.emplace(item.path, std::move(*delta));
+Status SyncEngine::StoreEditedBlocks(CommitRound& round,
+                                     std::unordered_set<common::BlockId>& sent) {
+  std::vector<std::pair<UploadItem, std::vector<common::BlockId>>> needs;
+  for (const auto& item : round.items) {
+    auto it = round.deltas.find(item.path);
+    if (it == round.deltas.end() || it->second.blocks.empty()) continue;
+    std::vector<common::BlockId> ids;
+    for (const auto& b : it->second.blocks) ids.push_back(b.id);
+    needs.emplace_back(item, std::move(ids));
   }
-  for (int attempt = 0; attempt < kMaxCommitAttempts && !items.empty(); ++attempt) {
-    common::wire::CommitBatchRequest request;
-    request.device = config_.device;
-    for (const auto& item : items) {
-      common::wire::CommitItem& ci = request.items.emplace_back();
-      ci.parent_jid = item.parent_jid;
-      ci.meta = ToMeta(item.path, item.local, item.stat);
-      if (auto it = deltas.find(item.path); it != deltas.end()) {
-        ci.delta = it->second;
-        ci.meta.blocks.clear();
-      }
-    }
-    const auto t0 = std::chrono::steady_clock::now();
-    TESSERA_ASSIGN_OR_RETURN(auto response, meta_.Commit(request));
-    const auto t1 = std::chrono::steady_clock::now();
-    std::vector<std::pair<UploadItem, std::vector<common::BlockId>>> needs;
-    std::vector<UploadItem> full_again;  // refused deltas, to send with the full list
-    size_t committed = 0;
-    for (size_t i = 0; i < items.size(); ++i) {
-      const auto& result = response.results[i];
-      const UploadItem& item = items[i];
-      if (result.outcome == common::wire::CommitOutcome::kInvalid && request.items[i].delta) {
-        log_.Info("sync", item.path + ": the server refused the blocklist delta (" + result.error +
-                              "); sending the full list");
-        deltas.erase(item.path);
-        full_again.push_back(item);
-        continue;
-      }
-      switch (result.outcome) {
-        case common::wire::CommitOutcome::kCommitted:
-          TESSERA_RETURN_IF_ERROR(FinishUpload(item, result.jid));
-          ++committed;
-          break;
-        case common::wire::CommitOutcome::kNeedBlocks:
-          needs.emplace_back(item, result.need_blocks);
-          break;
-        case common::wire::CommitOutcome::kConflict:
-          // The journal moved on: list, then reconcile this path again.
-          log_.Info("sync", item.path + ": the server has a newer version (jid " +
-                                std::to_string(result.latest_jid) + "); listing");
-          pull_needed_ = true;
-          break;
-        case common::wire::CommitOutcome::kInvalid: {
-          RecordError("the server refused " + item.path + ": " + result.error);
-          TESSERA_ASSIGN_OR_RETURN(auto row, index_.Get(item.path));
-          if (row) {
-            row->state = index::SyncState::kError;
-            row->error = result.error;
-            TESSERA_RETURN_IF_ERROR(index_.Put(*row));
-          }
-          break;
-        }
-      }
-    }
-    TESSERA_RETURN_IF_ERROR(SkipOwnEntries(response, committed));
-    const auto t2 = std::chrono::steady_clock::now();
-    std::vector<UploadItem> again = std::move(full_again);
-    if (!needs.empty()) {
-      std::set<std::string> failed;
-      TESSERA_RETURN_IF_ERROR(StoreNeededBlocks(needs, failed));
-      for (auto& [item, ids] : needs) {
-        if (!failed.contains(item.path)) again.push_back(std::move(item));
-      }
-    }
-    const auto ms = [](auto a, auto b) {
-      return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count());
-    };
-    log_.Debug("sync", "commit of " + std::to_string(items.size()) + " items: " + ms(t0, t1) +
-                           " ms, recording " + std::to_string(committed) + ": " + ms(t1, t2) +
-                           " ms, storing blocks of " + std::to_string(needs.size()) + ": " +
-                           ms(t2, std::chrono::steady_clock::now()) + " ms");
-    items = std::move(again);
-  }
+  if (needs.empty()) return Status::Ok();
+  std::set<std::string> failed;
+  std::vector<std::future<Status>> stores;
+  TESSERA_RETURN_IF_ERROR(StoreNeededBlocks(needs, failed, sent, stores));
+  TESSERA_RETURN_IF_ERROR(WaitForAll(stores));
+  // A file that changed since it was hashed was scanned again: its new version goes next round.
+  std::erase_if(round.items, [&](const UploadItem& item) { return failed.contains(item.path); });
   return Status::Ok();
+}
+
+Status SyncEngine::FinishRound(CommitRound round, std::unordered_set<common::BlockId>& sent) {
+  for (;;) {
+    TESSERA_RETURN_IF_ERROR(WaitForAll(round.stores));
+    if (round.items.empty() || round.attempts >= kMaxCommitAttempts) return Status::Ok();
+    TESSERA_ASSIGN_OR_RETURN(round, CommitStep(std::move(round), sent));
+  }
+}
+
+common::Result<SyncEngine::CommitRound> SyncEngine::CommitStep(
+    CommitRound round, std::unordered_set<common::BlockId>& sent) {
+  ++round.attempts;
+  std::vector<UploadItem>& items = round.items;
+  common::wire::CommitBatchRequest request;
+  request.device = config_.device;
+  for (const auto& item : items) {
+    common::wire::CommitItem& ci = request.items.emplace_back();
+    ci.parent_jid = item.parent_jid;
+    ci.meta = ToMeta(item.path, item.local, item.stat);
+    if (auto it = round.deltas.find(item.path); it != round.deltas.end()) {
+      ci.delta = it->second;
+      ci.meta.blocks.clear();
+    }
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  TESSERA_ASSIGN_OR_RETURN(auto response, meta_.Commit(request));
+  const auto t1 = std::chrono::steady_clock::now();
+  std::vector<std::pair<UploadItem, std::vector<common::BlockId>>> needs;
+  std::vector<UploadItem> again;  // refused deltas first, to send with the full list
+  size_t committed = 0;
+  for (size_t i = 0; i < items.size(); ++i) {
+    const auto& result = response.results[i];
+    UploadItem& item = items[i];
+    if (result.outcome == common::wire::CommitOutcome::kInvalid && request.items[i].delta) {
+      log_.Info("sync", item.path + ": the server refused the blocklist delta (" + result.error +
+                            "); sending the full list");
+      round.deltas.erase(item.path);
+      again.push_back(std::move(item));
+      continue;
+    }
+    switch (result.outcome) {
+      case common::wire::CommitOutcome::kCommitted:
+        TESSERA_RETURN_IF_ERROR(FinishUpload(item, result.jid));
+        ++committed;
+        break;
+      case common::wire::CommitOutcome::kNeedBlocks:
+        needs.emplace_back(std::move(item), result.need_blocks);
+        break;
+      case common::wire::CommitOutcome::kConflict:
+        // The journal moved on: list, then reconcile this path again.
+        log_.Info("sync", item.path + ": the server has a newer version (jid " +
+                              std::to_string(result.latest_jid) + "); listing");
+        pull_needed_ = true;
+        break;
+      case common::wire::CommitOutcome::kInvalid: {
+        RecordError("the server refused " + item.path + ": " + result.error);
+        TESSERA_ASSIGN_OR_RETURN(auto row, index_.Get(item.path));
+        if (row) {
+          row->state = index::SyncState::kError;
+          row->error = result.error;
+          TESSERA_RETURN_IF_ERROR(index_.Put(*row));
+        }
+        break;
+      }
+    }
+  }
+  TESSERA_RETURN_IF_ERROR(SkipOwnEntries(response, committed));
+  const auto t2 = std::chrono::steady_clock::now();
+  if (!needs.empty()) {
+    std::set<std::string> failed;
+    TESSERA_RETURN_IF_ERROR(StoreNeededBlocks(needs, failed, sent, round.stores));
+    for (auto& [item, ids] : needs) {
+      if (!failed.contains(item.path)) again.push_back(std::move(item));
+    }
+  }
+  const auto ms = [](auto a, auto b) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count());
+  };
+  log_.Debug("sync", "commit of " + std::to_string(items.size()) + " items: " + ms(t0, t1) +
+                         " ms, recording " + std::to_string(committed) + ": " + ms(t1, t2) +
+                         " ms, reading and queueing the blocks of " + std::to_string(needs.size()) +
+                         ": " + ms(t2, std::chrono::steady_clock::now()) + " ms");
+  round.items = std::move(again);
+  return round;
 }
 
 Status SyncEngine::SkipOwnEntries(const common::wire::CommitBatchResponse& response,

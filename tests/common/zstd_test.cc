@@ -54,5 +54,24 @@ TEST_CASE("zstd: garbage, truncated frames and trailing bytes are corruption") {
   CHECK(zstd::Decompress(packed + "junk", 10000).status().code() == Code::kCorruption);
 }
 
+TEST_CASE("zstd: a codec pool lends a returned codec again and distinct codecs at once") {
+  zstd::CodecPool pool;
+  zstd::Codec* first = nullptr;
+  {
+    auto lease = pool.Acquire();
+    first = &*lease;
+    auto other = pool.Acquire();  // the first is out: a second codec
+    CHECK(&*other != first);
+    const std::string text(3000, 'z');
+    auto back = other->Decompress(lease->Compress(text), text.size());
+    REQUIRE(back.ok());
+    CHECK(*back == text);
+  }
+  auto again = pool.Acquire();
+  auto again2 = pool.Acquire();
+  // Both went back to the pool; the two leases now hold them (in some order).
+  CHECK((&*again == first || &*again2 == first));
+}
+
 }  // namespace
 }  // namespace tessera::common

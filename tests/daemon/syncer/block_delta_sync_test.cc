@@ -58,13 +58,13 @@ void OneLineEdit(size_t file_bytes) {
   REQUIRE(ReadFile(b.Abs("big.txt")) == v1);
   const auto old_blocks = LocalBlocks(a, "big.txt");
 
-  const remote::BlockClientStats a0 = a.blocks().stats(), b0 = b.blocks().stats();
+  const remote::BlockClientStats a0 = a.engine().block_stats(), b0 = b.engine().block_stats();
   const std::string v2 = EditMiddleLine(v1);
   WriteFile(a.Abs("big.txt"), v2);
   REQUIRE(a.Sync().ok());
   REQUIRE(b.Sync().ok());
   CHECK(ReadFile(b.Abs("big.txt")) == v2);
-  const remote::BlockClientStats a1 = a.blocks().stats(), b1 = b.blocks().stats();
+  const remote::BlockClientStats a1 = a.engine().block_stats(), b1 = b.engine().block_stats();
 
   // What the edit changed, and what it cost before deltas: the new blocks zstd-compressed in a
   // store_batch body, the same frame back in the retrieve_batch answer plus the id list.
@@ -118,9 +118,9 @@ TEST_CASE("block client: a delta against a base the server lacks is resent whole
   common::wire::BlockBatch batch;
   batch.blocks.push_back({common::BlockId::Of(target), target, *delta});
   REQUIRE(a.blocks().StoreBatch(batch).ok());
-  CHECK(a.blocks().stats().delta_fallbacks == 1);
-  CHECK(a.blocks().stats().deltas_sent == 0);
-  CHECK(a.blocks().stats().store_requests == 2);
+  CHECK(a.engine().block_stats().delta_fallbacks == 1);
+  CHECK(a.engine().block_stats().deltas_sent == 0);
+  CHECK(a.engine().block_stats().store_requests == 2);
   auto missing = a.blocks().Has({common::BlockId::Of(target)});
   REQUIRE(missing.ok());
   CHECK(missing->empty());
@@ -130,7 +130,7 @@ TEST_CASE("block client: a delta against a base the server lacks is resent whole
   auto d2 = common::wire::MakeBlockDelta(common::BlockId::Of(target), target, next);
   REQUIRE(d2.ok());
   REQUIRE(a.blocks().StoreBatch({{{common::BlockId::Of(next), next, *d2}}}).ok());
-  CHECK(a.blocks().stats().deltas_sent == 1);
+  CHECK(a.engine().block_stats().deltas_sent == 1);
   CHECK(a.blocks().Has({common::BlockId::Of(next)})->empty());
 }
 
@@ -148,15 +148,15 @@ TEST_CASE("block client: a retrieved delta that does not patch to its id is fetc
   REQUIRE(got.ok());
   REQUIRE(got->size() == 1);
   CHECK((*got)[0].data == target);
-  CHECK(a.blocks().stats().delta_fallbacks == 1);
-  CHECK(a.blocks().stats().deltas_received == 0);
+  CHECK(a.engine().block_stats().delta_fallbacks == 1);
+  CHECK(a.engine().block_stats().deltas_received == 0);
   // With the right base bytes: one delta, patched and verified.
   got = a.blocks().RetrieveBatch(
       {id}, {base_id}, [&](const common::BlockId&) { return common::Result<std::string>(base); },
       &refused);
   REQUIRE(got.ok());
   CHECK((*got)[0].data == target);
-  CHECK(a.blocks().stats().deltas_received == 1);
+  CHECK(a.engine().block_stats().deltas_received == 1);
   CHECK(refused == 0);
 }
 

@@ -1,0 +1,67 @@
+// daemon/remote/block_pipe.h
+//
+// BlockPipe: blockserver requests on a thread of their own, so the syncer thread reads and
+// writes files while the previous request is on the wire (the store and retrieve stages of the
+// daemon's pipeline). Requests run one at a time, in the order submitted, on a BlockClient the
+// pipe alone uses; at most kMaxQueued wait behind the running one, and Submit() blocks until
+// there is room, so the pipeline holds a bounded number of requests (each under
+// kPipelinedBatchBytes).
+// Thread safety: Submit() and the futures belong to one owning thread; the client is touched
+// only by the pipe's thread from construction to destruction.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <type_traits>
+
+#include "daemon/remote/block_client.h"
+
+namespace tessera::daemon::remote {
+
+// Requests sent through a pipe keep under this many block bytes: the one on the wire, the one
+// queued and the one being prepared then hold about what a single kMaxBatchBytes request did.
+inline constexpr uint64_t kPipelinedBatchBytes = kMaxBatchBytes / 2;
+
+class BlockPipe {
+ public:
+  static constexpr size_t kMaxQueued = 1;
+
+  // `client` must outlive the pipe, and nobody else may use it meanwhile.
+  explicit BlockPipe(BlockClient& client);
+  // Runs what was submitted, then stops the thread.
+  ~BlockPipe();
+  BlockPipe(const BlockPipe&) = delete;
+  BlockPipe& operator=(const BlockPipe&) = delete;
+
+  // Queues `request(client)` behind the running and queued ones (waiting while kMaxQueued are
+  // queued) and returns its result's future. `request` must not throw.
+  template <typename F>
+  std::future<std::invoke_result_t<F&, BlockClient&>> Submit(F request) {
+    using R = std::invoke_result_t<F&, BlockClient&>;
+    auto task = std::make_shared<std::packaged_task<R()>>(
+        [this, request = std::move(request)]() mutable { return request(client_); });
+    std::future<R> result = task->get_future();
+    Enqueue([task] { (*task)(); });
+    return result;
+  }
+
+  const BlockClient& client() const { return client_; }
+
+ private:
+  void Enqueue(std::function<void()> job);
+  void Run();
+
+  BlockClient& client_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::function<void()>> queue_;  // guarded by mutex_
+  bool stopping_ = false;                    // guarded by mutex_
+  std::thread thread_;                       // last: starts after the members above
+};
+
+}  // namespace tessera::daemon::remote
