@@ -24,8 +24,8 @@
 namespace tessera::daemon::remote {
 
 // Requests sent through a pipe keep under this many block bytes: the one on the wire, the one
-// queued and the one being prepared then hold about what a single kMaxBatchBytes request did.
-inline constexpr uint64_t kPipelinedBatchBytes = kMaxBatchBytes / 2;
+// queued and the one being prepared then hold less than one kMaxBatchBytes request did.
+inline constexpr uint64_t kPipelinedBatchBytes = kMaxBatchBytes / 4;
 
 class BlockPipe {
  public:

@@ -19,7 +19,6 @@ using common::Status;
 using common::wire::BlockRef;
 using common::wire::FileKind;
 
-
 Status SyncEngine::WriteFile(const std::string& abs, const std::string& rel, const FileVersion& v,
                              uint32_t mode, const index::FileRow* row, struct stat* written) {
   const std::string dir = ParentOf(abs);
@@ -57,8 +56,11 @@ Status SyncEngine::WriteFile(const std::string& abs, const std::string& rel, con
   TESSERA_RETURN_IF_ERROR(CheckTarget(abs, row));
   if (::rename(tmp.c_str(), abs.c_str()) != 0) return common::ErrnoStatus("rename " + tmp, errno);
   guard.armed = false;
-  TESSERA_RETURN_IF_ERROR(SyncDirectory(dir));
-  return Status::Ok();
+  if (defer_dir_syncs_) {
+    dirs_to_sync_.insert(dir);
+    return Status::Ok();
+  }
+  return SyncDirectory(dir);
 }
 
 Status SyncEngine::RecordDownloaded(const Plan& plan, const struct stat& st) {

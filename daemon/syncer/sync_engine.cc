@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "common/path.h"
+#include "daemon/syncer/local_fs.h"
 
 namespace tessera::daemon::syncer {
 
@@ -146,15 +147,26 @@ Status SyncEngine::Process() {
       // One index transaction per group: each file is already durable (fsynced, renamed, its
       // directory fsynced) before its row is written, and a crash that loses the rows only
       // makes the next round find local == remote and record it again.
+      // The directories of the files renamed into place are fsynced once per group, before
+      // the group's rows commit (a row never names a rename a crash could undo).
       const Status group = index_.InTransaction([&]() -> Status {
+        struct DeferDirSyncs {
+          bool& flag;
+          explicit DeferDirSyncs(bool& f) : flag(f) { flag = true; }
+          ~DeferDirSyncs() { flag = false; }
+        } defer(defer_dir_syncs_);
         for (; g < current.end; ++g) {
           const Plan& plan = downloads[g];
           const Status s = plan.action == SyncAction::kConflict ? Conflict(plan) : Download(plan);
           if (s.code() == common::Code::kUnavailable) return s;
           note(s);
         }
+        for (const auto& dir : std::exchange(dirs_to_sync_, {})) {
+          TESSERA_RETURN_IF_ERROR(SyncDirectory(dir));
+        }
         return Status::Ok();
       });
+      dirs_to_sync_.clear();
       prefetched_.clear();
       if (!group.ok()) return group;
     }

@@ -218,6 +218,10 @@ class SyncEngine {
   // Blocks retrieved ahead for the current download group (verified); bounded by one retrieve
   // request (remote::kPipelinedBatchBytes), cleared after the group.
   std::unordered_map<common::BlockId, std::string> prefetched_;
+  // While a download group is written, WriteFile leaves the fsync of the directories it renamed
+  // into to the group's end (dirs_to_sync_), which does it before the group's rows commit.
+  bool defer_dir_syncs_ = false;
+  std::set<std::string> dirs_to_sync_;
   uint64_t cursor_ = 0;
   uint64_t cache_bytes_since_trim_ = 0;  // R: bytes put into cache_ since the last TrimTo
   bool pull_needed_ = false;
