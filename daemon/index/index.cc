@@ -140,13 +140,18 @@ struct Index::Impl {
     int i = 1;
     if (!arg.empty()) s->Bind(i++, std::string_view(arg));
     if (limit >= 0) s->Bind(i++, limit);
+    return FirstColumn(*s);
+  }
+
+  // The first column of every row `s` gives, as text; resets `s`.
+  static Result<std::vector<std::string>> FirstColumn(SqliteStmt& s) {
     std::vector<std::string> out;
     for (;;) {
-      TESSERA_ASSIGN_OR_RETURN(bool row, s->Step());
+      TESSERA_ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) break;
-      out.push_back(s->Text(0));
+      out.push_back(s.Text(0));
     }
-    s->Reset();
+    s.Reset();
     return out;
   }
 };
@@ -365,20 +370,30 @@ Result<std::vector<std::string>> Index::LocalPaths() {
   return impl_->Strings("SELECT path FROM files WHERE kind IS NOT NULL ORDER BY path", "", -1);
 }
 
-Result<std::vector<std::string>> Index::PathsUnder(const std::string& dir) {
-  // Prefix range on the primary key: "dir/" <= path < "dir0" ('0' follows '/').
+Result<std::vector<std::string>> Index::LocalPathsPage(const std::string& dir,
+                                                       const std::string& after, size_t limit) {
+  // Keyset pagination on the primary key: each page is one range scan, wherever it starts.
+  // A subtree is the prefix range "dir/" <= path < "dir0" ('0' follows '/').
   TESSERA_ASSIGN_OR_RETURN(
-      auto* s, impl_->Stmt("SELECT path FROM files WHERE path = ?1 OR (path >= ?2 AND path < ?3) "
-                           "ORDER BY path"));
-  s->Bind(1, std::string_view(dir)).Bind(2, dir + "/").Bind(3, dir + "0");
-  std::vector<std::string> out;
-  for (;;) {
-    TESSERA_ASSIGN_OR_RETURN(bool row, s->Step());
-    if (!row) break;
-    out.push_back(s->Text(0));
-  }
-  s->Reset();
-  return out;
+      auto* s,
+      impl_->Stmt(dir.empty()
+                      ? "SELECT path FROM files WHERE path > ?1 AND kind IS NOT NULL "
+                        "ORDER BY path LIMIT ?2"
+                      : "SELECT path FROM files WHERE path > ?1 AND kind IS NOT NULL AND "
+                        "(path = ?3 OR (path >= ?4 AND path < ?5)) ORDER BY path LIMIT ?2"));
+  s->Bind(1, std::string_view(after)).Bind(2, static_cast<int64_t>(limit));
+  if (!dir.empty()) s->Bind(3, std::string_view(dir)).Bind(4, dir + "/").Bind(5, dir + "0");
+  return Impl::FirstColumn(*s);
+}
+
+Result<std::vector<std::string>> Index::PathsUnderPage(const std::string& dir,
+                                                       const std::string& after, size_t limit) {
+  TESSERA_ASSIGN_OR_RETURN(
+      auto* s, impl_->Stmt("SELECT path FROM files WHERE path > ?1 AND path >= ?2 AND path < ?3 "
+                           "ORDER BY path LIMIT ?4"));
+  s->Bind(1, std::string_view(after)).Bind(2, dir + "/").Bind(3, dir + "0");
+  s->Bind(4, static_cast<int64_t>(limit));
+  return Impl::FirstColumn(*s);
 }
 
 Result<std::vector<std::string>> Index::DirtyPaths(size_t limit) {
@@ -488,7 +503,7 @@ Result<std::vector<std::string>> Index::PendingPaths(size_t limit) {
 }
 
 Result<bool> Index::HasPendingUnder(const std::string& dir) {
-  // Prefix range on the primary key, as in PathsUnder.
+  // Prefix range on the primary key: "dir/" <= path < "dir0" ('0' follows '/').
   TESSERA_ASSIGN_OR_RETURN(
       auto* s, impl_->Stmt("SELECT 1 FROM remote_pending WHERE path >= ?1 AND path < ?2 LIMIT 1"));
   s->Bind(1, dir + "/").Bind(2, dir + "0");
@@ -549,14 +564,7 @@ Result<std::vector<std::string>> Index::VanishedDirs(uint64_t inode) {
       auto* s, impl_->Stmt("SELECT path FROM files WHERE gone_inode = ?1 AND gone_inode <> 0 AND "
                            "kind IS NULL AND base_kind = 'dir' ORDER BY path"));
   s->Bind(1, static_cast<int64_t>(inode));
-  std::vector<std::string> out;
-  for (;;) {
-    TESSERA_ASSIGN_OR_RETURN(bool row, s->Step());
-    if (!row) break;
-    out.push_back(s->Text(0));
-  }
-  s->Reset();
-  return out;
+  return Impl::FirstColumn(*s);
 }
 
 Result<std::vector<BlockLocation>> Index::FindBlock(const common::BlockId& id, size_t limit) {

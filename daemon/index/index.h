@@ -111,10 +111,19 @@ class Index {
   // no local version is deleted instead.
   common::Status Put(const FileRow& row);
   common::Status Remove(const std::string& path);
-  // Paths (sorted) whose local version is present, for the scanner to find deletions.
+  // Paths (sorted) whose local version is present. Loads them all: tests and small trees only;
+  // the scanner pages with LocalPathsPage.
   common::Result<std::vector<std::string>> LocalPaths();
-  // Paths (sorted) equal to `dir` or under "dir/".
-  common::Result<std::vector<std::string>> PathsUnder(const std::string& dir);
+  // One page of the paths (sorted) whose local version is present: `dir` itself or under "dir/"
+  // (`dir` empty: the whole tree), sorting after `after` ("": from the first), at most `limit`.
+  // Called again with `after` = the last path returned, it walks the set in bounded memory, and
+  // rows written between calls do not make it skip or repeat a path.
+  common::Result<std::vector<std::string>> LocalPathsPage(const std::string& dir,
+                                                          const std::string& after, size_t limit);
+  // One page of the paths (sorted) of every row under "dir/" (not `dir` itself), sorting after
+  // `after`, at most `limit`; paged like LocalPathsPage.
+  common::Result<std::vector<std::string>> PathsUnderPage(const std::string& dir,
+                                                          const std::string& after, size_t limit);
   // Paths in state 'dirty', at most `limit`.
   common::Result<std::vector<std::string>> DirtyPaths(size_t limit);
 

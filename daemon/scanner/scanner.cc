@@ -35,7 +35,29 @@ struct DirCloser {
   void operator()(DIR* d) const { ::closedir(d); }
 };
 
+// Parent directories remembered by one MarkVanished call.
+constexpr size_t kMaxCachedDirs = 4096;
+
 }  // namespace
+
+void Recheck::Add(const std::string& path) {
+  if (all) return;
+  if (paths.size() >= kMaxRecheckPaths) {
+    paths.clear();
+    all = true;
+    return;
+  }
+  paths.insert(path);
+}
+
+void Recheck::Merge(Recheck&& other) {
+  if (other.all) {
+    paths.clear();
+    all = true;
+  }
+  for (auto& path : other.paths) Add(path);
+  other = Recheck{};
+}
 
 Scanner::Scanner(common::Env& env, index::Index& index, common::Logger& log, std::string root,
                  std::string skip_dir)
@@ -43,66 +65,107 @@ Scanner::Scanner(common::Env& env, index::Index& index, common::Logger& log, std
 
 bool Scanner::Ignored(std::string_view name) { return name.starts_with(kTempPrefix); }
 
-std::set<std::string> Scanner::TakeRecheck() { return std::exchange(recheck_, {}); }
+Recheck Scanner::TakeRecheck() { return std::exchange(recheck_, {}); }
 
 Status Scanner::RemoveStaleTempFiles() {
-  std::set<std::string> seen;
   ScanStats stats;
-  return Walk("", seen, stats, /*remove_temps=*/true);
+  return Walk("", stats, /*remove_temps=*/true);
 }
 
 common::Result<ScanStats> Scanner::FullScan() {
-  std::set<std::string> seen;
   ScanStats stats;
-  TESSERA_RETURN_IF_ERROR(Walk("", seen, stats, false));
-  TESSERA_ASSIGN_OR_RETURN(auto known, index_.LocalPaths());
-  std::vector<Observation> queue;
-  for (const auto& path : known) {
-    if (!seen.contains(path)) TESSERA_RETURN_IF_ERROR(Queue(queue, path, nullptr, stats));
-  }
-  TESSERA_RETURN_IF_ERROR(Flush(queue, stats));
+  TESSERA_RETURN_IF_ERROR(Walk("", stats, false));
+  TESSERA_RETURN_IF_ERROR(MarkVanished("", /*with_dir=*/true, /*check_disk=*/true, stats));
   return stats;
 }
 
 common::Result<ScanStats> Scanner::ScanPaths(const std::set<std::string>& paths) {
   ScanStats stats;
+  std::unordered_map<std::string, bool> dirs;
   for (const auto& rel : paths) {
     if (!common::ValidateRelativePath(rel).ok()) continue;
+    if (dirs.size() > kMaxCachedDirs) dirs.clear();
+    // lstat follows a symlink in the middle of a path: a parent that is no longer a real
+    // directory means `rel` is gone for the walk, whatever lies behind the link.
+    if (!ParentsAreDirs(rel, dirs)) {
+      TESSERA_RETURN_IF_ERROR(MarkVanished(rel, /*with_dir=*/true, /*check_disk=*/false, stats));
+      continue;
+    }
     struct stat st {};
     if (::lstat(Abs(rel).c_str(), &st) != 0) {
       if (errno != ENOENT && errno != ENOTDIR) {
         log_.Warn("scanner", "lstat " + rel + ": " + strerror(errno));
         continue;
       }
-      TESSERA_RETURN_IF_ERROR(MarkAbsentUnder(rel, {}, stats));
+      TESSERA_RETURN_IF_ERROR(MarkVanished(rel, /*with_dir=*/true, /*check_disk=*/false, stats));
       continue;
     }
     if (Abs(rel) == skip_dir_) continue;
     TESSERA_RETURN_IF_ERROR(Observe(rel, &st, stats));
     if (S_ISDIR(st.st_mode)) {
-      std::set<std::string> seen{rel};
-      TESSERA_RETURN_IF_ERROR(Walk(rel, seen, stats, false));
-      TESSERA_RETURN_IF_ERROR(MarkAbsentUnder(rel, seen, stats));
+      TESSERA_RETURN_IF_ERROR(Walk(rel, stats, false));
+      TESSERA_RETURN_IF_ERROR(MarkVanished(rel, /*with_dir=*/false, /*check_disk=*/true, stats));
     } else {
-      // A directory replaced by a file: its old children are gone.
-      TESSERA_RETURN_IF_ERROR(MarkAbsentUnder(rel, {rel}, stats));
+      // A directory replaced by a file or a symlink: its old children are gone.
+      TESSERA_RETURN_IF_ERROR(MarkVanished(rel, /*with_dir=*/false, /*check_disk=*/false, stats));
     }
   }
   return stats;
 }
 
-Status Scanner::MarkAbsentUnder(const std::string& rel, const std::set<std::string>& seen,
-                                ScanStats& stats) {
-  TESSERA_ASSIGN_OR_RETURN(auto known, index_.PathsUnder(rel));
+Status Scanner::MarkVanished(const std::string& dir, bool with_dir, bool check_disk,
+                             ScanStats& stats) {
+  std::unordered_map<std::string, bool> dirs;
   std::vector<Observation> queue;
-  for (const auto& path : known) {
-    if (!seen.contains(path)) TESSERA_RETURN_IF_ERROR(Queue(queue, path, nullptr, stats));
+  std::string after;
+  for (;;) {
+    // Each page is read whole before anything is written, so no statement stays open across
+    // the writes; the next page starts after the last path of this one.
+    TESSERA_ASSIGN_OR_RETURN(auto page, index_.LocalPathsPage(dir, after, kVanishPage));
+    for (const auto& path : page) {
+      if (path == dir && !with_dir) continue;
+      if (dirs.size() > kMaxCachedDirs) dirs.clear();
+      if (check_disk && OnDisk(path, dirs)) continue;
+      TESSERA_RETURN_IF_ERROR(Queue(queue, path, nullptr, stats));
+    }
+    if (page.size() < kVanishPage) break;
+    after = std::move(page.back());
   }
   return Flush(queue, stats);
 }
 
-Status Scanner::Walk(const std::string& rel_dir, std::set<std::string>& seen, ScanStats& stats,
-                     bool remove_temps) {
+bool Scanner::ParentsAreDirs(const std::string& rel,
+                             std::unordered_map<std::string, bool>& dirs) const {
+  for (size_t slash = rel.find('/'); slash != std::string::npos; slash = rel.find('/', slash + 1)) {
+    std::string parent = rel.substr(0, slash);
+    if (auto it = dirs.find(parent); it != dirs.end()) {
+      if (!it->second) return false;
+      continue;
+    }
+    const size_t name_at = parent.rfind('/');
+    const std::string_view name =
+        std::string_view(parent).substr(name_at == std::string::npos ? 0 : name_at + 1);
+    struct stat st {};
+    const bool entered = !Ignored(name) && Abs(parent) != skip_dir_ &&
+                         ::lstat(Abs(parent).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+    dirs.emplace(std::move(parent), entered);
+    if (!entered) return false;
+  }
+  return true;
+}
+
+bool Scanner::OnDisk(const std::string& rel, std::unordered_map<std::string, bool>& dirs) const {
+  if (!common::ValidateRelativePath(rel).ok() || !ParentsAreDirs(rel, dirs)) return false;
+  const size_t name_at = rel.rfind('/');
+  if (Ignored(std::string_view(rel).substr(name_at == std::string::npos ? 0 : name_at + 1))) {
+    return false;
+  }
+  const std::string abs = Abs(rel);
+  struct stat st {};
+  return abs != skip_dir_ && ::lstat(abs.c_str(), &st) == 0 && KindOf(st).has_value();
+}
+
+Status Scanner::Walk(const std::string& rel_dir, ScanStats& stats, bool remove_temps) {
   // Iterative, so deep trees cannot overflow the stack.
   std::vector<std::string> stack{rel_dir};
   std::vector<Observation> queue;
@@ -141,7 +204,6 @@ Status Scanner::Walk(const std::string& rel_dir, std::set<std::string>& seen, Sc
       struct stat st {};
       if (::lstat(abs.c_str(), &st) != 0) continue;  // vanished: a later event tells
       if (!KindOf(st)) continue;
-      seen.insert(rel);
       if (!remove_temps) TESSERA_RETURN_IF_ERROR(Queue(queue, rel, &st, stats));
       if (S_ISDIR(st.st_mode)) stack.push_back(rel);
     }
@@ -246,7 +308,7 @@ Status Scanner::Record(Work& w, ScanStats& stats) {
       ++stats.hashed;
       if (!hashed.ok()) {
         if (hashed.status().code() == common::Code::kConflict) {
-          recheck_.insert(rel);  // written to while hashed: look again once it settles
+          recheck_.Add(rel);  // written to while hashed: look again once it settles
           return Status::Ok();
         }
         if (hashed.status().code() == common::Code::kNotFound) return Status::Ok();
@@ -259,7 +321,7 @@ Status Scanner::Record(Work& w, ScanStats& stats) {
       ls.size = v.size;
       ls.format = hashed->format;
       ls.hashed_at_ns = w.now_ns;
-      if (w.now_ns - mtime < std::chrono::nanoseconds(kDoubtWindow).count()) recheck_.insert(rel);
+      if (w.now_ns - mtime < std::chrono::nanoseconds(kDoubtWindow).count()) recheck_.Add(rel);
     } else if (*w.kind == FileKind::kSymlink) {
       std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
       const ssize_t n = ::readlink(Abs(rel).c_str(), target.data(), target.size());

@@ -9,6 +9,9 @@
 // dirty in the index for the syncer. Work goes in batches of kBatchPaths paths: the files to
 // read are chunked on kHashThreads threads (so one file's disk reads overlap another's
 // hashing), then the batch is recorded in one index transaction.
+// Memory does not grow with the tree: deletions are found by paging through the index's
+// present paths (kVanishPage at a time) and looking each one up on disk, not by remembering
+// what the walk saw, and the recheck list is capped (kMaxRecheckPaths, then "rescan all").
 // Not thread-safe: owned by the syncer thread (the hash workers live inside one call).
 #pragma once
 
@@ -17,6 +20,7 @@
 #include <chrono>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "common/env.h"
@@ -36,6 +40,23 @@ inline constexpr std::string_view kTempPrefix = ".tessera-tmp-";
 inline constexpr std::chrono::milliseconds kDoubtWindow{500};
 inline constexpr size_t kBatchPaths = 256;
 inline constexpr size_t kHashThreads = 2;
+// Index paths looked up on disk per page when finding deletions.
+inline constexpr size_t kVanishPage = 1024;
+// Past this many paths in doubt (a tree copied in and hashed at once), one full rescan looks at
+// them all instead of a list of each.
+inline constexpr size_t kMaxRecheckPaths = 4096;
+
+// What to look at again soon: `paths`, or everything (`all`) when there were too many.
+// Holds at most kMaxRecheckPaths paths.
+struct Recheck {
+  std::set<std::string> paths;
+  bool all = false;
+
+  bool empty() const { return paths.empty() && !all; }
+  void Add(const std::string& path);
+  // Adds everything `other` asks for (still within the cap).
+  void Merge(Recheck&& other);
+};
 
 struct ScanStats {
   size_t seen = 0;
@@ -52,12 +73,14 @@ class Scanner {
 
   // Removes `.tessera-tmp-*` files left by a crash anywhere under the root.
   common::Status RemoveStaleTempFiles();
-  // Walks the whole root; paths in the index but gone from disk become absent.
+  // Walks the whole root; paths in the index but gone from disk become absent (so do paths
+  // reached only through a symlink, a file, the state dir or a skipped name).
   common::Result<ScanStats> FullScan();
-  // Looks at these relative paths only (a directory: its whole subtree).
+  // Looks at these relative paths only (a directory: its whole subtree). A path whose parent
+  // is no longer a directory (replaced by a file or a symlink) is absent, with its subtree.
   common::Result<ScanStats> ScanPaths(const std::set<std::string>& paths);
   // Paths to look at again soon (in doubt, or changed while hashed); clears the list.
-  std::set<std::string> TakeRecheck();
+  Recheck TakeRecheck();
 
   // Observes one path whose lstat result is `st` (nullptr: absent) and records it.
   common::Status Observe(const std::string& rel, const struct stat* st, ScanStats& stats);
@@ -86,10 +109,17 @@ class Scanner {
   // Hashes what needs it (in parallel) and records the whole queue in one transaction.
   common::Status Flush(std::vector<Observation>& queue, ScanStats& stats);
   common::Status Record(Work& work, ScanStats& stats);
-  common::Status Walk(const std::string& rel_dir, std::set<std::string>& seen, ScanStats& stats,
-                      bool remove_temps);
-  common::Status MarkAbsentUnder(const std::string& rel, const std::set<std::string>& seen,
-                                 ScanStats& stats);
+  common::Status Walk(const std::string& rel_dir, ScanStats& stats, bool remove_temps);
+  // Records as absent the index's present paths under `dir` (the whole tree when empty), `dir`
+  // itself too when `with_dir`: all of them, or with `check_disk` only those OnDisk() denies.
+  // Pages through the index: bounded memory.
+  common::Status MarkVanished(const std::string& dir, bool with_dir, bool check_disk,
+                              ScanStats& stats);
+  // Whether a walk from the root would see `rel`: every parent a real directory it enters (not
+  // a symlink, the state dir or a skipped name) and `rel` itself of a synced kind.
+  // `dirs` caches the parents' answers (bounded; cleared when full).
+  bool OnDisk(const std::string& rel, std::unordered_map<std::string, bool>& dirs) const;
+  bool ParentsAreDirs(const std::string& rel, std::unordered_map<std::string, bool>& dirs) const;
   std::string Abs(const std::string& rel) const { return rel.empty() ? root_ : root_ + "/" + rel; }
 
   common::Env& env_;
@@ -97,7 +127,7 @@ class Scanner {
   common::Logger& log_;
   const std::string root_;
   const std::string skip_dir_;
-  std::set<std::string> recheck_;
+  Recheck recheck_;
 };
 
 }  // namespace tessera::daemon::scanner

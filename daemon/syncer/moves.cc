@@ -10,11 +10,13 @@
 // Receiving: a listed move entry (list?moves=1) is applied as one rename(2) when the old
 // directory here is exactly what the index says; the same rule gives every row its JID.
 // Otherwise its K entries are listed and handled one by one, as without moves.
+// Memory: the rows of a moved subtree are read a page at a time (kRowPage), twice (to check,
+// then to re-key), never all at once: a renamed directory may hold the whole tree.
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <map>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -32,19 +34,27 @@ namespace {
 
 constexpr size_t kMovesPerRound = 64;
 constexpr size_t kExpandPage = 1000;
+constexpr size_t kRowPage = 512;
 
 bool Live(const index::FileRow& row) { return row.base_jid > 0 && row.base.has_value(); }
 
-// Rows under "dir/" (not dir itself), sorted bytewise by path, as the server orders them.
-Result<std::vector<index::FileRow>> RowsUnder(index::Index& index, const std::string& dir) {
-  TESSERA_ASSIGN_OR_RETURN(auto paths, index.PathsUnder(dir));
-  std::vector<index::FileRow> rows;
-  for (const auto& path : paths) {
-    if (path == dir) continue;
-    TESSERA_ASSIGN_OR_RETURN(auto row, index.Get(path));
-    if (row) rows.push_back(std::move(*row));
+// Calls `fn` with each row under "dir/" (not dir itself), sorted bytewise by path as the server
+// orders them, until it returns false. Reads a page of paths at a time; `fn` may write rows
+// (under `dir`: only the row it was given), the paging by path keeps its place.
+Status ForEachRowUnder(index::Index& index, const std::string& dir,
+                       const std::function<Result<bool>(const index::FileRow&)>& fn) {
+  std::string after;
+  for (;;) {
+    TESSERA_ASSIGN_OR_RETURN(auto paths, index.PathsUnderPage(dir, after, kRowPage));
+    for (const auto& path : paths) {
+      TESSERA_ASSIGN_OR_RETURN(auto row, index.Get(path));
+      if (!row) continue;
+      TESSERA_ASSIGN_OR_RETURN(const bool more, fn(*row));
+      if (!more) return Status::Ok();
+    }
+    if (paths.size() < kRowPage) return Status::Ok();
+    after = std::move(paths.back());
   }
-  return rows;
 }
 
 index::FileRow Buried(index::FileRow row, uint64_t jid) {
@@ -98,26 +108,28 @@ Result<bool> SyncEngine::TrySendMove(const std::string& to) {
   TESSERA_ASSIGN_OR_RETURN(const bool pending_under, index_.HasPendingUnder(from));
   if (from_pending || pending_under) return false;
 
-  TESSERA_ASSIGN_OR_RETURN(const auto old_rows, RowsUnder(index_, from));
-  TESSERA_ASSIGN_OR_RETURN(const auto new_rows, RowsUnder(index_, to));
-  std::map<std::string, const index::FileRow*> new_by_suffix;
-  for (const auto& row : new_rows) {
-    if (Live(row)) return false;  // the server would refuse: something lives under `to`
-    new_by_suffix.emplace(row.path.substr(to.size()), &row);
-  }
-  std::vector<const index::FileRow*> live;
+  bool live_under_to = false;  // the server would refuse: something lives under `to`
+  TESSERA_RETURN_IF_ERROR(ForEachRowUnder(index_, to, [&](const index::FileRow& row) {
+    live_under_to = Live(row);
+    return !live_under_to;
+  }));
+  if (live_under_to) return false;
+  uint64_t n = 0;  // live paths under `from`
   size_t same = 0;
-  for (const auto& row : old_rows) {
-    if (row.local) return false;  // still there: not (only) a rename, or not scanned yet
-    if (!Live(row)) continue;
-    live.push_back(&row);
-    const auto it = new_by_suffix.find(row.path.substr(from.size()));
-    if (it != new_by_suffix.end() && it->second->local &&
-        it->second->local->SameContent(*row.base)) {
-      ++same;
-    }
-  }
-  if (live.size() > common::wire::kMaxMovePaths || same * 2 < live.size()) return false;
+  bool still_there = false;  // not (only) a rename, or not scanned yet
+  TESSERA_RETURN_IF_ERROR(
+      ForEachRowUnder(index_, from, [&](const index::FileRow& row) -> Result<bool> {
+        if (row.local) {
+          still_there = true;
+          return false;
+        }
+        if (!Live(row)) return true;
+        if (++n > common::wire::kMaxMovePaths) return false;
+        TESSERA_ASSIGN_OR_RETURN(const auto moved, index_.Get(to + row.path.substr(from.size())));
+        if (moved && moved->local && moved->local->SameContent(*row.base)) ++same;
+        return true;
+      }));
+  if (still_there || n > common::wire::kMaxMovePaths || same * 2 < n) return false;
 
   common::wire::MoveRequest request;
   request.device = config_.device;
@@ -142,7 +154,6 @@ Result<bool> SyncEngine::TrySendMove(const std::string& to) {
     return false;
   }
   const uint64_t m = answer->jid;
-  const uint64_t n = live.size();
   if (answer->covers != 2 * n + 1) {
     // The server knew other paths under `from` (changes not listed here yet): take its entries
     // one by one instead of deriving them.
@@ -159,21 +170,26 @@ Result<bool> SyncEngine::TrySendMove(const std::string& to) {
     moved_dir.error.clear();
     TESSERA_RETURN_IF_ERROR(index_.Put(moved_dir));
     TESSERA_RETURN_IF_ERROR(index_.Put(Buried(*from_row, m + n + 1)));
-    for (uint64_t i = 0; i < n; ++i) {
-      const index::FileRow& old = *live[i];
-      const std::string path = to + old.path.substr(from.size());
-      const auto it = new_by_suffix.find(old.path.substr(from.size()));
-      index::FileRow row;
-      if (it != new_by_suffix.end()) row = *it->second;
-      row.path = path;
-      row.base = old.base;
-      row.base_jid = m + 1 + i;
-      const bool same_content = row.local.has_value() && row.local->SameContent(*old.base);
-      row.state = same_content ? index::SyncState::kSynced : index::SyncState::kDirty;
-      row.error.clear();
-      TESSERA_RETURN_IF_ERROR(index_.Put(row));
-      TESSERA_RETURN_IF_ERROR(index_.Put(Buried(old, m + n + 2 + i)));
-    }
+    // The i-th live path in path order, as counted above (nothing else wrote meanwhile).
+    uint64_t i = 0;
+    TESSERA_RETURN_IF_ERROR(
+        ForEachRowUnder(index_, from, [&](const index::FileRow& old) -> Result<bool> {
+          if (!Live(old)) return true;
+          const std::string path = to + old.path.substr(from.size());
+          TESSERA_ASSIGN_OR_RETURN(auto moved, index_.Get(path));
+          index::FileRow row = moved ? std::move(*moved) : index::FileRow{};
+          row.path = path;
+          row.base = old.base;
+          row.base_jid = m + 1 + i;
+          const bool same_content = row.local.has_value() && row.local->SameContent(*old.base);
+          row.state = same_content ? index::SyncState::kSynced : index::SyncState::kDirty;
+          row.error.clear();
+          TESSERA_RETURN_IF_ERROR(index_.Put(row));
+          TESSERA_RETURN_IF_ERROR(index_.Put(Buried(old, m + n + 2 + i)));
+          ++i;
+          return true;
+        }));
+    if (i != n) return common::Corruption("move " + from + ": its rows changed while moving");
     return Status::Ok();
   }));
   log_.Info("sync", "moved " + from + " -> " + to + " on the server (" + std::to_string(n) +
@@ -207,30 +223,35 @@ Status SyncEngine::ApplyRemoteMove(const index::PendingEntry& move) {
   TESSERA_ASSIGN_OR_RETURN(const auto from_pending, index_.GetPending(from));
   TESSERA_ASSIGN_OR_RETURN(const bool pending_under, index_.HasPendingUnder(from));
   if (from_pending || pending_under) return fall_back("remote changes under it are waiting");
-  TESSERA_ASSIGN_OR_RETURN(const auto old_rows, RowsUnder(index_, from));
-  std::vector<const index::FileRow*> live;
-  for (const auto& row : old_rows) {
+  uint64_t n = 0;  // live paths under `from`
+  std::string why;
+  TESSERA_RETURN_IF_ERROR(ForEachRowUnder(index_, from, [&](const index::FileRow& row) {
     if (row.local) {
       if (!Live(row) || row.state != index::SyncState::kSynced ||
           !row.local->SameContent(*row.base)) {
-        return fall_back("local changes under it: " + row.path);
+        why = "local changes under it: " + row.path;
+        return false;
       }
     } else if (Live(row)) {
-      return fall_back("a local delete under it: " + row.path);
+      why = "a local delete under it: " + row.path;
+      return false;
     }
-    if (Live(row)) live.push_back(&row);
-  }
-  const uint64_t n = live.size();
+    if (Live(row)) ++n;
+    return true;
+  }));
+  if (!why.empty()) return fall_back(why);
   if (move.covers != 2 * n + 1) {
     return fall_back("it covers " + std::to_string(move.covers) + " entries, " +
                      std::to_string(2 * n + 1) + " known here");
   }
   TESSERA_ASSIGN_OR_RETURN(auto to_row, index_.Get(to));
   if (to_row && to_row->local) return fall_back("the new name exists here");
-  TESSERA_ASSIGN_OR_RETURN(const auto to_rows, RowsUnder(index_, to));
-  for (const auto& row : to_rows) {
-    if (row.local) return fall_back("the new name exists here");
-  }
+  bool to_taken = false;
+  TESSERA_RETURN_IF_ERROR(ForEachRowUnder(index_, to, [&](const index::FileRow& row) {
+    to_taken = row.local.has_value();
+    return !to_taken;
+  }));
+  if (to_taken) return fall_back("the new name exists here");
   struct stat st {};
   if (::lstat(to_abs->c_str(), &st) == 0 || errno != ENOENT) {
     return fall_back("the new name exists on disk");
@@ -251,13 +272,19 @@ Status SyncEngine::ApplyRemoteMove(const index::PendingEntry& move) {
     dir.state = index::SyncState::kSynced;
     TESSERA_RETURN_IF_ERROR(index_.Put(dir));
     TESSERA_RETURN_IF_ERROR(index_.Put(Buried(*from_row, m + n + 1)));
-    for (uint64_t i = 0; i < n; ++i) {
-      index::FileRow row = *live[i];
-      row.path = to + live[i]->path.substr(from.size());
-      row.base_jid = m + 1 + i;
-      TESSERA_RETURN_IF_ERROR(index_.Put(row));
-      TESSERA_RETURN_IF_ERROR(index_.Put(Buried(*live[i], m + n + 2 + i)));
-    }
+    uint64_t i = 0;
+    TESSERA_RETURN_IF_ERROR(
+        ForEachRowUnder(index_, from, [&](const index::FileRow& old) -> Result<bool> {
+          if (!Live(old)) return true;
+          index::FileRow row = old;
+          row.path = to + old.path.substr(from.size());
+          row.base_jid = m + 1 + i;
+          TESSERA_RETURN_IF_ERROR(index_.Put(row));
+          TESSERA_RETURN_IF_ERROR(index_.Put(Buried(old, m + n + 2 + i)));
+          ++i;
+          return true;
+        }));
+    if (i != n) return common::Corruption("move " + from + ": its rows changed while moving");
     return index_.RemovePending(to);
   }));
   ++stats_.downloaded;

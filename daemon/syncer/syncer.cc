@@ -134,7 +134,8 @@ void Syncer::Run(std::stop_token stop) {
   auto next_rescan = Clock::now() + options_.rescan_interval;
   auto next_pull = Clock::now() + options_.pull_interval;
   auto next_recheck = Clock::time_point::max();
-  std::set<std::string> recheck = scanner_.TakeRecheck();
+  // Bounded (scanner::kMaxRecheckPaths): too many paths in doubt become one full rescan.
+  scanner::Recheck recheck = scanner_.TakeRecheck();
   if (!recheck.empty()) next_recheck = Clock::now() + kRecheckDelay;
 
   while (!stop.stop_requested()) {
@@ -180,8 +181,9 @@ void Syncer::Run(std::stop_token stop) {
       next_pull = now + options_.pull_interval;
     }
     if (now >= next_recheck) {
-      paths.merge(recheck);
-      recheck.clear();
+      full = full || recheck.all;
+      if (!full) paths.merge(recheck.paths);
+      recheck = {};
       next_recheck = Clock::time_point::max();
     }
     if (full) log_.Info("sync", "full rescan");
@@ -189,7 +191,7 @@ void Syncer::Run(std::stop_token stop) {
     FinishRound();
     auto more = scanner_.TakeRecheck();
     if (!more.empty()) {
-      recheck.merge(more);
+      recheck.Merge(std::move(more));
       next_recheck = std::min(next_recheck, Clock::now() + kRecheckDelay);
     }
   }

@@ -21,6 +21,9 @@ constexpr uint32_t kMask = IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FRO
                            IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_DONT_FOLLOW |
                            IN_ONLYDIR | IN_EXCL_UNLINK;
 constexpr std::string_view kTempPrefix = ".tessera-tmp-";
+// Paths handed over at once: a tree being copied in keeps the inotify queue full, so the read
+// loop below could otherwise gather an unbounded set before reporting.
+constexpr size_t kMaxBatchPaths = 4096;
 
 }  // namespace
 
@@ -120,6 +123,12 @@ void Watcher::Run(std::stop_token stop) {
       const ssize_t n = ::read(inotify_.get(), buf, sizeof buf);
       if (n <= 0) break;
       HandleEvents(buf, static_cast<size_t>(n), changed, overflow);
+      if (overflow) {
+        changed.clear();  // everything is rescanned anyway
+      } else if (changed.size() >= kMaxBatchPaths) {
+        callbacks_.changed(changed);
+        changed.clear();
+      }
     }
     if (overflow) {
       log_.Warn("watcher", "inotify queue overflowed; rescanning everything");

@@ -88,6 +88,49 @@ TEST_CASE("index: a row, the cursor and pending entries survive a reopen unchang
   CHECK(!(*idx)->BindIdentity("/elsewhere", "default").ok());
 }
 
+TEST_CASE("index: local paths come in pages, by subtree, and survive writes between pages") {
+  testutil::TempDir dir;
+  auto idx = Index::Open(dir.Sub("index.db"));
+  REQUIRE(idx.ok());
+  Index& index = **idx;
+  for (const std::string p : {"a", "a/1", "a/2", "a!", "a0", "b", "b/x", "gone"}) {
+    FileRow row;
+    row.path = p;
+    row.local = AFile(p);
+    REQUIRE(index.Put(row).ok());
+  }
+  FileRow remote_only;  // no local version: never listed
+  remote_only.path = "a/remote";
+  remote_only.base_jid = 3;
+  remote_only.base = AFile("r");
+  REQUIRE(index.Put(remote_only).ok());
+
+  // The whole tree, two at a time; a row changed between pages shifts nothing.
+  std::vector<std::string> all;
+  std::string after;
+  for (;;) {
+    auto page = index.LocalPathsPage("", after, 2);
+    REQUIRE(page.ok());
+    all.insert(all.end(), page->begin(), page->end());
+    if (page->size() < 2) break;
+    after = page->back();
+    if (after == "a!") {
+      REQUIRE(index.Remove("a!").ok());    // already listed
+      REQUIRE(index.Remove("gone").ok());  // not yet listed: not listed
+    }
+  }
+  CHECK(all == std::vector<std::string>{"a", "a!", "a/1", "a/2", "a0", "b", "b/x"});
+  // A subtree: the directory and what is under "a/", not "a0" or "a!".
+  CHECK(*index.LocalPathsPage("a", "", 10) == std::vector<std::string>{"a", "a/1", "a/2"});
+  CHECK(*index.LocalPathsPage("a", "a", 10) == std::vector<std::string>{"a/1", "a/2"});
+  CHECK(*index.LocalPathsPage("a", "a/1", 1) == std::vector<std::string>{"a/2"});
+  CHECK(index.LocalPathsPage("a/2", "", 10)->size() == 1);
+  CHECK(index.LocalPathsPage("c", "", 10)->empty());
+  // Every row strictly under "a/", with or without a local version.
+  CHECK(*index.PathsUnderPage("a", "", 10) == std::vector<std::string>{"a/1", "a/2", "a/remote"});
+  CHECK(*index.PathsUnderPage("a", "a/1", 1) == std::vector<std::string>{"a/2"});
+}
+
 TEST_CASE("index: a journal entry at or below the path's base JID is not stored as pending") {
   testutil::TempDir dir;
   auto idx = Index::Open(dir.Sub("index.db"));

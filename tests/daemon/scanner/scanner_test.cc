@@ -155,5 +155,165 @@ TEST_CASE("scanner: a directory scanned by path brings its new children and its 
   CHECK(!f.Row("d"));
 }
 
+TEST_CASE("scanner: deletions anywhere in a tree larger than one index page are all found") {
+  Fixture f;
+  // 3 pages of kVanishPage paths, plus the directories.
+  const int dirs = 30, per_dir = 110;
+  for (int d = 0; d < dirs; ++d) {
+    REQUIRE(::mkdir(f.root.Sub("d" + std::to_string(d)).c_str(), 0755) == 0);
+    for (int i = 0; i < per_dir; ++i) {
+      WriteFile(f.root.Sub("d" + std::to_string(d) + "/f" + std::to_string(i)), std::to_string(i));
+    }
+  }
+  f.Scan();
+  REQUIRE(f.idx->LocalPaths()->size() == static_cast<size_t>(dirs * (per_dir + 1)));
+  REQUIRE(f.idx->LocalPaths()->size() > 3 * kVanishPage);
+  f.MarkSynced();
+  // The first path, one on each page boundary's side, the last, and a whole directory.
+  const std::vector<std::string> gone = {"d0/f0", "d17/f50", "d9/f99", "d9/f100", "d99/f0"};
+  for (const auto& p : gone) (void)::unlink(f.root.Sub(p).c_str());
+  for (int i = 0; i < per_dir; ++i) {
+    REQUIRE(::unlink(f.root.Sub("d5/f" + std::to_string(i)).c_str()) == 0);
+  }
+  REQUIRE(::rmdir(f.root.Sub("d5").c_str()) == 0);
+  f.Scan();
+  for (const auto& p : gone) {
+    if (p == "d99/f0") continue;  // never existed
+    CHECK_MESSAGE(!f.Row(p)->local, p);
+  }
+  CHECK(!f.Row("d5")->local);
+  CHECK(!f.Row("d5/f42")->local);
+  CHECK(f.Row("d5/f42")->state == index::SyncState::kDirty);
+  CHECK(f.idx->LocalPaths()->size() ==
+        static_cast<size_t>(dirs * (per_dir + 1) - 4 - (per_dir + 1)));
+  CHECK(f.Row("d17/f49")->local);
+  CHECK(f.Row("d29/f109")->local);
+}
+
+TEST_CASE("scanner: a directory replaced by a symlink to a copy of it loses its children") {
+  Fixture f;
+  REQUIRE(::mkdir(f.root.Sub("d").c_str(), 0755) == 0);
+  REQUIRE(::mkdir(f.root.Sub("d/sub").c_str(), 0755) == 0);
+  WriteFile(f.root.Sub("d/x"), "x");
+  WriteFile(f.root.Sub("d/sub/y"), "y");
+  f.Scan();
+  f.MarkSynced();
+  // The same names stay reachable through the link: lstat("d/x") follows "d".
+  testutil::TempDir elsewhere;
+  REQUIRE(::rename(f.root.Sub("d").c_str(), elsewhere.Sub("d").c_str()) == 0);
+  REQUIRE(::symlink(elsewhere.Sub("d").c_str(), f.root.Sub("d").c_str()) == 0);
+  REQUIRE(testing::Exists(f.root.Sub("d/sub/y")));
+
+  SUBCASE("full scan") { f.Scan(); }
+  SUBCASE("the directory scanned by path") { REQUIRE(f.scanner.ScanPaths({"d"}).ok()); }
+  SUBCASE("only the children scanned by path") {
+    REQUIRE(f.scanner.ScanPaths({"d/x", "d/sub/y"}).ok());
+    CHECK(!f.Row("d/x")->local);
+    CHECK(!f.Row("d/sub/y")->local);
+    REQUIRE(f.scanner.ScanPaths({"d"}).ok());
+  }
+  CHECK(f.Row("d")->local->kind == FileKind::kSymlink);
+  CHECK(!f.Row("d/x")->local);
+  CHECK(!f.Row("d/sub")->local);
+  CHECK(!f.Row("d/sub/y")->local);
+  CHECK(f.Row("d/sub/y")->state == index::SyncState::kDirty);
+}
+
+TEST_CASE("scanner: a directory replaced by a file loses its children") {
+  Fixture f;
+  REQUIRE(::mkdir(f.root.Sub("d").c_str(), 0755) == 0);
+  WriteFile(f.root.Sub("d/x"), "x");
+  f.Scan();
+  f.MarkSynced();
+  REQUIRE(::unlink(f.root.Sub("d/x").c_str()) == 0);
+  REQUIRE(::rmdir(f.root.Sub("d").c_str()) == 0);
+  WriteFile(f.root.Sub("d"), "now a file");
+
+  SUBCASE("full scan") { f.Scan(); }
+  SUBCASE("the file scanned by path") { REQUIRE(f.scanner.ScanPaths({"d"}).ok()); }
+  SUBCASE("the old child scanned by path, then the file") {
+    REQUIRE(f.scanner.ScanPaths({"d/x"}).ok());
+    CHECK(!f.Row("d/x")->local);
+    REQUIRE(f.scanner.ScanPaths({"d"}).ok());
+  }
+  CHECK(f.Row("d")->local->kind == FileKind::kFile);
+  CHECK(!f.Row("d/x")->local);
+}
+
+TEST_CASE("scanner: paths reachable only through the state dir or a skipped name are absent") {
+  testutil::TempDir root;
+  common::PosixEnv env;
+  common::Logger log{common::LogLevel::kError};
+  REQUIRE(::mkdir((root.path() + "/.state").c_str(), 0755) == 0);
+  auto idx = index::Index::Open(root.path() + "/.state/index.db");
+  REQUIRE(idx.ok());
+  Scanner scanner(env, **idx, log, root.path(), root.path() + "/.state");
+  REQUIRE(::mkdir(root.Sub("dir").c_str(), 0755) == 0);
+  WriteFile(root.Sub("dir/a"), "a");
+  REQUIRE(scanner.FullScan().ok());
+  REQUIRE((*idx)->Get("dir/a")->has_value());
+  // Rows the walk can never see (as if an older build had recorded them).
+  for (const std::string p : {".state/index.db", ".tessera-tmp-dir/b"}) {
+    index::FileRow row = **(*idx)->Get("dir/a");
+    row.path = p;
+    REQUIRE((*idx)->Put(row).ok());
+  }
+  REQUIRE(::mkdir(root.Sub(".tessera-tmp-dir").c_str(), 0755) == 0);
+  WriteFile(root.Sub(".tessera-tmp-dir/b"), "b");
+  REQUIRE(scanner.FullScan().ok());
+  CHECK(*(*idx)->LocalPaths() == std::vector<std::string>{"dir", "dir/a"});
+}
+
+TEST_CASE("scanner: a few files in doubt are listed for a recheck, too many ask for a rescan") {
+  Fixture f;
+  SUBCASE("a few") {
+    for (int i = 0; i < 10; ++i) {
+      WriteFile(f.root.Sub("f" + std::to_string(i)), "just written");
+      SetMtime(f.root.Sub("f" + std::to_string(i)), 1'800'000'000);  // after the hash: in doubt
+    }
+    f.Scan();
+    const Recheck recheck = f.scanner.TakeRecheck();
+    CHECK(!recheck.all);
+    CHECK(recheck.paths.size() == 10);
+    CHECK(recheck.paths.contains("f7"));
+    CHECK(f.scanner.TakeRecheck().empty());
+  }
+  SUBCASE("more than the cap") {
+    for (size_t i = 0; i <= kMaxRecheckPaths; ++i) {
+      WriteFile(f.root.Sub("f" + std::to_string(i)), "just written");
+      SetMtime(f.root.Sub("f" + std::to_string(i)), 1'800'000'000);
+    }
+    f.Scan();
+    const Recheck recheck = f.scanner.TakeRecheck();
+    CHECK(recheck.all);
+    CHECK(recheck.paths.empty());
+  }
+}
+
+TEST_CASE("scanner: merged rechecks stay within the cap") {
+  Recheck a;
+  Recheck b;
+  for (size_t i = 0; i < kMaxRecheckPaths - 1; ++i) a.Add("a" + std::to_string(i));
+  b.Add("b0");
+  a.Merge(std::move(b));
+  CHECK(!a.all);
+  CHECK(a.paths.size() == kMaxRecheckPaths);
+  CHECK(b.empty());
+  Recheck c;
+  c.Add("c0");
+  a.Merge(std::move(c));
+  CHECK(a.all);
+  CHECK(a.paths.empty());
+  a.Add("later");  // already "everything"
+  CHECK(a.paths.empty());
+  Recheck d;
+  Recheck all;
+  all.all = true;
+  d.Add("x");
+  d.Merge(std::move(all));
+  CHECK(d.all);
+  CHECK(d.paths.empty());
+}
+
 }  // namespace
 }  // namespace tessera::daemon::scanner

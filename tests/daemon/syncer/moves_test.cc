@@ -81,6 +81,43 @@ TEST_CASE("moves: a renamed directory is committed as one move and renamed on th
   CHECK(a.index().DirtyPaths(10)->empty());
 }
 
+TEST_CASE("moves: a directory of more rows than one index page moves whole, every row re-keyed") {
+  TestServers servers;
+  TestPeer a(servers, "A"), b(servers, "B");
+  constexpr int kFiles = 1100;  // the rows are read in pages of 512
+  MakeTree(a, "src", kFiles);
+  REQUIRE(a.Sync().ok());
+  REQUIRE(b.Sync().ok());
+  const uint64_t head = Folded(a, 0).head;
+
+  REQUIRE(::rename(a.Abs("src").c_str(), a.Abs("dst").c_str()) == 0);
+  REQUIRE(a.Sync().ok());
+  CHECK(a.meta().stats().move_requests == 1);
+  const auto folded = Folded(a, head);
+  REQUIRE(folded.entries.size() == 1);
+  CHECK(folded.entries[0].covers == 2 * (kFiles + 1) + 1);
+  REQUIRE(b.Sync().ok());
+  CHECK_FALSE(Exists(b.Abs("src")));
+  for (int f = 0; f < kFiles; f += 97) {
+    const std::string rel = std::string(f % 2 ? "dst/sub/f" : "dst/f") + std::to_string(f);
+    CHECK(ReadFile(b.Abs(rel)) == "content " + std::to_string(f));
+  }
+  // Both sides hold every row at the JIDs the server assigned: nothing left to do.
+  for (TestPeer* p : {&a, &b}) {
+    CHECK(p->index().DirtyPaths(10)->empty());
+    CHECK(p->index().PendingPaths(10)->empty());
+    auto last = p->index().Get("dst/sub/f" + std::to_string(kFiles - 1));
+    REQUIRE(last.ok());
+    REQUIRE(last->has_value());
+    CHECK((*last)->state == index::SyncState::kSynced);
+    CHECK((*last)->base_jid > folded.entries[0].jid);
+    CHECK((*last)->base_jid <= folded.entries[0].jid + kFiles + 1);
+  }
+  REQUIRE(a.Sync().ok());
+  REQUIRE(b.Sync().ok());
+  CHECK(Folded(a, 0).head == folded.head);  // nothing was committed again
+}
+
 TEST_CASE("moves: when the server moved more than the sender knew, its entries are listed") {
   TestServers servers;
   TestPeer a(servers, "A"), c(servers, "C");

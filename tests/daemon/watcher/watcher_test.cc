@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
@@ -70,6 +71,57 @@ TEST_CASE("watcher: the stop request wakes a watcher that sees no events") {
     });
   }  // request_stop + join: would hang forever if poll() were not woken
   CHECK(returned);
+}
+
+TEST_CASE("watcher: a backlog of events is reported in bounded batches, none lost") {
+  testutil::TempDir root;
+  common::Logger log{common::LogLevel::kWarn};
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool blocked = false, release = false;
+  size_t batches = 0, largest = 0;
+  int overflows = 0;
+  std::set<std::string> paths;
+  auto w = Watcher::Open(root.path(), "", log,
+                         WatcherCallbacks{[&](const std::set<std::string>& p) {
+                                            std::unique_lock<std::mutex> lock(mutex);
+                                            ++batches;
+                                            largest = std::max(largest, p.size());
+                                            paths.insert(p.begin(), p.end());
+                                            blocked = true;
+                                            cv.notify_all();
+                                            // The first report holds the watcher while the backlog
+                                            // builds up.
+                                            cv.wait_for(lock, std::chrono::seconds(20),
+                                                        [&] { return release; });
+                                          },
+                                          [&] {
+                                            std::lock_guard<std::mutex> lock(mutex);
+                                            ++overflows;
+                                            cv.notify_all();
+                                          }});
+  REQUIRE(w.ok());
+  std::jthread thread([&](std::stop_token st) { (*w)->Run(st); });
+  testing::WriteFile(root.Sub("first"), "1");
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    REQUIRE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return blocked; }));
+  }
+  // Two events a file (create, close): 10,000 queued, below the kernel's default 16,384.
+  constexpr int kFiles = 5000;
+  for (int i = 0; i < kFiles; ++i) testing::WriteFile(root.Sub("f" + std::to_string(i)), "x");
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    release = true;
+    cv.notify_all();
+    CHECK(cv.wait_for(lock, std::chrono::seconds(20), [&] {
+      return overflows > 0 || paths.size() == static_cast<size_t>(kFiles) + 1;
+    }));
+    CHECK(overflows == 0);
+    CHECK(paths.size() == static_cast<size_t>(kFiles) + 1);
+    CHECK(largest <= 4096);
+    CHECK(batches >= 3);  // "first", then the backlog in more than one batch
+  }
 }
 
 }  // namespace
