@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <memory>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "common/path.h"
@@ -82,8 +83,19 @@ common::Result<ScanStats> Scanner::FullScan() {
 common::Result<ScanStats> Scanner::ScanPaths(const std::set<std::string>& paths) {
   ScanStats stats;
   std::unordered_map<std::string, bool> dirs;
+  // Directories this call walked whole: paths under them were looked at already (events for a
+  // copied-in tree name each directory and each of its files).
+  std::unordered_set<std::string> walked;
+  auto under_walked = [&](const std::string& rel) {
+    for (size_t slash = rel.find('/'); slash != std::string::npos;
+         slash = rel.find('/', slash + 1)) {
+      if (walked.contains(rel.substr(0, slash))) return true;
+    }
+    return false;
+  };
   for (const auto& rel : paths) {
     if (!common::ValidateRelativePath(rel).ok()) continue;
+    if (!walked.empty() && under_walked(rel)) continue;
     if (dirs.size() > kMaxCachedDirs) dirs.clear();
     // lstat follows a symlink in the middle of a path: a parent that is no longer a real
     // directory means `rel` is gone for the walk, whatever lies behind the link.
@@ -105,6 +117,7 @@ common::Result<ScanStats> Scanner::ScanPaths(const std::set<std::string>& paths)
     if (S_ISDIR(st.st_mode)) {
       TESSERA_RETURN_IF_ERROR(Walk(rel, stats, false));
       TESSERA_RETURN_IF_ERROR(MarkVanished(rel, /*with_dir=*/false, /*check_disk=*/true, stats));
+      walked.insert(rel);
     } else {
       // A directory replaced by a file or a symlink: its old children are gone.
       TESSERA_RETURN_IF_ERROR(MarkVanished(rel, /*with_dir=*/false, /*check_disk=*/false, stats));
@@ -247,7 +260,8 @@ Status Scanner::Flush(std::vector<Observation>& queue, ScanStats& stats) {
     const int64_t mtime = MtimeNs(st);
     const index::FileRow& row = w.row;
     w.same_stat = row.local && row.local->kind == *w.kind && row.stat.inode == st.st_ino &&
-                  row.stat.mtime_ns == mtime && row.stat.size == static_cast<uint64_t>(st.st_size) &&
+                  row.stat.mtime_ns == mtime &&
+                  row.stat.size == static_cast<uint64_t>(st.st_size) &&
                   row.stat.mode == static_cast<uint32_t>(st.st_mode & 07777);
     const bool in_doubt =
         *w.kind == FileKind::kFile &&
@@ -261,7 +275,8 @@ Status Scanner::Flush(std::vector<Observation>& queue, ScanStats& stats) {
   // another. Each worker holds one read buffer; the results are bounded by the batch size.
   const size_t threads = std::min<size_t>(kHashThreads, to_hash.size());
   if (threads <= 1) {
-    for (size_t i : to_hash) work[i].hashed = HashLocalFile(env_, Abs(work[i].obs.rel), work[i].obs.st);
+    for (size_t i : to_hash)
+      work[i].hashed = HashLocalFile(env_, Abs(work[i].obs.rel), work[i].obs.st);
   } else {
     std::atomic<size_t> next{0};
     auto worker = [&] {

@@ -19,6 +19,16 @@ void RunNotifyLoop(std::stop_token stop, remote::MetaClient& meta, Syncer& synce
       backoff = std::chrono::milliseconds(0);
       const bool epoch_changed = !epoch.empty() && r->epoch != epoch;
       epoch = r->epoch;
+      if (r->head > cursor && !epoch_changed) {
+        // Often our own commit: the syncer is then mid-round and, when the round ends, its
+        // cursor is past what it committed. Waiting for that delays nothing (the syncer could
+        // not pull before the round ends anyway) and saves listing what we just sent.
+        const uint64_t round = syncer.rounds();
+        if (syncer.busy()) {
+          syncer.WaitForRoundAfter(round, std::chrono::steady_clock::now() + kOwnCommitWait);
+        }
+        if (syncer.cursor() >= r->head) continue;
+      }
       if (r->head > cursor || r->head < cursor || epoch_changed) {
         syncer.OnRemoteChanged();
         // Give the syncer a moment to apply before asking again from the same cursor.

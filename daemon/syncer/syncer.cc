@@ -68,6 +68,7 @@ void Syncer::SetConnected(bool connected) {
 }
 
 void Syncer::Round(bool full_scan, const std::set<std::string>& paths, bool pull) {
+  busy_ = true;
   log_.Debug("sync", "round: " +
                          std::string(full_scan ? "full scan"
                                                : std::to_string(paths.size()) + " changed paths") +
@@ -115,6 +116,7 @@ void Syncer::Round(bool full_scan, const std::set<std::string>& paths, bool pull
 void Syncer::FinishRound() {
   {
     std::lock_guard<std::mutex> lock(rounds_mutex_);
+    busy_ = false;
     ++rounds_;
   }
   rounds_cv_.notify_all();

@@ -28,9 +28,9 @@ namespace tessera::daemon::syncer {
 
 struct SyncerOptions {
   std::chrono::seconds rescan_interval{600};
-  std::chrono::milliseconds debounce{100};  // quiet time after the last local event
+  std::chrono::milliseconds debounce{100};       // quiet time after the last local event
   std::chrono::milliseconds max_debounce{1000};  // a burst of events waits at most this
-  std::chrono::seconds pull_interval{60};  // safety net besides notify
+  std::chrono::seconds pull_interval{60};        // safety net besides notify
   std::chrono::milliseconds backoff_min{500};
   std::chrono::milliseconds backoff_max{30'000};
 };
@@ -57,6 +57,8 @@ class Syncer {
   // rounds(). Thread-safe.
   uint64_t WaitForRoundAfter(uint64_t round, std::chrono::steady_clock::time_point deadline) const;
   bool connected() const { return connected_.load(); }
+  // Whether a round is running now (for the notify thread: its wake-up may be our own commit).
+  bool busy() const { return busy_.load(); }
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -80,6 +82,7 @@ class Syncer {
 
   std::atomic<uint64_t> cursor_{0};
   std::atomic<uint64_t> rounds_{0};
+  std::atomic<bool> busy_{false};
   mutable std::mutex rounds_mutex_;  // pairs with rounds_cv_; rounds_ changes under it
   mutable std::condition_variable rounds_cv_;
   std::atomic<bool> connected_{false};

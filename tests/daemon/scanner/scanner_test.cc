@@ -155,6 +155,20 @@ TEST_CASE("scanner: a directory scanned by path brings its new children and its 
   CHECK(!f.Row("d"));
 }
 
+TEST_CASE("scanner: paths under a directory scanned in the same call are looked at once") {
+  Fixture f;
+  REQUIRE(::mkdir(f.root.Sub("d").c_str(), 0755) == 0);
+  REQUIRE(::mkdir(f.root.Sub("d/e").c_str(), 0755) == 0);
+  WriteFile(f.root.Sub("d/x"), "x");
+  WriteFile(f.root.Sub("d/e/y"), "y");
+  WriteFile(f.root.Sub("d-side"), "z");  // sorts between "d" and "d/..." but is not under it
+  auto stats = f.scanner.ScanPaths({"d", "d-side", "d/e", "d/e/y", "d/x"});
+  REQUIRE(stats.ok());
+  CHECK(stats->seen == 5);  // d, d/e, d/e/y, d/x by the walk of d; d-side on its own
+  CHECK(f.Row("d/e/y"));
+  CHECK(f.Row("d-side"));
+}
+
 TEST_CASE("scanner: deletions anywhere in a tree larger than one index page are all found") {
   Fixture f;
   // 3 pages of kVanishPage paths, plus the directories.
