@@ -125,9 +125,12 @@ common::Status CheckIdentity(SqliteDb& db, int64_t* version) {
 }  // namespace
 
 common::Status Migrate(SqliteDb& db) {
+  // A 4 MiB page cache (SQLite's default is 2 MiB): a download group's rows and block
+  // locations then fit, instead of spilling pages to the WAL again and again (W1 on loopback:
+  // 25 s -> 19-22 s), within the daemon's memory budget.
   TESSERA_RETURN_IF_ERROR(
       db.Exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; "
-              "PRAGMA synchronous=FULL;"));
+              "PRAGMA synchronous=FULL; PRAGMA cache_size=-4096;"));
   int64_t version = 0;
   TESSERA_RETURN_IF_ERROR(CheckIdentity(db, &version));
   if (version == kSchemaVersion) return common::Status::Ok();

@@ -240,11 +240,8 @@ Status Scanner::Queue(std::vector<Observation>& queue, const std::string& rel,
   return Flush(queue, stats);
 }
 
-Status Scanner::Flush(std::vector<Observation>& queue, ScanStats& stats) {
-  if (queue.empty()) return Status::Ok();
-  // 1. What the index knows, and which files must be read again.
-  std::vector<Work> work(queue.size());
-  std::vector<size_t> to_hash;
+Status Scanner::Examine(std::vector<Observation>& queue, std::vector<Work>& work,
+                        std::vector<size_t>& to_hash) {
   for (size_t i = 0; i < queue.size(); ++i) {
     Work& w = work[i];
     w.obs = std::move(queue[i]);
@@ -269,6 +266,17 @@ Status Scanner::Flush(std::vector<Observation>& queue, ScanStats& stats) {
     w.unchanged = w.same_stat && !in_doubt;
     if (!w.unchanged && *w.kind == FileKind::kFile) to_hash.push_back(i);
   }
+  return Status::Ok();
+}
+
+Status Scanner::Flush(std::vector<Observation>& queue, ScanStats& stats) {
+  if (queue.empty()) return Status::Ok();
+  // 1. What the index knows, and which files must be read again (one read transaction: a
+  // statement on its own would take and drop the database's locks each time).
+  std::vector<Work> work(queue.size());
+  std::vector<size_t> to_hash;
+  TESSERA_RETURN_IF_ERROR(
+      index_.InTransaction([&]() -> Status { return Examine(queue, work, to_hash); }));
   queue.clear();
 
   // 2. Read and chunk the files on worker threads: disk reads of one overlap the hashing of

@@ -107,6 +107,9 @@ class Scanner {
   common::Status Queue(std::vector<Observation>& queue, const std::string& rel,
                        const struct stat* st, ScanStats& stats);
   // Hashes what needs it (in parallel) and records the whole queue in one transaction.
+  // Fills work[i] from queue[i] and what the index holds for it; lists the files to hash.
+  common::Status Examine(std::vector<Observation>& queue, std::vector<Work>& work,
+                         std::vector<size_t>& to_hash);
   common::Status Flush(std::vector<Observation>& queue, ScanStats& stats);
   common::Status Record(Work& work, ScanStats& stats);
   common::Status Walk(const std::string& rel_dir, ScanStats& stats, bool remove_temps);

@@ -90,31 +90,35 @@ Status SyncEngine::Process() {
     std::vector<Plan> downloads, deletes;
     std::vector<UploadItem> uploads;
     size_t done = 0;
-    for (const auto& path : paths) {
-      TESSERA_ASSIGN_OR_RETURN(Plan plan, MakePlan(path));
-      log_.Debug("sync", path + ": " + std::string(SyncActionName(plan.action)));
-      switch (plan.action) {
-        case SyncAction::kNothing:
-        case SyncAction::kRecordSynced:
-          TESSERA_RETURN_IF_ERROR(RecordRemoteAsBase(plan));
-          ++done;
-          break;
-        case SyncAction::kUpload:
-        case SyncAction::kDeleteRemote:
-          if (plan.row && plan.row->state == index::SyncState::kError && !plan.pending) break;
-          uploads.push_back(UploadItem{path, plan.parent_jid(),
-                                       plan.row ? plan.row->local : std::nullopt,
-                                       plan.row ? plan.row->stat : index::LocalStat{}});
-          break;
-        case SyncAction::kDownload:
-        case SyncAction::kConflict:
-          downloads.push_back(std::move(plan));
-          break;
-        case SyncAction::kDeleteLocal:
-          deletes.push_back(std::move(plan));
-          break;
+    // Planning reads (and may clear) two rows per path: one transaction for all of them.
+    TESSERA_RETURN_IF_ERROR(index_.InTransaction([&]() -> Status {
+      for (const auto& path : paths) {
+        TESSERA_ASSIGN_OR_RETURN(Plan plan, MakePlan(path));
+        log_.Debug("sync", path + ": " + std::string(SyncActionName(plan.action)));
+        switch (plan.action) {
+          case SyncAction::kNothing:
+          case SyncAction::kRecordSynced:
+            TESSERA_RETURN_IF_ERROR(RecordRemoteAsBase(plan));
+            ++done;
+            break;
+          case SyncAction::kUpload:
+          case SyncAction::kDeleteRemote:
+            if (plan.row && plan.row->state == index::SyncState::kError && !plan.pending) break;
+            uploads.push_back(UploadItem{path, plan.parent_jid(),
+                                         plan.row ? plan.row->local : std::nullopt,
+                                         plan.row ? plan.row->stat : index::LocalStat{}});
+            break;
+          case SyncAction::kDownload:
+          case SyncAction::kConflict:
+            downloads.push_back(std::move(plan));
+            break;
+          case SyncAction::kDeleteLocal:
+            deletes.push_back(std::move(plan));
+            break;
+        }
       }
-    }
+      return Status::Ok();
+    }));
 
     // Downloads first (in path order: parents before children), so that a file renamed
     // remotely finds its blocks at the old path before that path's delete moves it away.
@@ -205,36 +209,40 @@ Result<SyncEngine::Fetch> SyncEngine::StartFetch(
   std::vector<common::BlockId> ids;
   uint64_t bytes = 0;
   size_t end = begin;
-  for (; end < downloads.size(); ++end) {
-    const Plan& plan = downloads[end];
-    // Only files new here: an edit fetches its blocks itself, naming delta bases.
-    const bool new_file = plan.action == SyncAction::kDownload && plan.pending &&
-                          plan.pending->version && plan.pending->version->kind == FileKind::kFile &&
-                          !(plan.row && plan.row->local);
-    if (!new_file) continue;
-    std::vector<common::BlockId> mine;
-    uint64_t mine_bytes = 0;
-    for (const auto& b : plan.pending->version->blocks) {
-      if (fetch.ids.contains(b.id) || coming.contains(b.id) || cache_->Has(b.id)) continue;
-      TESSERA_ASSIGN_OR_RETURN(auto places, index_.FindBlock(b.id, 1));
-      if (!places.empty()) continue;  // another local file has it (a copy, a rename)
-      fetch.ids.insert(b.id);
-      mine.push_back(b.id);
-      mine_bytes += b.size;
+  // One read transaction for the block lookups (a statement alone takes and drops the locks).
+  TESSERA_RETURN_IF_ERROR(index_.InTransaction([&]() -> Status {
+    for (; end < downloads.size(); ++end) {
+      const Plan& plan = downloads[end];
+      // Only files new here: an edit fetches its blocks itself, naming delta bases.
+      const bool new_file =
+          plan.action == SyncAction::kDownload && plan.pending && plan.pending->version &&
+          plan.pending->version->kind == FileKind::kFile && !(plan.row && plan.row->local);
+      if (!new_file) continue;
+      std::vector<common::BlockId> mine;
+      uint64_t mine_bytes = 0;
+      for (const auto& b : plan.pending->version->blocks) {
+        if (fetch.ids.contains(b.id) || coming.contains(b.id) || cache_->Has(b.id)) continue;
+        TESSERA_ASSIGN_OR_RETURN(auto places, index_.FindBlock(b.id, 1));
+        if (!places.empty()) continue;  // another local file has it (a copy, a rename)
+        fetch.ids.insert(b.id);
+        mine.push_back(b.id);
+        mine_bytes += b.size;
+      }
+      if (end > begin && (bytes + mine_bytes > remote::kPipelinedBatchBytes ||
+                          ids.size() + mine.size() > remote::kMaxBatchBlocks)) {
+        for (const auto& id : mine) fetch.ids.erase(id);
+        break;  // this file starts the next group
+      }
+      if (mine_bytes > remote::kPipelinedBatchBytes || mine.size() > remote::kMaxBatchBlocks) {
+        for (const auto& id : mine) fetch.ids.erase(id);
+        ++end;  // too big for one request: it fetches its own blocks in windows
+        break;
+      }
+      ids.insert(ids.end(), mine.begin(), mine.end());
+      bytes += mine_bytes;
     }
-    if (end > begin && (bytes + mine_bytes > remote::kPipelinedBatchBytes ||
-                        ids.size() + mine.size() > remote::kMaxBatchBlocks)) {
-      for (const auto& id : mine) fetch.ids.erase(id);
-      break;  // this file starts the next group
-    }
-    if (mine_bytes > remote::kPipelinedBatchBytes || mine.size() > remote::kMaxBatchBlocks) {
-      for (const auto& id : mine) fetch.ids.erase(id);
-      ++end;  // too big for one request: it fetches its own blocks in windows
-      break;
-    }
-    ids.insert(ids.end(), mine.begin(), mine.end());
-    bytes += mine_bytes;
-  }
+    return Status::Ok();
+  }));
   fetch.end = std::max(end, begin + 1);
   if (!ids.empty()) {
     fetch.refused = std::make_shared<size_t>(0);

@@ -143,7 +143,8 @@ Status SyncEngine::StoreEditedBlocks(CommitRound& round,
   if (needs.empty()) return Status::Ok();
   std::set<std::string> failed;
   std::vector<std::future<Status>> stores;
-  TESSERA_RETURN_IF_ERROR(StoreNeededBlocks(needs, failed, sent, stores));
+  TESSERA_RETURN_IF_ERROR(index_.InTransaction(
+      [&]() -> Status { return StoreNeededBlocks(needs, failed, sent, stores); }));
   TESSERA_RETURN_IF_ERROR(WaitForAll(stores));
   // A file that changed since it was hashed was scanned again: its new version goes next round.
   std::erase_if(round.items, [&](const UploadItem& item) { return failed.contains(item.path); });
@@ -179,47 +180,52 @@ common::Result<SyncEngine::CommitRound> SyncEngine::CommitStep(
   std::vector<std::pair<UploadItem, std::vector<common::BlockId>>> needs;
   std::vector<UploadItem> again;  // refused deltas first, to send with the full list
   size_t committed = 0;
-  for (size_t i = 0; i < items.size(); ++i) {
-    const auto& result = response.results[i];
-    UploadItem& item = items[i];
-    if (result.outcome == common::wire::CommitOutcome::kInvalid && request.items[i].delta) {
-      log_.Info("sync", item.path + ": the server refused the blocklist delta (" + result.error +
-                            "); sending the full list");
-      round.deltas.erase(item.path);
-      again.push_back(std::move(item));
-      continue;
-    }
-    switch (result.outcome) {
-      case common::wire::CommitOutcome::kCommitted:
-        TESSERA_RETURN_IF_ERROR(FinishUpload(item, result.jid));
-        ++committed;
-        break;
-      case common::wire::CommitOutcome::kNeedBlocks:
-        needs.emplace_back(std::move(item), result.need_blocks);
-        break;
-      case common::wire::CommitOutcome::kConflict:
-        // The journal moved on: list, then reconcile this path again.
-        log_.Info("sync", item.path + ": the server has a newer version (jid " +
-                              std::to_string(result.latest_jid) + "); listing");
-        pull_needed_ = true;
-        break;
-      case common::wire::CommitOutcome::kInvalid: {
-        RecordError("the server refused " + item.path + ": " + result.error);
-        TESSERA_ASSIGN_OR_RETURN(auto row, index_.Get(item.path));
-        if (row) {
-          row->state = index::SyncState::kError;
-          row->error = result.error;
-          TESSERA_RETURN_IF_ERROR(index_.Put(*row));
+  // The outcomes are recorded in one index transaction (one commit of the database, not one
+  // per file).
+  TESSERA_RETURN_IF_ERROR(index_.InTransaction([&]() -> Status {
+    for (size_t i = 0; i < items.size(); ++i) {
+      const auto& result = response.results[i];
+      UploadItem& item = items[i];
+      if (result.outcome == common::wire::CommitOutcome::kInvalid && request.items[i].delta) {
+        log_.Info("sync", item.path + ": the server refused the blocklist delta (" + result.error +
+                              "); sending the full list");
+        round.deltas.erase(item.path);
+        again.push_back(std::move(item));
+        continue;
+      }
+      switch (result.outcome) {
+        case common::wire::CommitOutcome::kCommitted:
+          TESSERA_RETURN_IF_ERROR(FinishUpload(item, result.jid));
+          ++committed;
+          break;
+        case common::wire::CommitOutcome::kNeedBlocks:
+          needs.emplace_back(std::move(item), result.need_blocks);
+          break;
+        case common::wire::CommitOutcome::kConflict:
+          // The journal moved on: list, then reconcile this path again.
+          log_.Info("sync", item.path + ": the server has a newer version (jid " +
+                                std::to_string(result.latest_jid) + "); listing");
+          pull_needed_ = true;
+          break;
+        case common::wire::CommitOutcome::kInvalid: {
+          RecordError("the server refused " + item.path + ": " + result.error);
+          TESSERA_ASSIGN_OR_RETURN(auto row, index_.Get(item.path));
+          if (row) {
+            row->state = index::SyncState::kError;
+            row->error = result.error;
+            TESSERA_RETURN_IF_ERROR(index_.Put(*row));
+          }
+          break;
         }
-        break;
       }
     }
-  }
-  TESSERA_RETURN_IF_ERROR(SkipOwnEntries(response, committed));
+    return SkipOwnEntries(response, committed);
+  }));
   const auto t2 = std::chrono::steady_clock::now();
   if (!needs.empty()) {
     std::set<std::string> failed;
-    TESSERA_RETURN_IF_ERROR(StoreNeededBlocks(needs, failed, sent, round.stores));
+    TESSERA_RETURN_IF_ERROR(index_.InTransaction(
+        [&]() -> Status { return StoreNeededBlocks(needs, failed, sent, round.stores); }));
     for (auto& [item, ids] : needs) {
       if (!failed.contains(item.path)) again.push_back(std::move(item));
     }
