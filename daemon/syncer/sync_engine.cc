@@ -12,8 +12,6 @@ using common::Result;
 using common::Status;
 using common::wire::FileKind;
 
-namespace {}  // namespace
-
 Result<std::unique_ptr<SyncEngine>> SyncEngine::Create(
     common::Env& env, index::Index& index, scanner::Scanner& scanner, common::Logger& log,
     remote::MetaClient& meta, remote::BlockClient& blocks, SyncConfig config) {
