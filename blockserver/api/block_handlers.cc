@@ -8,6 +8,7 @@
 namespace tessera::blockserver::api {
 
 using common::http::ErrorResponse;
+using common::http::JsonResponse;
 using common::http::Request;
 using common::http::Response;
 namespace wire = common::wire;
@@ -18,12 +19,6 @@ namespace {
 Response BadInput(const common::Status& status) {
   if (status.code() == common::Code::kResourceExhausted) return ErrorResponse(status);
   return ErrorResponse(common::InvalidArgument(status.message()));
-}
-
-Response Json(std::string body) {
-  Response r;
-  r.body = std::move(body);
-  return r;
 }
 
 // 400 naming the delta bases the server does not hold; the client sends those blocks whole.
@@ -66,7 +61,7 @@ Response HandleHas(BlockStore& store, const Request& request) {
     if (!has.ok()) return ErrorResponse(has.status());
     if (!*has) missing.ids.push_back(id);
   }
-  return Json(wire::EncodeIdList(missing, "missing"));
+  return JsonResponse(wire::EncodeIdList(missing, "missing"));
 }
 
 Response HandleStoreBatch(BlockStore& store, const Request& request) {
@@ -101,7 +96,7 @@ Response HandleStoreBatch(BlockStore& store, const Request& request) {
   if (!missing_bases.empty()) return MissingBases(missing_bases);
   const common::Status stored = store.PutBatch(blocks);
   if (!stored.ok()) return ErrorResponse(stored);
-  return Json("{\"stored\":" + std::to_string(blocks.size()) + "}");
+  return JsonResponse("{\"stored\":" + std::to_string(blocks.size()) + "}");
 }
 
 Response HandleRetrieveBatch(BlockStore& store, const Request& request) {
@@ -135,6 +130,6 @@ Response HandleRetrieveBatch(BlockStore& store, const Request& request) {
   return r;
 }
 
-Response HandleHealth(const Request&) { return Json("{\"status\":\"ok\"}"); }
+Response HandleHealth(const Request&) { return JsonResponse("{\"status\":\"ok\"}"); }
 
 }  // namespace tessera::blockserver::api

@@ -32,6 +32,17 @@ bool IsParam(std::string_view segment) {
 
 }  // namespace
 
+Response JsonResponse(std::string body) {
+  Response r;
+  r.body = std::move(body);
+  return r;
+}
+
+Response ResponseOr(Result<Response> result) {
+  if (result.ok()) return std::move(result).value();
+  return ErrorResponse(result.status());
+}
+
 Response ErrorResponse(const Status& status) {
   Response r;
   switch (status.code()) {

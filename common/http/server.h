@@ -51,6 +51,10 @@ struct Response {
 // 403 PermissionDenied, 413 ResourceExhausted, 503 Unavailable, 500 otherwise; body
 // {"error":"<code name>","message":"..."}.
 Response ErrorResponse(const Status& status);
+// A 200 response with this JSON body.
+Response JsonResponse(std::string body);
+// The response `result` holds, or the ErrorResponse of its error.
+Response ResponseOr(Result<Response> result);
 
 // Answers one request exactly once. Copyable handle; thread-safe; later calls are ignored.
 class Responder {

@@ -18,19 +18,6 @@ using common::http::Response;
 
 namespace {
 
-Response Json(std::string body) {
-  Response response;
-  response.status = 200;
-  response.content_type = "application/json";
-  response.body = std::move(body);
-  return response;
-}
-
-Response Answer(Result<Response> result) {
-  if (result.ok()) return std::move(result).value();
-  return common::http::ErrorResponse(result.status());
-}
-
 Result<size_t> ListLimit(const Request& request, size_t fallback) {
   TESSERA_ASSIGN_OR_RETURN(const uint64_t limit, QueryUint(request.query, "limit", fallback));
   if (limit == 0 || limit > common::wire::kMaxListLimit) {
@@ -58,10 +45,12 @@ Result<uint64_t> JournalHandlers::Namespace(const Request& request, bool create)
   return journal_.NamespaceId(it->second, create);
 }
 
-Response JournalHandlers::Health(const Request&) { return Json(R"({"ok":true})"); }
+Response JournalHandlers::Health(const Request&) {
+  return common::http::JsonResponse(R"({"ok":true})");
+}
 
 Response JournalHandlers::CommitBatch(const Request& request) {
-  return Answer(DoCommitBatch(request));
+  return common::http::ResponseOr(DoCommitBatch(request));
 }
 
 Result<Response> JournalHandlers::DoCommitBatch(const Request& request) {
@@ -82,10 +71,12 @@ Result<Response> JournalHandlers::DoCommitBatch(const Request& request) {
                           std::to_string(batch.items.size()) + " committed, head " +
                           std::to_string(out->head));
   }
-  return Json(common::wire::Encode(out->response));
+  return common::http::JsonResponse(common::wire::Encode(out->response));
 }
 
-Response JournalHandlers::List(const Request& request) { return Answer(DoList(request)); }
+Response JournalHandlers::List(const Request& request) {
+  return common::http::ResponseOr(DoList(request));
+}
 
 Result<Response> JournalHandlers::DoList(const Request& request) {
   TESSERA_ASSIGN_OR_RETURN(const uint64_t cursor, QueryUint(request.query, "cursor", 0));
@@ -94,10 +85,12 @@ Result<Response> JournalHandlers::DoList(const Request& request) {
   if (deltas > 1) return common::InvalidArgument("query parameter \"deltas\" must be 0 or 1");
   TESSERA_ASSIGN_OR_RETURN(const uint64_t nsid, Namespace(request, /*create=*/true));
   TESSERA_ASSIGN_OR_RETURN(const auto list, journal_.List(nsid, cursor, limit, deltas == 1));
-  return Json(common::wire::Encode(list));
+  return common::http::JsonResponse(common::wire::Encode(list));
 }
 
-Response JournalHandlers::Entry(const Request& request) { return Answer(DoEntry(request)); }
+Response JournalHandlers::Entry(const Request& request) {
+  return common::http::ResponseOr(DoEntry(request));
+}
 
 Result<Response> JournalHandlers::DoEntry(const Request& request) {
   if (!request.query.contains("jid")) {
@@ -106,10 +99,12 @@ Result<Response> JournalHandlers::DoEntry(const Request& request) {
   TESSERA_ASSIGN_OR_RETURN(const uint64_t jid, QueryUint(request.query, "jid", 0));
   TESSERA_ASSIGN_OR_RETURN(const uint64_t nsid, Namespace(request, /*create=*/false));
   TESSERA_ASSIGN_OR_RETURN(const auto entry, journal_.Entry(nsid, jid));
-  return Json(common::wire::Encode(entry));
+  return common::http::JsonResponse(common::wire::Encode(entry));
 }
 
-Response JournalHandlers::History(const Request& request) { return Answer(DoHistory(request)); }
+Response JournalHandlers::History(const Request& request) {
+  return common::http::ResponseOr(DoHistory(request));
+}
 
 Result<Response> JournalHandlers::DoHistory(const Request& request) {
   const auto path = request.query.find("path");
@@ -120,7 +115,7 @@ Result<Response> JournalHandlers::DoHistory(const Request& request) {
   TESSERA_ASSIGN_OR_RETURN(const size_t limit, ListLimit(request, options_.default_list_limit));
   TESSERA_ASSIGN_OR_RETURN(const uint64_t nsid, Namespace(request, /*create=*/false));
   TESSERA_ASSIGN_OR_RETURN(const auto history, journal_.History(nsid, path->second, cursor, limit));
-  return Json(common::wire::Encode(history));
+  return common::http::JsonResponse(common::wire::Encode(history));
 }
 
 void JournalHandlers::Notify(const Request& request, Responder responder) {
@@ -143,7 +138,7 @@ Status JournalHandlers::DoNotify(const Request& request, const Responder& respon
     common::wire::NotifyResponse body;
     body.head = now_head;
     body.epoch = epoch;
-    responder.Send(Json(common::wire::Encode(body)));
+    responder.Send(common::http::JsonResponse(common::wire::Encode(body)));
   };
   if (cursor > head) {
     // The client is ahead of this journal (another epoch?): tell it now so it can re-list.

@@ -14,23 +14,6 @@ using common::Result;
 using common::http::Request;
 using common::http::Response;
 
-namespace {
-
-Response Json(std::string body) {
-  Response response;
-  response.status = 200;
-  response.content_type = "application/json";
-  response.body = std::move(body);
-  return response;
-}
-
-Response Answer(Result<Response> result) {
-  if (result.ok()) return std::move(result).value();
-  return common::http::ErrorResponse(result.status());
-}
-
-}  // namespace
-
 bool MoveHandlers::WantsMoves(const Request& request) {
   const auto it = request.query.find("moves");
   return it != request.query.end() && it->second == "1";
@@ -43,7 +26,9 @@ Result<uint64_t> MoveHandlers::Namespace(const Request& request) {
   return journal_.NamespaceId(it->second, /*create=*/true);
 }
 
-Response MoveHandlers::Move(const Request& request) { return Answer(DoMove(request)); }
+Response MoveHandlers::Move(const Request& request) {
+  return common::http::ResponseOr(DoMove(request));
+}
 
 Result<Response> MoveHandlers::DoMove(const Request& request) {
   TESSERA_ASSIGN_OR_RETURN(common::wire::MoveRequest move,
@@ -58,10 +43,12 @@ Result<Response> MoveHandlers::DoMove(const Request& request) {
   if (out->response.outcome == common::wire::MoveOutcome::kCommitted) {
     notifier_.Advance(nsid, out->head);
   }
-  return Json(common::wire::Encode(out->response));
+  return common::http::JsonResponse(common::wire::Encode(out->response));
 }
 
-Response MoveHandlers::List(const Request& request) { return Answer(DoList(request)); }
+Response MoveHandlers::List(const Request& request) {
+  return common::http::ResponseOr(DoList(request));
+}
 
 Result<Response> MoveHandlers::DoList(const Request& request) {
   TESSERA_ASSIGN_OR_RETURN(const uint64_t cursor, QueryUint(request.query, "cursor", 0));
@@ -76,7 +63,7 @@ Result<Response> MoveHandlers::DoList(const Request& request) {
   TESSERA_ASSIGN_OR_RETURN(const uint64_t nsid, Namespace(request));
   TESSERA_ASSIGN_OR_RETURN(
       const auto list, journal_.ListMoves(nsid, cursor, static_cast<size_t>(limit), deltas == 1));
-  return Json(common::wire::Encode(list));
+  return common::http::JsonResponse(common::wire::Encode(list));
 }
 
 }  // namespace tessera::metaserver::api
