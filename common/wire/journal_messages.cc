@@ -15,14 +15,13 @@ using internal::GetString;
 using internal::GetStringOr;
 using internal::GetUint;
 using internal::GetUintOr;
+using internal::kMaxDeviceBytes;
+using internal::kMaxErrorBytes;
+using internal::Sv;
 
 namespace {
 
-constexpr size_t kMaxDeviceBytes = 256;
 constexpr size_t kMaxEpochBytes = 256;
-constexpr size_t kMaxErrorBytes = 4096;
-
-json::string_view Sv(std::string_view s) { return json::string_view(s.data(), s.size()); }
 
 json::array BlocksToJson(const std::vector<BlockRef>& blocks);
 

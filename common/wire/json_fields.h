@@ -15,6 +15,15 @@
 
 namespace tessera::common::wire::internal {
 
+// Bounds on free-text fields shared by the journal and move messages.
+inline constexpr size_t kMaxDeviceBytes = 256;
+inline constexpr size_t kMaxErrorBytes = 4096;
+
+// A std::string_view as a Boost.JSON string view (no copy).
+inline boost::json::string_view Sv(std::string_view s) {
+  return boost::json::string_view(s.data(), s.size());
+}
+
 // Parses `json`, which must be one JSON object. InvalidArgument on syntax errors, nesting
 // deeper than 32, or a non-object.
 Result<boost::json::object> ParseObject(std::string_view json);

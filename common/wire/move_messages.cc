@@ -11,13 +11,11 @@ using internal::GetString;
 using internal::GetStringOr;
 using internal::GetUint;
 using internal::GetUintOr;
+using internal::kMaxDeviceBytes;
+using internal::kMaxErrorBytes;
+using internal::Sv;
 
 namespace {
-
-constexpr size_t kMaxDeviceBytes = 256;
-constexpr size_t kMaxErrorBytes = 4096;
-
-json::string_view Sv(std::string_view s) { return json::string_view(s.data(), s.size()); }
 
 std::string_view OutcomeName(MoveOutcome outcome) {
   switch (outcome) {
