@@ -18,8 +18,8 @@ namespace {
 // No IN_MODIFY: a file being written is looked at when it is closed (IN_CLOSE_WRITE), not on
 // every write; writers that never close are caught by the periodic rescan.
 constexpr uint32_t kMask = IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
-                           IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_DONT_FOLLOW |
-                           IN_ONLYDIR | IN_EXCL_UNLINK;
+                           IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_DONT_FOLLOW | IN_ONLYDIR |
+                           IN_EXCL_UNLINK;
 constexpr std::string_view kTempPrefix = ".tessera-tmp-";
 // Paths handed over at once: a tree being copied in keeps the inotify queue full, so the read
 // loop below could otherwise gather an unbounded set before reporting.
@@ -97,6 +97,10 @@ void Watcher::HandleEvents(const char* buf, size_t len, std::set<std::string>& c
     const std::string rel = dir.empty() ? name : dir + "/" + name;
     if (Abs(rel) == skip_dir_) continue;
     changed.insert(rel);
+    if (!overflow && changed.size() >= kMaxBatchPaths) {
+      callbacks_.changed(changed);  // bounded: never more than kMaxBatchPaths at once
+      changed.clear();
+    }
     if ((ev.mask & IN_ISDIR) && (ev.mask & (IN_CREATE | IN_MOVED_TO))) {
       if (!AddTree(rel)) log_.Warn("watcher", "inotify watch limit reached; relying on rescans");
     }
@@ -123,12 +127,7 @@ void Watcher::Run(std::stop_token stop) {
       const ssize_t n = ::read(inotify_.get(), buf, sizeof buf);
       if (n <= 0) break;
       HandleEvents(buf, static_cast<size_t>(n), changed, overflow);
-      if (overflow) {
-        changed.clear();  // everything is rescanned anyway
-      } else if (changed.size() >= kMaxBatchPaths) {
-        callbacks_.changed(changed);
-        changed.clear();
-      }
+      if (overflow) changed.clear();  // everything is rescanned anyway
     }
     if (overflow) {
       log_.Warn("watcher", "inotify queue overflowed; rescanning everything");

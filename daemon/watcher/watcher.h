@@ -50,6 +50,8 @@ class Watcher {
   // was hit (the periodic rescan still finds changes).
   bool AddTree(const std::string& rel);
   std::string Abs(const std::string& rel) const { return rel.empty() ? root_ : root_ + "/" + rel; }
+  // Adds the paths `buf`'s events name to `changed`, reporting and clearing it each time it
+  // reaches the batch bound; sets `overflow` when the kernel lost events.
   void HandleEvents(const char* buf, size_t len, std::set<std::string>& changed, bool& overflow);
 
   const std::string root_;

@@ -1,8 +1,11 @@
 #include "daemon/syncer/syncer.h"
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 
 #include <chrono>
+#include <ctime>
 #include <thread>
 
 #include "tests/daemon/test_cluster.h"
@@ -23,10 +26,11 @@ bool Committed(const TestPeer& peer, const std::string& path) {
   return row.ok() && row->has_value() && (*row)->base_jid > 0;
 }
 
-// Waits (deadline 20 s) until `cond` holds, checking after each syncer round.
+// Waits (deadline `limit`) until `cond` holds, checking after each syncer round.
 template <typename Cond>
-bool WaitUntil(const Syncer& syncer, Cond cond) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+bool WaitUntil(const Syncer& syncer, Cond cond,
+               std::chrono::seconds limit = std::chrono::seconds(20)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
   while (std::chrono::steady_clock::now() < deadline) {
     const uint64_t round = syncer.rounds();
     if (cond()) return true;
@@ -76,6 +80,32 @@ TEST_CASE("syncer: a backlog larger than one Process() call is finished without 
     }
     return true;
   }));
+}
+
+TEST_CASE("syncer: more files in doubt than the recheck list holds bring a full rescan") {
+  TestServers servers;
+  TestPeer a(servers, "A");
+  // Modified "later" than any hash of them (an hour ahead), so every one is in doubt after
+  // each scan.
+  const size_t n = scanner::kMaxRecheckPaths + 10;
+  const struct timespec ahead[2] = {{::time(nullptr) + 3600, 0}, {::time(nullptr) + 3600, 0}};
+  for (size_t i = 0; i < n; ++i) {
+    const std::string path = a.Abs("f" + std::to_string(i));
+    WriteFile(path, std::to_string(i));
+    REQUIRE(::utimensat(AT_FDCWD, path.c_str(), ahead, 0) == 0);
+  }
+  SyncerOptions options;
+  options.pull_interval = std::chrono::seconds(3600);
+  Syncer syncer(a.engine(), a.scanner(), a.index(), a.log(), options);
+  std::jthread thread([&](std::stop_token st) { syncer.Run(st); });
+  // Thousands of files per round: a generous deadline for sanitizer builds.
+  constexpr auto kLimit = std::chrono::seconds(120);
+  REQUIRE(WaitUntil(
+      syncer, [&] { return syncer.rounds() >= 1; }, kLimit));
+  // Nobody reports this one: only a full rescan (not a recheck of the listed paths) finds it.
+  WriteFile(a.Abs("unreported.txt"), "found by the rescan");
+  CHECK(WaitUntil(
+      syncer, [&] { return Committed(a, "unreported.txt"); }, kLimit));
 }
 
 }  // namespace
