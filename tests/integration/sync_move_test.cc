@@ -131,9 +131,13 @@ TEST_CASE("e2e moves: a rename on A while B edited a file inside still loses not
   REQUIRE(::rename(cluster->Path(kA, "docs").c_str(), cluster->Path(kA, "papers").c_str()) == 0);
   RequireOk(WaitUntil(
                 [&] {
+                  // The status alone can read "nothing to upload" before A has seen the
+                  // rename; its log says when the move is on the server.
                   auto s = cluster->StatusOf(kA);
                   return s.ok() && s->upload_pending_files == 0 &&
-                         !Exists(cluster->Path(kA, "docs"));
+                         !Exists(cluster->Path(kA, "docs")) &&
+                         FileText(cluster->daemon(kA).log_path)
+                                 .find("moved docs -> papers on the server") != std::string::npos;
                 },
                 kConverge, "A committed the rename"),
             "A");
