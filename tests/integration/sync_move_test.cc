@@ -96,7 +96,9 @@ TEST_CASE("e2e moves: a renamed directory of 1000 files is one move, applied on 
   const auto folded_body = list(h0, true).body;
   auto folded = common::wire::DecodeListResponse(folded_body);
   REQUIRE(folded.ok());
-  REQUIRE(folded->entries.size() == 1);
+  std::string listed;  // named in the failure message
+  for (const auto& e : folded->entries) listed += e.meta.path + "@" + std::to_string(e.jid) + " ";
+  REQUIRE_MESSAGE(folded->entries.size() == 1, listed);
   CHECK(folded->entries[0].meta.path == "renamed");
   CHECK(folded->entries[0].moved_from == "project");
   CHECK(folded->entries[0].covers == 2 * 1011 + 1);
