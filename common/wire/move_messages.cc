@@ -29,14 +29,32 @@ std::string_view OutcomeName(MoveOutcome outcome) {
   return "invalid";
 }
 
+bool IsDigest(std::string_view s) {
+  if (s.size() != 2 * BlockId::kSize) return false;
+  for (const char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 }  // namespace
+
+void SubtreeDigest::Add(std::string_view path, uint64_t jid) {
+  hasher_.Update(path);
+  hasher_.Update(std::string_view("\0", 1));
+  hasher_.Update(std::to_string(jid));
+  hasher_.Update("\n");
+}
+
+std::string SubtreeDigest::Finish() { return hasher_.Finish().ToHex(); }
 
 std::string Encode(const MoveRequest& m) {
   return internal::Serialize(json::object{{"device", Sv(m.device)},
                                           {"from", Sv(m.from)},
                                           {"from_jid", m.from_jid},
                                           {"to", Sv(m.to)},
-                                          {"to_parent_jid", m.to_parent_jid}});
+                                          {"to_parent_jid", m.to_parent_jid},
+                                          {"subtree", Sv(m.subtree)}});
 }
 
 std::string Encode(const MoveResponse& m) {
@@ -64,6 +82,10 @@ Result<MoveRequest> DecodeMoveRequest(std::string_view text) {
   TESSERA_ASSIGN_OR_RETURN(m.from_jid, GetUint(o, "from_jid"));
   TESSERA_ASSIGN_OR_RETURN(m.to, GetString(o, "to", kMaxPathBytes));
   TESSERA_ASSIGN_OR_RETURN(m.to_parent_jid, GetUint(o, "to_parent_jid"));
+  TESSERA_ASSIGN_OR_RETURN(m.subtree, GetStringOr(o, "subtree", 2 * BlockId::kSize, ""));
+  if (!m.subtree.empty() && !IsDigest(m.subtree)) {
+    return InvalidArgument("field \"subtree\": not 64 lowercase hex digits");
+  }
   TESSERA_RETURN_IF_ERROR(ValidateRelativePath(m.from).WithContext("field \"from\""));
   TESSERA_RETURN_IF_ERROR(ValidateRelativePath(m.to).WithContext("field \"to\""));
   if (m.to == m.from || m.to.starts_with(m.from + "/")) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/block_id.h"
 #include "common/result.h"
 #include "common/wire/file_meta.h"
 
@@ -27,11 +28,29 @@ struct MoveRequest {
   uint64_t from_jid = 0;       // its latest JID as the client knows it
   std::string to;              // absent, or a tombstone, with nothing live under it
   uint64_t to_parent_jid = 0;  // to's latest JID (a tombstone), or 0 when the client knows none
+  // SubtreeDigest of the live paths under from/ as the client knows them. The server moves only
+  // when its own digest is the same (else kConflict): a path added, edited or deleted by
+  // someone else since the client last listed is never carried along unseen. Empty (an older
+  // client) is answered kConflict; otherwise 64 lowercase hex digits.
+  std::string subtree;
+};
+
+// The digest of a subtree's live paths: SHA-256 over "<path>\0<jid>\n" for each live path under
+// from/ (not from itself) with its latest JID, in bytewise path order, as 64 lowercase hex
+// digits. Both sides compute it the same way. Not thread-safe; one per move.
+class SubtreeDigest {
+ public:
+  void Add(std::string_view path, uint64_t jid);
+  // The digest of what was added; the object is then reset.
+  std::string Finish();
+
+ private:
+  Sha256Hasher hasher_;
 };
 
 enum class MoveOutcome {
   kCommitted,  // jid = the move entry, covers = how many entries follow it
-  kConflict,   // from_jid or to_parent_jid is stale; latest_jid is that path's latest JID
+  kConflict,   // from_jid, to_parent_jid or subtree is stale; latest_jid as documented
   kInvalid,    // refused; `error` says why (not a directory, to inside from, too big, ...)
 };
 

@@ -117,6 +117,7 @@ Result<bool> SyncEngine::TrySendMove(const std::string& to) {
   uint64_t n = 0;  // live paths under `from`
   size_t same = 0;
   bool still_there = false;  // not (only) a rename, or not scanned yet
+  common::wire::SubtreeDigest subtree;  // what this side knows; the server moves only that
   TESSERA_RETURN_IF_ERROR(
       ForEachRowUnder(index_, from, [&](const index::FileRow& row) -> Result<bool> {
         if (row.local) {
@@ -125,6 +126,7 @@ Result<bool> SyncEngine::TrySendMove(const std::string& to) {
         }
         if (!Live(row)) return true;
         if (++n > common::wire::kMaxMovePaths) return false;
+        subtree.Add(row.path, row.base_jid);
         TESSERA_ASSIGN_OR_RETURN(const auto moved, index_.Get(to + row.path.substr(from.size())));
         if (moved && moved->local && moved->local->SameContent(*row.base)) ++same;
         return true;
@@ -137,6 +139,7 @@ Result<bool> SyncEngine::TrySendMove(const std::string& to) {
   request.from_jid = from_row->base_jid;
   request.to = to;
   request.to_parent_jid = to_row->base_jid;
+  request.subtree = subtree.Finish();
   auto answer = meta_.Move(request);
   if (!answer.ok()) {
     if (answer.status().code() == common::Code::kUnavailable) return answer.status();

@@ -98,9 +98,11 @@ class Journal {
   // Subtree move (journal_move.cc, schema/003_moves.sql, docs/protocol.md): in ONE transaction,
   // `from` (a live directory whose latest JID is from_jid, else kConflict) becomes `to` (absent
   // or a tombstone whose latest JID is to_parent_jid or 0, else kConflict; nothing live under
-  // it, not inside `from`, else kInvalid): the move entry, a copy of every live path under
-  // from/ as to/..., then tombstones for from and everything live under it. No block store
-  // round trip. kInvalid for more than wire::kMaxMovePaths live paths. Status errors (bad
+  // it, not inside `from`, else kInvalid), provided the live paths under from/ with their
+  // latest JIDs are exactly those of request.subtree (else kConflict, latest_jid = the head):
+  // the move entry, a copy of every live path under from/ as to/..., then tombstones for from
+  // and everything live under it. No block store round trip. kInvalid for more than
+  // wire::kMaxMovePaths live paths. Status errors (bad
   // device, unknown nsid, I/O) mean nothing was written. `head` is the head afterwards.
   struct MoveOutput {
     common::wire::MoveResponse response;

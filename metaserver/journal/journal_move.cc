@@ -162,6 +162,15 @@ Result<Journal::MoveOutput> Journal::Move(uint64_t nsid, const MoveRequest& requ
             " paths under from: commit them one by one");
     return out;
   }
+  // The subtree as the client knows it: anything changed under from/ since it last listed (a
+  // path added, edited or deleted elsewhere) would otherwise be carried along unseen.
+  common::wire::SubtreeDigest digest;
+  for (const auto& [path, jid] : moved) digest.Add(path, jid);
+  if (request.subtree.empty() || digest.Finish() != request.subtree) {
+    response.outcome = MoveOutcome::kConflict;
+    response.latest_jid = head;
+    return out;
+  }
   for (const auto& [path, jid] : moved) {
     const std::string target = to + path.substr(from.size());
     if (target.size() > common::kMaxPathBytes) {

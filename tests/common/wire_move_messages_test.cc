@@ -8,7 +8,9 @@ namespace tessera::common::wire {
 namespace {
 
 TEST_CASE("wire moves: requests and answers round-trip") {
-  const MoveRequest request{"laptop", "a/src", 12, "b/dst", 7};
+  SubtreeDigest digest;
+  digest.Add("a/src/x", 3);
+  const MoveRequest request{"laptop", "a/src", 12, "b/dst", 7, digest.Finish()};
   auto decoded = DecodeMoveRequest(Encode(request));
   REQUIRE_MESSAGE(decoded.ok(), decoded.status().ToString());
   CHECK(decoded->device == "laptop");
@@ -16,6 +18,11 @@ TEST_CASE("wire moves: requests and answers round-trip") {
   CHECK(decoded->from_jid == 12);
   CHECK(decoded->to == "b/dst");
   CHECK(decoded->to_parent_jid == 7);
+  CHECK(decoded->subtree == request.subtree);
+  // Without a digest (an older client) the request decodes; the server answers conflict.
+  auto bare = DecodeMoveRequest(R"({"device":"d","from":"a","from_jid":1,"to":"b","to_parent_jid":0})");
+  REQUIRE(bare.ok());
+  CHECK(bare->subtree.empty());
 
   MoveResponse committed;
   committed.outcome = MoveOutcome::kCommitted;
@@ -35,6 +42,23 @@ TEST_CASE("wire moves: requests and answers round-trip") {
   CHECK(DecodeMoveResponse(Encode(invalid))->error == "why");
 }
 
+TEST_CASE("wire moves: the subtree digest depends on every path, JID and their order") {
+  auto of = [](std::initializer_list<std::pair<const char*, uint64_t>> paths) {
+    SubtreeDigest d;
+    for (const auto& [path, jid] : paths) d.Add(path, jid);
+    return d.Finish();
+  };
+  const std::string base = of({{"s/a", 1}, {"s/b", 2}});
+  CHECK(base.size() == 64);
+  CHECK(base == of({{"s/a", 1}, {"s/b", 2}}));
+  CHECK(base != of({{"s/a", 1}, {"s/b", 3}}));
+  CHECK(base != of({{"s/a", 1}}));
+  CHECK(base != of({{"s/a", 1}, {"s/b", 2}, {"s/c", 4}}));
+  CHECK(base != of({{"s/b", 2}, {"s/a", 1}}));
+  CHECK(of({{"s/a1", 2}}) != of({{"s/a", 12}}));  // the separator keeps fields apart
+  CHECK(of({}) != base);
+}
+
 TEST_CASE("wire moves: hostile requests and answers are refused") {
   for (const char* body : {
            "",
@@ -46,6 +70,8 @@ TEST_CASE("wire moves: hostile requests and answers are refused") {
            R"({"device":"d","from":"a","from_jid":1,"to":"a","to_parent_jid":0})",
            R"({"device":"d","from":"a","from_jid":-1,"to":"b","to_parent_jid":0})",
            R"({"device":"d","from":"a\\b","from_jid":1,"to":"b","to_parent_jid":0})",
+           R"({"device":"d","from":"a","from_jid":1,"to":"b","to_parent_jid":0,"subtree":"abc"})",
+           R"({"device":"d","from":"a","from_jid":1,"to":"b","to_parent_jid":0,"subtree":7})",
        }) {
     CAPTURE(body);
     CHECK(DecodeMoveRequest(body).status().code() == Code::kInvalidArgument);

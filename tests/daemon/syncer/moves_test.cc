@@ -5,6 +5,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
+#include <map>
+#include <string>
+
 #include "daemon/syncer/sync_engine.h"
 #include "tests/daemon/test_cluster.h"
 
@@ -24,6 +28,16 @@ void MakeTree(TestPeer& p, const std::string& top, int files) {
     WriteFile(p.Abs(top + (f % 2 ? "/sub/f" : "/f") + std::to_string(f)),
               "content " + std::to_string(f));
   }
+}
+
+// Every path under `root` (relative) with its content, or "<dir>".
+std::map<std::string, std::string> Tree(const std::string& root) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
+    const std::string rel = e.path().string().substr(root.size() + 1);
+    out[rel] = e.is_directory() ? "<dir>" : ReadFile(e.path().string());
+  }
+  return out;
 }
 
 common::wire::ListResponse Folded(TestPeer& p, uint64_t cursor) {
@@ -118,29 +132,52 @@ TEST_CASE("moves: a directory of more rows than one index page moves whole, ever
   CHECK(Folded(a, 0).head == folded.head);  // nothing was committed again
 }
 
-TEST_CASE("moves: when the server moved more than the sender knew, its entries are listed") {
+TEST_CASE("moves: a move from a stale view of the directory is refused; its paths go one by one") {
+  // The server moves only what the sender knows (the subtree digest): a change made under the
+  // directory elsewhere, not yet listed by the sender, is never carried along unseen.
   TestServers servers;
   TestPeer a(servers, "A"), c(servers, "C");
   MakeTree(a, "src", 6);
   REQUIRE(a.Sync().ok());
   REQUIRE(c.Sync().ok());
-  WriteFile(c.Abs("src/extra"), "from C");  // A has not listed it yet
+  std::string changed;  // the path C changed, and what it holds afterwards ("" = gone)
+  std::string content;
+  SUBCASE("a path added") {
+    changed = "src/extra";
+    content = "from C";
+    WriteFile(c.Abs(changed), content);
+  }
+  SUBCASE("a path edited") {
+    changed = "src/f2";
+    content = "edited on C";
+    WriteFile(c.Abs(changed), content);
+  }
+  SUBCASE("a path deleted") {
+    changed = "src/f2";
+    REQUIRE(::unlink(c.Abs(changed).c_str()) == 0);
+  }
   REQUIRE(c.Sync().ok());
 
   REQUIRE(::rename(a.Abs("src").c_str(), a.Abs("dst").c_str()) == 0);
   REQUIRE(a.scanner().FullScan().ok());
-  REQUIRE(a.engine().Process().ok());  // no pull first: A's view of src misses "extra"
-  CHECK(a.meta().stats().move_requests == 1);
-  REQUIRE(a.Sync().ok());
-  CHECK(ReadFile(a.Abs("dst/extra")) == "from C");
-  CHECK_FALSE(Exists(a.Abs("src")));
+  REQUIRE(a.engine().Process().ok());  // no pull first: A's view of src is stale
+  CHECK(a.meta().stats().move_requests >= 1);
+  // Refused: src was not moved (src/sub, which C did not touch, may move as one).
+  for (const auto& e : Folded(a, 0).entries) CHECK(e.moved_from != "src");
+  for (int round = 0; round < 2; ++round) {
+    REQUIRE(a.Sync().ok());
+    REQUIRE(c.Sync().ok());
+  }
+  // Both sides agree, A's files are all under dst, and C's change is kept.
+  CHECK(Tree(a.root()) == Tree(c.root()));
+  CHECK(ReadFile(a.Abs("dst/f0")) == "content 0");
   CHECK(ReadFile(a.Abs("dst/sub/f1")) == "content 1");
-  REQUIRE(c.Sync().ok());
-  CHECK(ReadFile(c.Abs("dst/extra")) == "from C");
-  CHECK(ReadFile(c.Abs("dst/f0")) == "content 0");
-  CHECK_FALSE(Exists(c.Abs("src")));
+  // C's added or edited file stays where C made it, next to the renamed directory.
+  if (!content.empty()) CHECK(ReadFile(a.Abs(changed)) == content);
   CHECK(a.index().DirtyPaths(10)->empty());
   CHECK(c.index().DirtyPaths(10)->empty());
+  CHECK(a.index().PendingPaths(10)->empty());
+  CHECK(c.index().PendingPaths(10)->empty());
 }
 
 TEST_CASE("moves: a receiver whose directory differs lists the move's entries, losing nothing") {

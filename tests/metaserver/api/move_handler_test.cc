@@ -85,7 +85,14 @@ TEST_CASE(
   s.Commit(DirItem("src/sub", 0));
   s.Commit(FileItem("src/sub/empty", 0, {}));
   s.Commit(FileItem("src/empty", 0, {}));
-  const auto moved = s.Move(MoveRequest{"laptop", "src", src, "dst", 0});
+  common::wire::SubtreeDigest known;  // src/empty, src/sub, src/sub/empty: bytewise
+  known.Add("src/empty", 4);
+  known.Add("src/sub", 2);
+  known.Add("src/sub/empty", 3);
+  const std::string subtree = known.Finish();
+  // Without the digest of what the client knows, the server does not move.
+  CHECK(s.Move(MoveRequest{"laptop", "src", src, "dst", 0, ""}).outcome == MoveOutcome::kConflict);
+  const auto moved = s.Move(MoveRequest{"laptop", "src", src, "dst", 0, subtree});
   REQUIRE(moved.outcome == MoveOutcome::kCommitted);
   CHECK(moved.jid == 5);
   CHECK(moved.covers == 7);
@@ -109,12 +116,12 @@ TEST_CASE(
   CHECK(s.List("?cursor=4&moves=0").entries.size() == 8);
 
   // A second move of the old name conflicts: it is a tombstone now.
-  const auto stale = s.Move(MoveRequest{"laptop", "src", src, "elsewhere", 0});
+  const auto stale = s.Move(MoveRequest{"laptop", "src", src, "elsewhere", 0, ""});
   CHECK(stale.outcome == MoveOutcome::kConflict);
   CHECK(stale.latest_jid == 9);  // M + N + 1: src's tombstone
   // A destination that exists: conflict with its JID.
   const uint64_t other = s.Commit(DirItem("other", 0));
-  const auto taken = s.Move(MoveRequest{"laptop", "dst", moved.jid, "other", 0});
+  const auto taken = s.Move(MoveRequest{"laptop", "dst", moved.jid, "other", 0, ""});
   CHECK(taken.outcome == MoveOutcome::kConflict);
   CHECK(taken.latest_jid == other);
 }
@@ -124,16 +131,16 @@ TEST_CASE("move api: bad requests are 400 and write nothing") {
   const uint64_t src = s.Commit(DirItem("src", 0));
   for (const std::string& body :
        {std::string("{"), std::string("[]"), std::string(R"({"device":"d","from":"src"})"),
-        common::wire::Encode(MoveRequest{"d", "../src", src, "dst", 0}),
-        common::wire::Encode(MoveRequest{"d", "src", src, "/dst", 0}),
-        common::wire::Encode(MoveRequest{"d", "src", src, "src/inner", 0}),
-        common::wire::Encode(MoveRequest{"d", "src", src, "src", 0}),
-        common::wire::Encode(MoveRequest{std::string(300, 'd'), "src", src, "dst", 0})}) {
+        common::wire::Encode(MoveRequest{"d", "../src", src, "dst", 0, ""}),
+        common::wire::Encode(MoveRequest{"d", "src", src, "/dst", 0, ""}),
+        common::wire::Encode(MoveRequest{"d", "src", src, "src/inner", 0, ""}),
+        common::wire::Encode(MoveRequest{"d", "src", src, "src", 0, ""}),
+        common::wire::Encode(MoveRequest{std::string(300, 'd'), "src", src, "dst", 0, ""})}) {
     CAPTURE(body);
     CHECK(s.Post("/v1/ns/docs/move", body).status == 400);
   }
   CHECK(
-      s.Post("/v1/ns/bad%20name/move", common::wire::Encode(MoveRequest{"d", "src", src, "dst", 0}))
+      s.Post("/v1/ns/bad%20name/move", common::wire::Encode(MoveRequest{"d", "src", src, "dst", 0, ""}))
           .status == 400);
   for (const char* query : {"?moves=1&limit=0", "?moves=1&cursor=x", "?moves=1&deltas=2"}) {
     CAPTURE(query);

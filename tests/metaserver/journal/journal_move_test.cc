@@ -1,6 +1,7 @@
 // Journal::Move and Journal::ListMoves (metaserver/journal/journal_move.cc).
 #include <doctest/doctest.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,12 +50,27 @@ struct Fixture {
     REQUIRE(r.outcome == CommitOutcome::kCommitted);
     return r.jid;
   }
+  // A move by a client that knows the journal's whole current state under `from`.
   MoveResponse Move(const std::string& from, uint64_t from_jid, const std::string& to,
                     uint64_t to_parent = 0) {
-    MoveRequest request{"laptop", from, from_jid, to, to_parent};
+    return MoveWith(from, from_jid, to, to_parent, Subtree(from));
+  }
+  MoveResponse MoveWith(const std::string& from, uint64_t from_jid, const std::string& to,
+                        uint64_t to_parent, std::string subtree) {
+    MoveRequest request{"laptop", from, from_jid, to, to_parent, std::move(subtree)};
     auto out = journal->Move(ns, request);
     REQUIRE_MESSAGE(out.ok(), out.status().ToString());
     return out->response;
+  }
+  // The digest of the live paths under from/ now, from the full listing.
+  std::string Subtree(const std::string& from) {
+    std::map<std::string, JournalEntry> latest;  // bytewise order
+    for (auto& e : List()) latest[e.meta.path] = std::move(e);
+    common::wire::SubtreeDigest digest;
+    for (const auto& [path, e] : latest) {
+      if (path.starts_with(from + "/") && e.meta.kind != FileKind::kDeleted) digest.Add(path, e.jid);
+    }
+    return digest.Finish();
   }
   std::vector<JournalEntry> List(uint64_t cursor = 0) {
     auto list = journal->List(ns, cursor, common::wire::kMaxListLimit);
@@ -181,6 +197,28 @@ TEST_CASE("journal move: stale or wrong source and destination are refused, noth
     CHECK(r.error.find("live paths") != std::string::npos);
     CHECK(f.Head() == head + 1);
     return;
+  }
+  SUBCASE("a subtree the client knows differently") {
+    const std::string known = f.Subtree("src");
+    SUBCASE("a path edited since") {
+      f.Commit(FileItem("src/f", src + 1, {"c"}));
+    }
+    SUBCASE("a path added since") {
+      f.Commit(FileItem("src/new", 0, {"c"}));
+    }
+    SUBCASE("a path deleted since") {
+      f.Commit(DeleteItem("src/f", src + 1));
+    }
+    const uint64_t now = f.Head();
+    const auto r = f.MoveWith("src", src, "dst", 0, known);
+    CHECK(r.outcome == MoveOutcome::kConflict);
+    CHECK(r.latest_jid == now);
+    CHECK(f.Head() == now);
+    CHECK(f.Move("src", src, "dst").outcome == MoveOutcome::kCommitted);  // knowing it all
+    return;
+  }
+  SUBCASE("no subtree digest (an older client)") {
+    CHECK(f.MoveWith("src", src, "dst", 0, "").outcome == MoveOutcome::kConflict);
   }
   SUBCASE("hostile paths") {
     CHECK(f.Move("../src", src, "dst").outcome == MoveOutcome::kInvalid);
