@@ -137,8 +137,9 @@ struct HttpClient::Impl {
       return InvalidArgument("request target must start with '/'");
     }
     bhttp::request<bhttp::string_body> request{method, prefix + std::string(target), 11};
+    // Only the headers that change what the server does: each byte here goes with every
+    // request (no User-Agent).
     request.set(bhttp::field::host, host_header);
-    request.set(bhttp::field::user_agent, "tessera");
     request.set(bhttp::field::accept_encoding, kZstdCoding);
     for (const auto& [name, value] : headers) request.set(name, value);
     if (method == bhttp::verb::post) {

@@ -279,7 +279,7 @@ void Session::WatchPeer(std::shared_ptr<net::steady_timer> timer) {
 net::awaitable<bool> Session::Write(Response response, unsigned version, bool keep_alive,
                                     bool accept_zstd) {
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(response.status), version};
-  res.set(bhttp::field::server, "tessera");
+  // No Server header: only what the client acts on goes with every answer.
   res.set(bhttp::field::content_type, response.content_type);
   for (auto& [name, value] : response.headers) res.set(name, value);
   std::optional<std::string> packed;

@@ -82,12 +82,14 @@ Result<common::wire::JournalEntry> MetaClient::Entry(uint64_t jid) {
 
 Result<common::wire::NotifyResponse> MetaClient::Notify(uint64_t cursor,
                                                         std::chrono::milliseconds wait) {
+  ++stats_.notify_requests;
   TESSERA_ASSIGN_OR_RETURN(auto r, http_->Get(prefix_ + "/notify?cursor=" + std::to_string(cursor) +
                                                   "&timeout_ms=" + std::to_string(wait.count()),
                                               wait + std::chrono::seconds(15)));
   if (r.status != 200) return HttpError("notify", r);
   auto decoded = common::wire::DecodeNotifyResponse(r.body);
   if (!decoded.ok()) return common::Corruption("notify answer: " + decoded.status().message());
+  if (decoded->head != cursor) ++stats_.notify_wakeups;
   return decoded;
 }
 

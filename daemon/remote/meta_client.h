@@ -30,6 +30,8 @@ struct MetaClientStats {
   uint64_t list_body_bytes = 0;  // response bodies
   uint64_t entry_requests = 0;
   uint64_t move_requests = 0;
+  uint64_t notify_requests = 0;
+  uint64_t notify_wakeups = 0;  // notify answers whose head is not the cursor asked from
 };
 
 class MetaClient {

@@ -41,7 +41,7 @@ Status SyncEngine::WriteFile(const std::string& abs, const std::string& rel, con
     return common::Corruption(rel + ": blocks add up to " + std::to_string(total) +
                               " bytes, the journal says " + std::to_string(v.size));
   }
-  TESSERA_RETURN_IF_ERROR(WriteBlocks(fd.get(), tmp, v.blocks));
+  TESSERA_RETURN_IF_ERROR(WriteBlocks(fd.get(), tmp, rel, v.blocks));
   if (::fchmod(fd.get(), mode & 07777) != 0) return common::ErrnoStatus("fchmod " + tmp, errno);
   const struct timespec times[2] = {{0, UTIME_OMIT},
                                     {static_cast<time_t>(v.mtime_ns / 1'000'000'000),

@@ -30,6 +30,8 @@ constexpr uint64_t kCacheBudgetBytes = 256ull << 20;
 constexpr uint64_t kTrimEveryBytes = 32ull << 20;
 // How far from a block to fetch DeltaBases looks for a neighbour held locally.
 constexpr size_t kNeighbourLookups = 4;
+// How many places of a neighbour block DeltaBases reads, looking for the file's own.
+constexpr size_t kPlacesLooked = 8;
 
 bool LooksLikeText(std::string_view data) {
   return data.substr(0, 8000).find('\0') == std::string_view::npos;
@@ -37,7 +39,7 @@ bool LooksLikeText(std::string_view data) {
 
 }  // namespace
 
-Status SyncEngine::WriteBlocks(int fd, const std::string& tmp,
+Status SyncEngine::WriteBlocks(int fd, const std::string& tmp, const std::string& rel,
                                const std::vector<BlockRef>& blocks) {
   // Walks the file in windows of bounded bytes: blocks already on disk (the chunk cache, or any
   // local file holding them, e.g. the old version or the source of a rename) are read and
@@ -71,7 +73,7 @@ Status SyncEngine::WriteBlocks(int fd, const std::string& tmp,
       size_t refused = 0;
       TESSERA_ASSIGN_OR_RETURN(
           auto batch, blocks_.RetrieveBatch(
-                          fetch, DeltaBases(blocks, fetch_at),
+                          fetch, DeltaBases(rel, blocks, fetch_at),
                           [this](const common::BlockId& id) { return LocalBlock(id); }, &refused));
       stats_.refused += refused;
       for (auto& b : batch) {
@@ -105,15 +107,22 @@ Status SyncEngine::WriteBlocks(int fd, const std::string& tmp,
 }
 
 std::vector<std::optional<common::BlockId>> SyncEngine::DeltaBases(
-    const std::vector<BlockRef>& blocks, const std::vector<size_t>& fetch_at) {
+    const std::string& rel, const std::vector<BlockRef>& blocks,
+    const std::vector<size_t>& fetch_at) {
   // The old version of the file sits around the blocks we already hold: a neighbour of the
   // block to fetch found in a local file at index n means the block at n +/- distance there is
   // the one it replaced (a one-line edit changes one block between unchanged ones).
   std::unordered_map<std::string, std::vector<BlockRef>> versions;  // path -> its local blocks
   auto locate = [&](size_t j) -> std::pair<const std::vector<BlockRef>*, size_t> {
-    auto places = index_.FindBlock(blocks[j].id, 1);
+    // The file's own old version first: another file sharing the neighbour (a copy, common
+    // boilerplate) holds some other block next to it.
+    auto places = index_.FindBlock(blocks[j].id, kPlacesLooked);
     if (!places.ok() || places->empty()) return {nullptr, 0};
-    const index::BlockLocation& where = places->front();
+    const index::BlockLocation* own = nullptr;
+    for (const auto& p : *places) {
+      if (p.path == rel && own == nullptr) own = &p;
+    }
+    const index::BlockLocation& where = own != nullptr ? *own : places->front();
     auto [it, inserted] = versions.try_emplace(where.path);
     if (inserted) {
       auto row = index_.Get(where.path);

@@ -1,9 +1,14 @@
 #include "daemon/syncer/notify_loop.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 
 namespace tessera::daemon::syncer {
+
+namespace {
+constexpr std::chrono::milliseconds kStopCheck{100};  // a stop is seen within this while waiting
+}  // namespace
 
 void RunNotifyLoop(std::stop_token stop, remote::MetaClient& meta, Syncer& syncer,
                    common::Logger& log) {
@@ -29,9 +34,18 @@ void RunNotifyLoop(std::stop_token stop, remote::MetaClient& meta, Syncer& synce
         }
         if (syncer.cursor() >= r->head) continue;
       }
-      if (r->head > cursor || r->head < cursor || epoch_changed) {
+      if (r->head > cursor && !epoch_changed) {
         syncer.OnRemoteChanged();
-        // Give the syncer a moment to apply before asking again from the same cursor.
+        // Ask again once the syncer has applied up to that head: asking earlier, from the old
+        // cursor, would only be answered at once with the same head (a wasted exchange).
+        const auto deadline = std::chrono::steady_clock::now() + kApplyWait;
+        while (!stop.stop_requested() && std::chrono::steady_clock::now() < deadline &&
+               syncer.WaitForCursor(r->head, std::min(deadline, std::chrono::steady_clock::now() +
+                                                                    kStopCheck)) < r->head) {
+        }
+      } else if (r->head < cursor || epoch_changed) {
+        syncer.OnRemoteChanged();
+        // The journal was reset or replaced: the syncer starts over; give it a moment.
         std::unique_lock<std::mutex> lock(mutex);
         cv.wait_for(lock, stop, std::chrono::milliseconds(200),
                     [&] { return syncer.cursor() != cursor; });

@@ -178,8 +178,8 @@ class SyncEngine {
   common::Status DeleteLocal(const Plan& plan);
   common::Status WriteFile(const std::string& abs, const std::string& rel, const FileVersion& v,
                            uint32_t mode, const index::FileRow* row, struct stat* written);
-  // Writes the bytes of `blocks` to `fd` (the temp file `tmp`), in order.
-  common::Status WriteBlocks(int fd, const std::string& tmp,
+  // Writes the bytes of `blocks` (a version of `rel`) to `fd` (the temp file `tmp`), in order.
+  common::Status WriteBlocks(int fd, const std::string& tmp, const std::string& rel,
                              const std::vector<common::wire::BlockRef>& blocks);
   // One block from a local source (verified), else from the blockserver.
   common::Result<std::string> BlockBytes(const common::wire::BlockRef& ref);
@@ -189,14 +189,18 @@ class SyncEngine {
   // Keeps a block of a text file's synced version in the chunk cache (unsynced writes), so that
   // it can be a delta base after the file is overwritten; trims the cache now and then.
   void CacheBlock(const common::BlockId& id, std::string_view data);
-  // For each block of `blocks` to fetch (indexes in `fetch_at`, ascending), the block it
-  // probably replaces in a local file holding its neighbours: a base for a delta.
+  // For each block of `blocks` (a new version of `rel`) to fetch (indexes in `fetch_at`,
+  // ascending), the block it probably replaces in a local file holding its neighbours, `rel`
+  // itself when it holds them (its old version), else any: a base for a delta.
   std::vector<std::optional<common::BlockId>> DeltaBases(
-      const std::vector<common::wire::BlockRef>& blocks, const std::vector<size_t>& fetch_at);
+      const std::string& rel, const std::vector<common::wire::BlockRef>& blocks,
+      const std::vector<size_t>& fetch_at);
   common::Status RecordDownloaded(const Plan& plan, const struct stat& st);
-  // Starts retrieving, in one bounded request through the pipe, the blocks that new files
-  // among downloads[begin..] lack locally and that `coming` (the group before, still on its
-  // way) does not bring; the group ends at the returned Fetch's end (> begin).
+  // Starts retrieving, in one bounded request through the pipe, the blocks that files new or
+  // edited among downloads[begin..] lack locally and that `coming` (the group before, still on
+  // its way) does not bring; the group ends at the returned Fetch's end (> begin). An edit's
+  // blocks name their delta bases (DeltaBases), whose bytes are read here, at most
+  // kPipelinedBatchBytes of them, for the pipe's thread to patch with.
   common::Result<Fetch> StartFetch(const std::vector<Plan>& downloads, size_t begin,
                                    const std::unordered_set<common::BlockId>& coming);
   // Waits for `fetch` and puts its blocks into prefetched_; Unavailable when the server is.

@@ -128,6 +128,12 @@ uint64_t Syncer::WaitForRoundAfter(uint64_t round, Clock::time_point deadline) c
   return rounds_.load();
 }
 
+uint64_t Syncer::WaitForCursor(uint64_t at_least, Clock::time_point deadline) const {
+  std::unique_lock<std::mutex> lock(rounds_mutex_);
+  rounds_cv_.wait_until(lock, deadline, [&] { return cursor_.load() >= at_least; });
+  return cursor_.load();
+}
+
 void Syncer::Run(std::stop_token stop) {
   std::stop_callback wake(stop, [this] { cv_.notify_all(); });
   if (auto s = scanner_.RemoveStaleTempFiles(); !s.ok()) engine_.RecordError(s.ToString());

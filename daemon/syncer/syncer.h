@@ -56,6 +56,9 @@ class Syncer {
   // Blocks until more than `round` rounds have completed or `deadline` passes; returns
   // rounds(). Thread-safe.
   uint64_t WaitForRoundAfter(uint64_t round, std::chrono::steady_clock::time_point deadline) const;
+  // Blocks until cursor() >= `at_least` (checked as each round ends) or `deadline` passes;
+  // returns cursor(). Thread-safe.
+  uint64_t WaitForCursor(uint64_t at_least, std::chrono::steady_clock::time_point deadline) const;
   bool connected() const { return connected_.load(); }
   // Whether a round is running now (for the notify thread: its wake-up may be our own commit).
   bool busy() const { return busy_.load(); }
@@ -64,7 +67,7 @@ class Syncer {
   using Clock = std::chrono::steady_clock;
   void Round(bool full_scan, const std::set<std::string>& paths, bool pull);
   void SetConnected(bool connected);
-  void FinishRound();  // counts a round and wakes WaitForRoundAfter()
+  void FinishRound();  // counts a round and wakes WaitForRoundAfter() and WaitForCursor()
 
   SyncEngine& engine_;
   scanner::Scanner& scanner_;

@@ -5,8 +5,11 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <thread>
+
+#include "daemon/syncer/notify_loop.h"
 
 #include "tests/daemon/test_cluster.h"
 
@@ -106,6 +109,40 @@ TEST_CASE("syncer: more files in doubt than the recheck list holds bring a full 
   WriteFile(a.Abs("unreported.txt"), "found by the rescan");
   CHECK(WaitUntil(
       syncer, [&] { return Committed(a, "unreported.txt"); }, kLimit));
+}
+
+TEST_CASE("syncer: one remote commit wakes notify once; it asks again from the applied head") {
+  TestServers servers;
+  TestPeer a(servers, "A"), b(servers, "B");
+  SyncerOptions options;
+  options.pull_interval = std::chrono::seconds(3600);
+  Syncer syncer(b.engine(), b.scanner(), b.index(), b.log(), options);
+  auto watch = remote::MetaClient::Create(servers.meta_url(), "default");
+  REQUIRE(watch.ok());
+  std::jthread thread([&](std::stop_token st) { syncer.Run(st); });
+  REQUIRE(WaitUntil(syncer, [&] { return syncer.rounds() >= 1; }));
+  std::jthread notify(
+      [&](std::stop_token st) { RunNotifyLoop(st, **watch, syncer, b.log()); });
+
+  // A file big enough that applying it outlasts a quick re-poll: asking again from the old
+  // cursor before B's round ends would be answered at once, a second wake-up for one commit.
+  std::string big(24 << 20, '\0');
+  uint64_t x = 88172645463325252ULL;
+  for (size_t i = 0; i < big.size(); i += 8) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    std::memcpy(&big[i], &x, 8);
+  }
+  WriteFile(a.Abs("big.bin"), big);
+  REQUIRE(a.Sync().ok());
+  const uint64_t head = a.engine().cursor();
+  REQUIRE(head > 0);
+  REQUIRE(WaitUntil(syncer, [&] { return syncer.cursor() >= head; }, std::chrono::seconds(60)));
+  CHECK(testing::ReadFile(b.Abs("big.bin")) == big);
+  // Let the loop ask again (it waits for the applied head), then stop it to read its counts.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  notify.request_stop();
+  notify.join();
+  CHECK((*watch)->stats().notify_wakeups == 1);
 }
 
 }  // namespace
