@@ -107,14 +107,23 @@ Status SyncEngine::Download(const Plan& plan) {
   }
   if (row && row->local && row->local->kind != v.kind) {
     // The kind changed remotely (file <-> dir <-> symlink) and ours is the unchanged old one.
-    if (row->local->kind == FileKind::kDir) {
-      if (::rmdir(abs->c_str()) != 0 && errno != ENOENT) {
+    if (row->local->kind == FileKind::kDir && ::rmdir(abs->c_str()) != 0) {
+      const int err = errno;
+      if (err == ENOTEMPTY || err == EEXIST) {
+        // Something was added inside here that the other side did not know when it replaced
+        // the directory: keep both, the directory under a conflicted-copy name.
+        log_.Info("sync", plan.path + ": replaced remotely by a " +
+                              std::string(common::wire::FileKindName(v.kind)) +
+                              " but not empty here");
+        return Conflict(plan);
+      }
+      if (err != ENOENT) {
         return common::ErrnoStatus("rmdir (to make room for a " +
                                        std::string(common::wire::FileKindName(v.kind)) + ") " +
                                        *abs,
-                                   errno);
+                                   err);
       }
-    } else {
+    } else if (row->local->kind != FileKind::kDir) {
       TESSERA_RETURN_IF_ERROR(
           MoveToTrash(*abs, config_.state_dir + "/trash", DateString(env_.Now()), plan.path)
               .status());
@@ -198,8 +207,29 @@ Status SyncEngine::Conflict(const Plan& plan) {
 
 Status SyncEngine::DeleteLocal(const Plan& plan) {
   if (!plan.row || !plan.row->local) return RecordRemoteAsBase(plan);
+  // Records the remote delete as the base, the path gone here (`keep_local`: a directory that
+  // stays, dirty, because something is still inside).
+  auto record = [&](bool keep_local) -> Status {
+    index::FileRow row = *plan.row;
+    if (!keep_local) {
+      row.local.reset();
+      row.stat = index::LocalStat{};
+    }
+    row.base_jid = plan.pending ? plan.pending->jid : row.base_jid;
+    row.base.reset();
+    row.state = keep_local ? index::SyncState::kDirty : index::SyncState::kSynced;
+    return index_.InTransaction([&]() -> Status {
+      TESSERA_RETURN_IF_ERROR(index_.Put(row));
+      return plan.pending ? index_.RemovePending(plan.path) : Status::Ok();
+    });
+  };
   auto safe = SafePath(plan.path);
-  if (!safe) return plan.pending ? index_.RemovePending(plan.path) : Status::Ok();
+  if (!safe) {
+    // Nothing can be at a path that is refused here (through a file or a symlink now, e.g. a
+    // directory replaced by a file): the remote delete is recorded, so that the row does not
+    // go on asking for a delete the journal already has.
+    return plan.pending ? record(/*keep_local=*/false) : Status::Ok();
+  }
   const std::string abs = *safe;
   if (const Status s = CheckTarget(abs, &*plan.row); !s.ok()) {
     TESSERA_RETURN_IF_ERROR(scanner_.ScanPaths({plan.path}).status());
@@ -210,14 +240,7 @@ Status SyncEngine::DeleteLocal(const Plan& plan) {
       if (errno == ENOTEMPTY || errno == EEXIST) {
         // Something local is still inside: keep the directory; it goes up again.
         log_.Info("sync", plan.path + ": deleted remotely but not empty here; kept");
-        index::FileRow row = *plan.row;
-        row.base_jid = plan.pending ? plan.pending->jid : row.base_jid;
-        row.base.reset();
-        row.state = index::SyncState::kDirty;
-        return index_.InTransaction([&]() -> Status {
-          TESSERA_RETURN_IF_ERROR(index_.Put(row));
-          return index_.RemovePending(plan.path);
-        });
+        return record(/*keep_local=*/true);
       }
       if (errno != ENOENT) return common::ErrnoStatus("rmdir " + abs, errno);
     }
@@ -228,16 +251,7 @@ Status SyncEngine::DeleteLocal(const Plan& plan) {
   }
   (void)SyncDirectory(ParentOf(abs));
   ++stats_.deleted_local;
-  index::FileRow row = *plan.row;
-  row.local.reset();
-  row.stat = index::LocalStat{};
-  row.base_jid = plan.pending ? plan.pending->jid : row.base_jid;
-  row.base.reset();
-  row.state = index::SyncState::kSynced;
-  return index_.InTransaction([&]() -> Status {
-    TESSERA_RETURN_IF_ERROR(index_.Put(row));
-    return plan.pending ? index_.RemovePending(plan.path) : Status::Ok();
-  });
+  return record(/*keep_local=*/false);
 }
 
 }  // namespace tessera::daemon::syncer

@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -92,6 +93,15 @@ std::string ReadFile(const std::string& path) {
 bool Exists(const std::string& path) {
   struct stat st {};
   return ::lstat(path.c_str(), &st) == 0;
+}
+
+std::map<std::string, std::string> TreeOf(const std::string& root) {
+  std::map<std::string, std::string> out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
+    const std::string rel = e.path().string().substr(root.size() + 1);
+    out[rel] = e.is_directory() ? "<dir>" : ReadFile(e.path().string());
+  }
+  return out;
 }
 
 }  // namespace tessera::daemon::testing

@@ -6,6 +6,7 @@
 // Sync() instead of threads so tests are deterministic. Not thread-safe; one test owns them.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 
@@ -76,5 +77,7 @@ class TestPeer {
 void WriteFile(const std::string& path, std::string_view data);
 std::string ReadFile(const std::string& path);
 bool Exists(const std::string& path);
+// Every path under `root` (relative) with its content, or "<dir>"; symlinks are followed.
+std::map<std::string, std::string> TreeOf(const std::string& root);
 
 }  // namespace tessera::daemon::testing

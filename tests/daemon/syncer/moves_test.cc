@@ -5,8 +5,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <filesystem>
-#include <map>
 #include <string>
 
 #include "daemon/syncer/sync_engine.h"
@@ -19,6 +17,7 @@ using testing::Exists;
 using testing::ReadFile;
 using testing::TestPeer;
 using testing::TestServers;
+using testing::TreeOf;
 using testing::WriteFile;
 
 void MakeTree(TestPeer& p, const std::string& top, int files) {
@@ -28,16 +27,6 @@ void MakeTree(TestPeer& p, const std::string& top, int files) {
     WriteFile(p.Abs(top + (f % 2 ? "/sub/f" : "/f") + std::to_string(f)),
               "content " + std::to_string(f));
   }
-}
-
-// Every path under `root` (relative) with its content, or "<dir>".
-std::map<std::string, std::string> Tree(const std::string& root) {
-  std::map<std::string, std::string> out;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
-    const std::string rel = e.path().string().substr(root.size() + 1);
-    out[rel] = e.is_directory() ? "<dir>" : ReadFile(e.path().string());
-  }
-  return out;
 }
 
 common::wire::ListResponse Folded(TestPeer& p, uint64_t cursor) {
@@ -169,7 +158,7 @@ TEST_CASE("moves: a move from a stale view of the directory is refused; its path
     REQUIRE(c.Sync().ok());
   }
   // Both sides agree, A's files are all under dst, and C's change is kept.
-  CHECK(Tree(a.root()) == Tree(c.root()));
+  CHECK(TreeOf(a.root()) == TreeOf(c.root()));
   CHECK(ReadFile(a.Abs("dst/f0")) == "content 0");
   CHECK(ReadFile(a.Abs("dst/sub/f1")) == "content 1");
   // C's added or edited file stays where C made it, next to the renamed directory.

@@ -190,6 +190,64 @@ TEST_CASE("sync: a remote path through a local symlink is refused, logged, never
   CHECK(b.engine().stats().refused >= 1);
 }
 
+// A path that is a directory on one side and a file on the other, created or replaced
+// concurrently: both sides end with the same tree, nothing dropped (one of the two under a
+// conflicted-copy name). Each case runs with either side syncing first.
+TEST_CASE("sync: a directory and a file at the same path on two sides end the same, both kept") {
+  TestServers servers;
+  TestPeer a(servers, "A"), b(servers, "B");
+  std::string a_content, b_content;  // what each side made, found in the final tree
+  bool a_first = true;
+  auto choose_order = [&] {
+    SUBCASE("A syncs first") { a_first = true; }
+    SUBCASE("B syncs first") { a_first = false; }
+  };
+  SUBCASE("both new: a directory on A, a file on B") {
+    REQUIRE(::mkdir(a.Abs("x").c_str(), 0755) == 0);
+    WriteFile(a.Abs("x/inner.txt"), a_content = "from A");
+    WriteFile(b.Abs("x"), b_content = "file from B");
+    choose_order();
+  }
+  SUBCASE("a synced file replaced by a directory on A, edited on B") {
+    WriteFile(a.Abs("x"), "v1");
+    REQUIRE(a.Sync().ok());
+    REQUIRE(b.Sync().ok());
+    REQUIRE(::unlink(a.Abs("x").c_str()) == 0);
+    REQUIRE(::mkdir(a.Abs("x").c_str(), 0755) == 0);
+    WriteFile(a.Abs("x/inner.txt"), a_content = "from A");
+    WriteFile(b.Abs("x"), b_content = "edited on B");
+    choose_order();
+  }
+  SUBCASE("a synced directory replaced by a file on A, a file added inside on B") {
+    REQUIRE(::mkdir(a.Abs("x").c_str(), 0755) == 0);
+    WriteFile(a.Abs("x/old.txt"), "old");
+    REQUIRE(a.Sync().ok());
+    REQUIRE(b.Sync().ok());
+    REQUIRE(::unlink(a.Abs("x/old.txt").c_str()) == 0);
+    REQUIRE(::rmdir(a.Abs("x").c_str()) == 0);
+    WriteFile(a.Abs("x"), a_content = "x is a file on A");
+    WriteFile(b.Abs("x/new.txt"), b_content = "new on B");
+    choose_order();
+  }
+  REQUIRE((a_first ? a : b).Sync().ok());
+  for (int round = 0; round < 3; ++round) {
+    (void)a.Sync();
+    (void)b.Sync();
+  }
+  const auto tree = testing::TreeOf(a.root());
+  CHECK(tree == testing::TreeOf(b.root()));
+  size_t found = 0;
+  for (const auto& [path, data] : tree) found += (data == a_content) + (data == b_content);
+  CHECK(found == 2);
+  for (TestPeer* p : {&a, &b}) {
+    const auto dirty = p->index().DirtyPaths(10);
+    REQUIRE(dirty.ok());
+    for (const auto& path : *dirty) FAIL_CHECK("still dirty: " << path);
+  }
+  CHECK(a.index().PendingPaths(10)->empty());
+  CHECK(b.index().PendingPaths(10)->empty());
+}
+
 TEST_CASE("sync: a commit based on a stale parent lists, reconciles and keeps both sides") {
   TestServers servers;
   TestPeer a(servers, "A"), b(servers, "B");
