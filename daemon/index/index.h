@@ -129,8 +129,9 @@ class Index {
 
   // Journal position.
   common::Result<NsState> GetNs(const std::string& ns);
-  // Stores one listed page: entries newer than the path's base JID go to remote_pending
-  // (replacing an older pending entry), and the cursor/epoch advance — atomically.
+  // Stores one listed page: entries newer than the path's base JID and its pending entry go to
+  // remote_pending (replacing the older pending entry), and the cursor/epoch advance —
+  // atomically.
   common::Status StorePage(const std::string& ns, const std::vector<PendingEntry>& entries,
                            uint64_t cursor, const std::string& epoch);
   // The journal was reset or replaced: forget every base and pending entry, mark every local

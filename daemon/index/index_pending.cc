@@ -47,13 +47,18 @@ Result<NsState> Index::GetNs(const std::string& ns) {
 Status Index::StorePage(const std::string& ns, const std::vector<PendingEntry>& entries,
                         uint64_t cursor, const std::string& epoch) {
   return InTransaction([&]() -> Status {
-    TESSERA_ASSIGN_OR_RETURN(auto* base, impl_->Stmt("SELECT jid FROM files WHERE path = ?1"));
+    TESSERA_ASSIGN_OR_RETURN(
+        auto* newest,
+        impl_->Stmt("SELECT max(coalesce((SELECT jid FROM files WHERE path = ?1), 0), "
+                    "coalesce((SELECT jid FROM remote_pending WHERE path = ?1), 0))"));
     for (const auto& e : entries) {
-      base->Reset().Bind(1, std::string_view(e.path));
-      TESSERA_ASSIGN_OR_RETURN(bool row, base->Step());
-      const uint64_t base_jid = row ? static_cast<uint64_t>(base->Int(0)) : 0;
-      base->Reset();
-      if (e.jid <= base_jid) continue;  // already applied (e.g. our own commit coming back)
+      newest->Reset().Bind(1, std::string_view(e.path));
+      TESSERA_ASSIGN_OR_RETURN(bool row, newest->Step());
+      const uint64_t known = row ? static_cast<uint64_t>(newest->Int(0)) : 0;
+      newest->Reset();
+      // Already applied (e.g. our own commit coming back), or a newer entry is pending already
+      // (one of a move's covered entries, listed ahead of the page).
+      if (e.jid <= known) continue;
       TESSERA_ASSIGN_OR_RETURN(
           auto* put, impl_->Stmt("INSERT OR REPLACE INTO remote_pending(path, jid, kind, size, "
                                  "mtime_ns, mode, symlink_target, blocks, device, moved_from, "

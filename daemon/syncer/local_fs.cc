@@ -117,6 +117,9 @@ Status RenameNoReplace(const std::string& from, const std::string& to) {
 
 namespace {
 
+// How many day folders ("DATE", "DATE 2", ...) MoveToTrash tries before giving up.
+constexpr int kMaxTrashDayFolders = 100;
+
 Status CopyFile(const std::string& from, const std::string& to) {
   common::UniqueFd in(::open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
   if (!in.valid()) return common::ErrnoStatus("open " + from, errno);
@@ -141,8 +144,16 @@ Status CopyFile(const std::string& from, const std::string& to) {
 
 common::Result<std::string> MoveToTrash(const std::string& abs, const std::string& trash_dir,
                                         const std::string& date, const std::string& rel) {
-  const std::string base = trash_dir + "/" + date + "/" + rel;
-  TESSERA_RETURN_IF_ERROR(MakeParents(trash_dir, date + "/" + rel));
+  // A trashed file may hold the name of a directory on `rel`'s way (a file trashed, then a
+  // directory of the same name): then the next day folder "DATE 2", "DATE 3", ... takes it.
+  std::string day = date;
+  for (int n = 2;; ++n) {
+    const Status made = MakeParents(trash_dir, day + "/" + rel);
+    if (made.ok()) break;
+    if (made.code() != common::Code::kInvalidArgument || n > kMaxTrashDayFolders) return made;
+    day = date + " " + std::to_string(n);
+  }
+  const std::string base = trash_dir + "/" + day + "/" + rel;
   std::string dest = base;
   for (int n = 2;; ++n) {
     struct stat st {};

@@ -31,8 +31,9 @@ common::Status MakeParents(const std::string& root, const std::string& rel);
 // rename(2) that fails with Conflict instead of replacing an existing `to`.
 common::Status RenameNoReplace(const std::string& from, const std::string& to);
 
-// Moves `abs` (a file or symlink) to trash_dir/<date>/<rel>, adding " N" when that exists,
-// across file systems by copy + unlink. Returns where it went.
+// Moves `abs` (a file or symlink) to trash_dir/<date>/<rel>, adding " N" when that exists (and
+// using the day folder "<date> N" when a trashed file holds a name on rel's way), across file
+// systems by copy + unlink. Returns where it went.
 common::Result<std::string> MoveToTrash(const std::string& abs, const std::string& trash_dir,
                                         const std::string& date, const std::string& rel);
 

@@ -297,6 +297,11 @@ Status SyncEngine::ApplyRemoteMove(const index::PendingEntry& move) {
 }
 
 Status SyncEngine::ExpandMove(uint64_t move_jid, uint64_t covers, const std::string& to) {
+  TESSERA_RETURN_IF_ERROR(StoreCoveredEntries(move_jid, covers));
+  return index_.ClearPendingMove(to);
+}
+
+Status SyncEngine::StoreCoveredEntries(uint64_t move_jid, uint64_t covers) {
   const uint64_t last = move_jid + covers;
   uint64_t cursor = move_jid;
   while (cursor < last) {
@@ -320,7 +325,7 @@ Status SyncEngine::ExpandMove(uint64_t move_jid, uint64_t covers, const std::str
     if (page.entries.empty() || !page.has_more) break;
     cursor = std::max(cursor + 1, page.cursor);
   }
-  return index_.ClearPendingMove(to);
+  return Status::Ok();
 }
 
 }  // namespace tessera::daemon::syncer

@@ -122,6 +122,25 @@ Status SyncEngine::Pull() {
       p.covers = e.covers;
       entries.push_back(std::move(p));
     }
+    // A move entry replaced by a newer entry for its path (in this page, or pending from an
+    // earlier one) would take the entries it stands for with it: they are listed now, before
+    // the page and the cursor are stored (StorePage keeps the newest entry per path).
+    std::map<std::string, std::pair<uint64_t, uint64_t>> moves;  // path -> (jid, covers)
+    std::vector<std::pair<uint64_t, uint64_t>> superseded;
+    for (const auto& p : entries) {
+      if (auto it = moves.find(p.path); it != moves.end()) {
+        if (it->second.second > 0) superseded.push_back(it->second);
+      } else {
+        TESSERA_ASSIGN_OR_RETURN(const auto pending, index_.GetPending(p.path));
+        if (pending && pending->covers > 0 && pending->jid < p.jid) {
+          superseded.emplace_back(pending->jid, pending->covers);
+        }
+      }
+      moves[p.path] = {p.jid, p.covers};
+    }
+    for (const auto& [jid, covers] : superseded) {
+      TESSERA_RETURN_IF_ERROR(StoreCoveredEntries(jid, covers));
+    }
     const uint64_t next = std::max(last, page.cursor);
     TESSERA_RETURN_IF_ERROR(index_.StorePage(config_.ns, entries, next, page.epoch));
     cursor = next;

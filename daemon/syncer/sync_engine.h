@@ -169,6 +169,9 @@ class SyncEngine {
   common::Status ApplyRemoteMove(const index::PendingEntry& move);
   // Lists the entries a pending move stands for and queues them as ordinary pending entries.
   common::Status ExpandMove(uint64_t move_jid, uint64_t covers, const std::string& to);
+  // Lists journal entries move_jid+1 .. move_jid+covers (a move's covered range) and queues
+  // them as pending entries where they are the newest known for their path.
+  common::Status StoreCoveredEntries(uint64_t move_jid, uint64_t covers);
   // True when `to` (a new local directory) was committed as a move of a vanished one.
   common::Result<bool> TrySendMove(const std::string& to);
 

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <string>
 
 #include "daemon/syncer/sync_engine.h"
@@ -167,6 +168,33 @@ TEST_CASE("moves: a move from a stale view of the directory is refused; its path
   CHECK(c.index().DirtyPaths(10)->empty());
   CHECK(a.index().PendingPaths(10)->empty());
   CHECK(c.index().PendingPaths(10)->empty());
+}
+
+TEST_CASE("moves: a move superseded before the receiver applies it still brings its entries") {
+  // The receiver lists a move entry and, later in the same listing, a newer entry for the
+  // moved directory: the move's own entries (the old paths' tombstones) must not be lost.
+  TestServers servers;
+  TestPeer a(servers, "A"), b(servers, "B");
+  MakeTree(a, "src", 4);
+  REQUIRE(a.Sync().ok());
+  REQUIRE(b.Sync().ok());
+  REQUIRE(::rename(a.Abs("src").c_str(), a.Abs("dst").c_str()) == 0);
+  REQUIRE(a.Sync().ok());
+  REQUIRE(a.meta().stats().move_requests == 1);
+  SUBCASE("the new directory deleted") {
+    std::filesystem::remove_all(a.Abs("dst"));
+  }
+  SUBCASE("the new directory replaced by a file") {
+    std::filesystem::remove_all(a.Abs("dst"));
+    WriteFile(a.Abs("dst"), "now a file");
+  }
+  REQUIRE(a.Sync().ok());
+  REQUIRE(b.Sync().ok());
+  REQUIRE(b.Sync().ok());
+  CHECK_FALSE(Exists(b.Abs("src")));
+  CHECK(TreeOf(b.root()) == TreeOf(a.root()));
+  CHECK(b.index().DirtyPaths(10)->empty());
+  CHECK(b.index().PendingPaths(10)->empty());
 }
 
 TEST_CASE("moves: a receiver whose directory differs lists the move's entries, losing nothing") {
