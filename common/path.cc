@@ -54,7 +54,9 @@ Result<std::string> SafeJoin(std::string_view root, std::string_view rel) {
       return ErrnoStatus("lstat " + prefix, errno).WithContext("safe join");
     }
     if (S_ISLNK(st.st_mode)) return Refuse(rel, "goes through a symlink: " + prefix);
-    if (!S_ISDIR(st.st_mode)) return Refuse(rel, "goes through a non-directory: " + prefix);
+    if (!S_ISDIR(st.st_mode)) {
+      return Conflict("path \"" + std::string(rel) + "\": goes through a non-directory: " + prefix);
+    }
   }
   return out;
 }

@@ -23,9 +23,10 @@ inline constexpr size_t kMaxPathSegmentBytes = 255;
 // or contains a NUL byte or a backslash. Bytes are not required to be valid UTF-8.
 Status ValidateRelativePath(std::string_view path);
 
-// root + "/" + rel, after ValidateRelativePath(rel), refusing (InvalidArgument) when any
-// EXISTING intermediate component of rel under root (every segment but the last) is a symlink
-// or not a directory, so that writing the result cannot land outside root. The last segment may
+// root + "/" + rel, after ValidateRelativePath(rel), refusing when any EXISTING intermediate
+// component of rel under root (every segment but the last) is a symlink (InvalidArgument) or
+// another non-directory (Conflict: a file where rel needs a directory, a local state rather
+// than a hostile path), so that writing the result cannot land outside root. The last segment may
 // be anything (it is replaced by rename, never followed). Missing components are fine (the
 // caller creates them). `root` itself is trusted and not checked. IOError if lstat fails for a
 // reason other than ENOENT.

@@ -302,6 +302,12 @@ Status SyncEngine::TakeFetched(Fetch& fetch) {
 
 std::optional<std::string> SyncEngine::SafePath(const std::string& rel) {
   auto joined = common::SafeJoin(config_.root, rel);
+  if (!joined.ok() && joined.status().code() == common::Code::kConflict) {
+    // A file here where the path needs a directory (a file/directory clash being resolved):
+    // not hostile, and not applicable here as it stands.
+    log_.Info("sync", "skipped '" + rel + "': " + joined.status().message());
+    return std::nullopt;
+  }
   if (!joined.ok()) {
     ++stats_.refused;
     RecordError("refused an unsafe path from the server: '" + rel +

@@ -208,7 +208,8 @@ class SyncEngine {
                                    const std::unordered_set<common::BlockId>& coming);
   // Waits for `fetch` and puts its blocks into prefetched_; Unavailable when the server is.
   common::Status TakeFetched(Fetch& fetch);
-  // SafeJoin with logging and counting of refusals; nullopt when refused (already recorded).
+  // SafeJoin with logging and counting of refusals; nullopt when refused (already recorded) or
+  // when a local file stands where the path needs a directory (logged only).
   std::optional<std::string> SafePath(const std::string& rel);
 
   common::Env& env_;
