@@ -37,11 +37,14 @@ void RunNotifyLoop(std::stop_token stop, remote::MetaClient& meta, Syncer& synce
       if (r->head > cursor && !epoch_changed) {
         syncer.OnRemoteChanged();
         // Ask again once the syncer has applied up to that head: asking earlier, from the old
-        // cursor, would only be answered at once with the same head (a wasted exchange).
+        // cursor, would only be answered at once with the same head (a wasted exchange). A
+        // round still running (a big download) is waited out: the pull is already asked for,
+        // and nothing the server could say would make it start sooner.
         const auto deadline = std::chrono::steady_clock::now() + kApplyWait;
-        while (!stop.stop_requested() && std::chrono::steady_clock::now() < deadline &&
-               syncer.WaitForCursor(r->head, std::min(deadline, std::chrono::steady_clock::now() +
-                                                                    kStopCheck)) < r->head) {
+        while (!stop.stop_requested() &&
+               (std::chrono::steady_clock::now() < deadline || syncer.busy()) &&
+               syncer.WaitForCursor(r->head, std::chrono::steady_clock::now() + kStopCheck) <
+                   r->head) {
         }
       } else if (r->head < cursor || epoch_changed) {
         syncer.OnRemoteChanged();

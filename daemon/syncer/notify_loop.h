@@ -20,7 +20,8 @@ inline constexpr std::chrono::milliseconds kNotifyWait{2500};
 // How long a wake-up waits for a running round to end before asking for a pull anyway.
 inline constexpr std::chrono::milliseconds kOwnCommitWait{2000};
 // How long, after asking for a pull, the loop waits for the syncer to apply up to the notified
-// head before polling again (then from whatever cursor the syncer has reached).
+// head before polling again (then from whatever cursor the syncer has reached); longer while
+// a round is still running.
 inline constexpr std::chrono::milliseconds kApplyWait{2000};
 
 // `meta`, `syncer` and `log` must outlive the call; returns when `stop` is requested.
