@@ -90,7 +90,14 @@ Result<std::unique_ptr<ChunkCache>> ChunkCache::Open(Env& env, std::string dir, 
   // Temp files are only ever in tmp/: whatever is there was left by a crashed Put.
   TESSERA_ASSIGN_OR_RETURN(const auto leftovers, env.ListDir(tmp));
   for (const auto& name : leftovers) TESSERA_RETURN_IF_ERROR(env.RemoveFile(tmp + "/" + name));
-  return std::unique_ptr<ChunkCache>(new ChunkCache(env, std::move(dir), options));
+  std::unique_ptr<ChunkCache> cache(new ChunkCache(env, std::move(dir), options));
+  TESSERA_ASSIGN_OR_RETURN(const auto shards, env.ListDir(cache->dir_));
+  for (const auto& shard : shards) {
+    if (!IsHexName(shard, 2)) continue;
+    auto names = env.ListDir(cache->dir_ + "/" + shard);
+    if (!names.ok() || !names->empty()) cache->may_hold_[std::stoul(shard, nullptr, 16)] = true;
+  }
+  return cache;
 }
 
 std::string ChunkCache::ShardDir(std::string_view hex) const {
@@ -102,7 +109,12 @@ std::string ChunkCache::PathOf(const BlockId& id) const {
   return ShardDir(hex) + "/" + hex;
 }
 
-bool ChunkCache::Has(const BlockId& id) const { return env_.FileExists(PathOf(id)); }
+bool ChunkCache::Has(const BlockId& id) const {
+  if (!may_hold_[static_cast<uint8_t>(id.bytes()[0])].load(std::memory_order_relaxed)) {
+    return false;
+  }
+  return env_.FileExists(PathOf(id));
+}
 
 Result<std::string> ChunkCache::Get(const BlockId& id) const {
   const std::string path = PathOf(id);
@@ -136,6 +148,7 @@ Status ChunkCache::Put(const BlockId& id, std::string_view data, Durability dura
   const std::string hex = id.ToHex();
   const std::string shard = ShardDir(hex);
   TESSERA_RETURN_IF_ERROR(env_.CreateDirs(shard));
+  may_hold_[static_cast<uint8_t>(id.bytes()[0])] = true;  // before the file can appear
   const std::string encoded = Encode(data, options_.compress, options_.zstd_level);
 
   std::random_device rd;

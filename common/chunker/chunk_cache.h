@@ -6,12 +6,16 @@
 // Put is atomic (temp file, fsync, rename, fsync dir): a crash leaves the old state or the new,
 // never a torn block. Get verifies the SHA-256 of what it read; a mismatch is Corruption.
 //
-// Thread-safe: the object has no mutable state; concurrent Put of the same id writes the same
-// bytes through separate temp files (in <dir>/tmp/). Several ChunkCache objects (or processes)
-// may share a directory, but Open() empties <dir>/tmp/, so open it before others write to it.
+// Thread-safe: the only mutable state is one atomic flag per shard; concurrent Put of the same
+// id writes the same bytes through separate temp files (in <dir>/tmp/). Several ChunkCache
+// objects (or processes) may share a directory, but Open() empties <dir>/tmp/, so open it
+// before others write to it, and Has() may miss a block that another object put into a shard
+// this one has seen empty (a miss costs a download, never a wrong byte).
 // `env` must outlive the cache.
 #pragma once
 
+#include <array>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -44,7 +48,8 @@ class ChunkCache {
     return Open(env, std::move(dir), Options());
   }
 
-  // Whether a file for `id` exists (its content is checked only by Get).
+  // Whether a file for `id` exists (its content is checked only by Get). No system call for a
+  // shard that held no block at Open() and has had no Put since (an empty cache costs nothing).
   bool Has(const BlockId& id) const;
 
   // The block's bytes. NotFound if absent; Corruption (naming the id and file) if the file is
@@ -90,6 +95,8 @@ class ChunkCache {
   Env& env_;
   const std::string dir_;
   const Options options_;
+  // Per shard (first byte of the id): whether it may hold a block file.
+  mutable std::array<std::atomic<bool>, 256> may_hold_{};
 };
 
 }  // namespace tessera::common::chunker

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <map>
 
+#include "daemon/index/block_locations.h"
 #include "daemon/index/index_impl.h"
 #include "daemon/index/schema.h"
 
@@ -222,7 +223,8 @@ Status Index::Put(const FileRow& row) {
       impl_->Stmt("SELECT blocks, kind IS NOT NULL, inode, gone_inode FROM files WHERE path = ?1"));
   old->Bind(1, std::string_view(row.path));
   TESSERA_ASSIGN_OR_RETURN(bool had, old->Step());
-  const bool blocks_changed = !had || old->Blob(0) != blocks;
+  const std::string old_blocks = had ? old->Blob(0) : std::string();
+  const bool blocks_changed = old_blocks != blocks;
   // The inode of a local version that just vanished is kept for rename detection.
   uint64_t gone_inode = 0;
   if (had && !row.local) {
@@ -282,27 +284,23 @@ Status Index::Put(const FileRow& row) {
   s->Bind(22, static_cast<int64_t>(gone_inode));
   TESSERA_RETURN_IF_ERROR(s->Run());
   if (!blocks_changed) return Status::Ok();
-  TESSERA_ASSIGN_OR_RETURN(auto* del, impl_->Stmt("DELETE FROM block_locations WHERE path = ?1"));
-  TESSERA_RETURN_IF_ERROR(del->Bind(1, std::string_view(row.path)).Run());
-  if (row.local && row.local->kind == FileKind::kFile && !row.local->blocks.empty()) {
-    TESSERA_ASSIGN_OR_RETURN(
-        auto* ins,
-        impl_->Stmt("INSERT INTO block_locations(id, path, offset, size) VALUES(?1,?2,?3,?4)"));
-    uint64_t offset = 0;
-    for (const auto& b : row.local->blocks) {
-      ins->Reset();
-      TESSERA_RETURN_IF_ERROR(ins->BindBlob(1, b.id.bytes())
-                                  .Bind(2, std::string_view(row.path))
-                                  .Bind(3, static_cast<int64_t>(offset))
-                                  .Bind(4, static_cast<int64_t>(b.size))
-                                  .Run());
-      offset += b.size;
-    }
-  }
-  return Status::Ok();
+  return UpdateLocations(row.path, old_blocks, blocks);
+}
+
+Status Index::UpdateLocations(std::string_view path, std::string_view old_blocks,
+                              std::string_view new_blocks) {
+  TESSERA_ASSIGN_OR_RETURN(auto* del, impl_->Stmt(kDeleteBlockLocationSql));
+  TESSERA_ASSIGN_OR_RETURN(auto* ins, impl_->Stmt(kInsertBlockLocationSql));
+  return UpdateBlockLocations(*del, *ins, path, old_blocks, new_blocks);
 }
 
 Status Index::Remove(const std::string& path) {
+  TESSERA_ASSIGN_OR_RETURN(auto* old, impl_->Stmt("SELECT blocks FROM files WHERE path = ?1"));
+  old->Bind(1, std::string_view(path));
+  TESSERA_ASSIGN_OR_RETURN(bool had, old->Step());
+  const std::string old_blocks = had ? old->Blob(0) : std::string();
+  old->Reset();
+  TESSERA_RETURN_IF_ERROR(UpdateLocations(path, old_blocks, ""));
   TESSERA_ASSIGN_OR_RETURN(auto* s, impl_->Stmt("DELETE FROM files WHERE path = ?1"));
   return s->Bind(1, std::string_view(path)).Run();
 }
@@ -361,7 +359,8 @@ Result<std::vector<std::string>> Index::VanishedDirs(uint64_t inode) {
 Result<std::vector<BlockLocation>> Index::FindBlock(const common::BlockId& id, size_t limit) {
   TESSERA_ASSIGN_OR_RETURN(
       auto* s,
-      impl_->Stmt("SELECT path, offset, size FROM block_locations WHERE id = ?1 LIMIT ?2"));
+      impl_->Stmt("SELECT path, offset, size FROM block_locations WHERE "
+                  "substr(id, 1, 8) = substr(?1, 1, 8) AND id = ?1 LIMIT ?2"));
   s->BindBlob(1, id.bytes()).Bind(2, static_cast<int64_t>(limit));
   std::vector<BlockLocation> out;
   for (;;) {

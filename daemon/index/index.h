@@ -169,6 +169,9 @@ class Index {
  private:
   struct Impl;
   explicit Index(std::unique_ptr<Impl> impl);
+  // Rewrites `path`'s block_locations rows from one blocklist blob to another.
+  common::Status UpdateLocations(std::string_view path, std::string_view old_blocks,
+                                 std::string_view new_blocks);
   std::unique_ptr<Impl> impl_;
 };
 

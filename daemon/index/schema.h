@@ -12,7 +12,7 @@ namespace tessera::daemon::index {
 
 // 'TSRA' — identifies a Tessera daemon index.
 inline constexpr int kApplicationId = 0x54535241;
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Sets the pragmas every connection needs (WAL, foreign keys) and migrates to kSchemaVersion.
 common::Status Migrate(SqliteDb& db);

@@ -28,6 +28,7 @@ constexpr uint64_t kMaxCachedFileBytes = 64ull << 20;
 constexpr uint64_t kMinCachedFileBytes = 1ull << 20;
 constexpr uint64_t kCacheBudgetBytes = 256ull << 20;
 constexpr uint64_t kTrimEveryBytes = 32ull << 20;
+constexpr size_t kWriteBytes = 1 << 20;  // at most this much is gathered for one write
 // How far from a block to fetch DeltaBases looks for a neighbour held locally.
 constexpr size_t kNeighbourLookups = 4;
 // How many places of a neighbour block DeltaBases reads, looking for the file's own.
@@ -84,24 +85,35 @@ Status SyncEngine::WriteBlocks(int fd, const std::string& tmp, const std::string
         got.emplace(b.id, std::move(*b.data));
       }
     }
+    // Blocks go out in writes of up to kWriteBytes (a source tree's ~1 KiB blocks would
+    // otherwise cost a system call each).
+    std::string out;
+    out.reserve(std::min<uint64_t>(bytes, kWriteBytes));
     for (size_t k = begin; k < i; ++k) {
-      std::string fetched_or_local;
+      std::string local;
+      std::string_view data;
       auto it = got.find(blocks[k].id);
       auto pre = prefetched_.find(blocks[k].id);
       if (it != got.end()) {
-        fetched_or_local = it->second;
+        data = it->second;
       } else if (pre != prefetched_.end()) {
-        fetched_or_local = pre->second;  // retrieved for the whole download group
+        data = pre->second;  // retrieved for the whole download group
       } else {
-        TESSERA_ASSIGN_OR_RETURN(fetched_or_local, BlockBytes(blocks[k]));
+        TESSERA_ASSIGN_OR_RETURN(local, BlockBytes(blocks[k]));
+        data = local;
       }
-      TESSERA_RETURN_IF_ERROR(WriteAll(fd, fetched_or_local, tmp));
+      if (out.size() + data.size() > kWriteBytes && !out.empty()) {
+        TESSERA_RETURN_IF_ERROR(WriteAll(fd, out, tmp));
+        out.clear();
+      }
+      out.append(data);
       if (!cache_blocks) {
         cache_blocks = total <= kMaxCachedFileBytes && total >= kMinCachedFileBytes &&
-                       LooksLikeText(fetched_or_local);
+                       LooksLikeText(data);
       }
-      if (*cache_blocks) CacheBlock(blocks[k].id, fetched_or_local);
+      if (*cache_blocks) CacheBlock(blocks[k].id, data);
     }
+    TESSERA_RETURN_IF_ERROR(WriteAll(fd, out, tmp));
   }
   return Status::Ok();
 }

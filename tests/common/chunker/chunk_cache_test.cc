@@ -164,6 +164,39 @@ TEST_CASE("chunk cache: open removes temp files a crashed put left behind") {
   CHECK(usage->blocks == 0);
 }
 
+TEST_CASE("chunk cache: Has looks at the disk only for shards that may hold blocks") {
+  testutil::TempDir dir;
+  PosixEnv env;
+  auto writer = ChunkCache::Open(env, dir.path());
+  REQUIRE(writer.ok());
+  auto reader = ChunkCache::Open(env, dir.path());  // opened on an empty cache
+  REQUIRE(reader.ok());
+  const std::string data = "a block another cache object puts";
+  const BlockId id = BlockId::Of(data);
+  REQUIRE((*writer)->Put(id, data).ok());
+  CHECK((*writer)->Has(id));
+  // The reader saw that shard empty and has put nothing there: it does not look (a miss costs
+  // a download, never a wrong byte).
+  CHECK(!(*reader)->Has(id));
+  // Its own Put into the shard makes it look there, for every block of the shard.
+  std::string other;
+  for (int i = 0; other.empty() || BlockId::Of(other).bytes()[0] != id.bytes()[0]; ++i) {
+    other = "another block " + std::to_string(i);
+  }
+  REQUIRE((*reader)->Put(BlockId::Of(other), other).ok());
+  CHECK((*reader)->Has(id));
+  // A cache opened later finds what is on disk.
+  auto reopened = ChunkCache::Open(env, dir.path());
+  REQUIRE(reopened.ok());
+  CHECK((*reopened)->Has(id));
+  CHECK((*reopened)->Has(BlockId::Of(other)));
+  CHECK(!(*reopened)->Has(BlockId::Of("never put")));
+  // A stray file named like a shard does not stop the cache from opening.
+  WriteRaw(dir.Sub("zz"), "foreign");
+  WriteRaw(dir.Sub("0f"), "foreign, hex-named");
+  CHECK(ChunkCache::Open(env, dir.path()).ok());
+}
+
 TEST_CASE("chunk cache: remove, and trimming to a size keeps the blocks asked for") {
   testutil::TempDir dir;
   PosixEnv env;

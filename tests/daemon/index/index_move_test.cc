@@ -1,9 +1,9 @@
 // The index's support for subtree moves (daemon/syncer/moves.cc): gone_inode, pending move
 // entries, re-listed entries, and the rename candidates.
 #include <doctest/doctest.h>
-#include <sqlite3.h>
 
 #include "daemon/index/index.h"
+#include "tests/daemon/index/raw_sql.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace tessera::daemon::index {
@@ -173,17 +173,12 @@ TEST_CASE("index moves: a version 1 index is migrated and keeps its rows") {
     REQUIRE(idx.ok());
   }
   // Turn it back into a version 1 file: without the move columns.
-  sqlite3* raw = nullptr;
-  REQUIRE(sqlite3_open(db.c_str(), &raw) == SQLITE_OK);
-  const char* down =
-      "DROP INDEX files_by_gone_inode; ALTER TABLE files DROP COLUMN gone_inode;"
-      "ALTER TABLE remote_pending DROP COLUMN moved_from;"
-      "ALTER TABLE remote_pending DROP COLUMN covers;"
-      "INSERT INTO files(path, jid, base_kind) VALUES('kept', 4, 'dir');"
-      "PRAGMA user_version=1;";
-  char* err = nullptr;
-  REQUIRE_MESSAGE(sqlite3_exec(raw, down, nullptr, nullptr, &err) == SQLITE_OK, (err ? err : ""));
-  sqlite3_close(raw);
+  testing::RunRawSql(db,
+                     "DROP INDEX files_by_gone_inode; ALTER TABLE files DROP COLUMN gone_inode;"
+                     "ALTER TABLE remote_pending DROP COLUMN moved_from;"
+                     "ALTER TABLE remote_pending DROP COLUMN covers;"
+                     "INSERT INTO files(path, jid, base_kind) VALUES('kept', 4, 'dir');"
+                     "PRAGMA user_version=1;");
   auto idx = Index::Open(db);
   REQUIRE_MESSAGE(idx.ok(), idx.status().ToString());
   auto row = (*idx)->Get("kept");

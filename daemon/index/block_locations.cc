@@ -1,0 +1,99 @@
+#include "daemon/index/block_locations.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "common/block_id.h"
+
+namespace tessera::daemon::index {
+namespace {
+
+constexpr size_t kRecordBytes = common::BlockId::kSize + 4;  // id, size (LE u32)
+
+// Walks a blocklist blob record by record, tracking each block's offset in the file.
+class Records {
+ public:
+  explicit Records(std::string_view blob) : blob_(blob) {}
+  bool done() const { return pos_ >= blob_.size(); }
+  std::string_view id() const { return blob_.substr(pos_, common::BlockId::kSize); }
+  uint32_t size() const {
+    uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+      v |= static_cast<uint32_t>(static_cast<uint8_t>(blob_[pos_ + common::BlockId::kSize + i]))
+           << (8 * i);
+    }
+    return v;
+  }
+  uint64_t offset() const { return offset_; }
+  void Next() {
+    offset_ += size();
+    pos_ += kRecordBytes;
+  }
+
+ private:
+  std::string_view blob_;
+  size_t pos_ = 0;
+  uint64_t offset_ = 0;
+};
+
+}  // namespace
+
+common::Status UpdateBlockLocations(SqliteStmt& del, SqliteStmt& ins, std::string_view path,
+                                    std::string_view old_blocks, std::string_view new_blocks) {
+  if (old_blocks.size() % kRecordBytes != 0 || new_blocks.size() % kRecordBytes != 0) {
+    return common::Corruption("index: torn blocklist for " + std::string(path));
+  }
+  auto drop = [&](const Records& r) {
+    del.Reset();
+    return del.BindBlob(1, r.id())
+        .Bind(2, path)
+        .Bind(3, static_cast<int64_t>(r.offset()))
+        .Run();
+  };
+  auto add = [&](const Records& r) {
+    ins.Reset();
+    return ins.BindBlob(1, r.id())
+        .Bind(2, path)
+        .Bind(3, static_cast<int64_t>(r.offset()))
+        .Bind(4, static_cast<int64_t>(r.size()))
+        .Run();
+  };
+  // Both lists run in offset order: a merge walk pairs the records at equal offsets, and only
+  // the ones that differ are written (an edit keeps the rows before it).
+  Records o(old_blocks), n(new_blocks);
+  while (!o.done() || !n.done()) {
+    if (n.done() || (!o.done() && o.offset() < n.offset())) {
+      TESSERA_RETURN_IF_ERROR(drop(o));
+      o.Next();
+    } else if (o.done() || n.offset() < o.offset()) {
+      TESSERA_RETURN_IF_ERROR(add(n));
+      n.Next();
+    } else {
+      if (o.id() != n.id() || o.size() != n.size()) {
+        TESSERA_RETURN_IF_ERROR(drop(o));
+        TESSERA_RETURN_IF_ERROR(add(n));
+      }
+      o.Next();
+      n.Next();
+    }
+  }
+  return common::Status::Ok();
+}
+
+common::Status FillBlockLocations(SqliteDb& db) {
+  TESSERA_ASSIGN_OR_RETURN(auto rows,
+                           SqliteStmt::Prepare(db, "SELECT path, blocks FROM files WHERE "
+                                                   "length(blocks) > 0"));
+  TESSERA_ASSIGN_OR_RETURN(auto del, SqliteStmt::Prepare(db, kDeleteBlockLocationSql));
+  TESSERA_ASSIGN_OR_RETURN(auto ins, SqliteStmt::Prepare(db, kInsertBlockLocationSql));
+  for (;;) {
+    TESSERA_ASSIGN_OR_RETURN(bool row, rows->Step());
+    if (!row) break;
+    TESSERA_RETURN_IF_ERROR(
+        UpdateBlockLocations(*del, *ins, rows->Text(0), std::string_view(), rows->Blob(1)));
+  }
+  return common::Status::Ok();
+}
+
+}  // namespace tessera::daemon::index

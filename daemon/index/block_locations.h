@@ -1,0 +1,33 @@
+// daemon/index/block_locations.h
+//
+// Upkeep of the block_locations table: its rows are exactly the records of each file's local
+// blocklist (files.blocks): block id, path, offset, size, keyed (id, path, offset) in one
+// WITHOUT ROWID b-tree. No row ids and no index by path: a file's rows are found from its
+// blocklist, so a changed blocklist touches only the rows that differ. Internal to
+// daemon/index; one owner thread, like Index.
+#pragma once
+
+#include <string_view>
+
+#include "common/status.h"
+#include "daemon/index/sqlite.h"
+
+namespace tessera::daemon::index {
+
+// The statements UpdateBlockLocations runs; prepare each once per connection.
+inline constexpr const char* kDeleteBlockLocationSql =
+    "DELETE FROM block_locations WHERE substr(id, 1, 8) = substr(?1, 1, 8) AND id = ?1 AND "
+    "path = ?2 AND offset = ?3";
+inline constexpr const char* kInsertBlockLocationSql =
+    "INSERT INTO block_locations(id, path, offset, size) VALUES(?1,?2,?3,?4)";
+
+// Turns `path`'s rows from those of the blocklist blob `old_blocks` into those of `new_blocks`
+// (files.blocks encoding; either may be empty). Corruption for a torn blob. Run it in the
+// transaction that writes files.blocks.
+common::Status UpdateBlockLocations(SqliteStmt& del, SqliteStmt& ins, std::string_view path,
+                                    std::string_view old_blocks, std::string_view new_blocks);
+
+// Fills an empty block_locations table from every row's files.blocks (a schema migration).
+common::Status FillBlockLocations(SqliteDb& db);
+
+}  // namespace tessera::daemon::index
