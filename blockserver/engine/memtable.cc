@@ -1,10 +1,12 @@
 #include "blockserver/engine/memtable.h"
 
+#include <algorithm>
+
 namespace tessera::blockserver::engine {
 
 namespace {
-// A std::map node: three pointers, colour, key and the Entry itself.
-constexpr size_t kNodeOverhead = 32 + kKeyBytes + sizeof(Entry);
+// A hash node (next pointer, cached hash, key, the Entry itself) and its bucket pointer.
+constexpr size_t kNodeOverhead = 8 + 8 + kKeyBytes + sizeof(Entry) + 8;
 }  // namespace
 
 void MemTable::Add(const BlockId& key, Entry entry) {
@@ -25,8 +27,14 @@ std::optional<Entry> MemTable::Get(const BlockId& key) const {
 }
 
 std::vector<std::pair<BlockId, Entry>> MemTable::Snapshot() const {
-  std::shared_lock lock(mutex_);
-  return {entries_.begin(), entries_.end()};
+  std::vector<std::pair<BlockId, Entry>> out;
+  {
+    std::shared_lock lock(mutex_);
+    out.assign(entries_.begin(), entries_.end());
+  }
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  return out;
 }
 
 size_t MemTable::ApproximateBytes() const {

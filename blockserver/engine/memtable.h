@@ -1,6 +1,7 @@
 // blockserver/engine/memtable.h
 //
-// MemTable: the newest writes, in memory, sorted by key. Large values are not held here, only
+// MemTable: the newest writes, in memory, hashed by key (point lookups cost one probe, not a
+// walk of a tree of 32-byte keys) and sorted only when copied out. Large values are not held here, only
 // their address in the log file that received them. A memtable covers the log files numbered
 // [first_log, the first log of the next memtable) and remembers which of them hold values it
 // addresses (those logs become blob files when it is flushed).
@@ -9,11 +10,11 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <shared_mutex>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -44,7 +45,7 @@ class MemTable {
  private:
   const uint64_t first_log_;
   mutable std::shared_mutex mutex_;
-  std::map<BlockId, Entry> entries_;    // guarded by mutex_
+  std::unordered_map<BlockId, Entry> entries_;  // guarded by mutex_
   size_t bytes_ = 0;                    // guarded by mutex_
   std::set<uint64_t> logs_with_blobs_;  // guarded by mutex_
 };
