@@ -12,6 +12,7 @@
 #include <unordered_set>
 
 #include "daemon/syncer/local_fs.h"
+#include "daemon/syncer/old_version.h"
 #include "daemon/syncer/sync_engine.h"
 
 namespace tessera::daemon::syncer {
@@ -49,6 +50,12 @@ Status SyncEngine::WriteBlocks(int fd, const std::string& tmp, const std::string
   uint64_t total = 0;
   for (const auto& b : blocks) total += b.size;
   std::optional<bool> cache_blocks;  // decided on the first block: a text file, not too big
+  // An edit's unchanged blocks come from the version being replaced, through one descriptor.
+  OldVersion own;
+  if (auto row = index_.Get(rel); row.ok() && *row && (*row)->local &&
+                                  (*row)->local->kind == common::wire::FileKind::kFile) {
+    own = OldVersion::Open(config_.root + "/" + rel, (*row)->local->blocks);
+  }
   size_t i = 0;
   while (i < blocks.size()) {
     const size_t begin = i;
@@ -60,7 +67,8 @@ Status SyncEngine::WriteBlocks(int fd, const std::string& tmp, const std::string
            (i == begin || bytes + blocks[i].size <= remote::kMaxBatchBytes)) {
       const BlockRef& b = blocks[i++];
       bytes += b.size;
-      if (!in_window.insert(b.id).second || prefetched_.contains(b.id) || cache_->Has(b.id)) {
+      if (!in_window.insert(b.id).second || prefetched_.contains(b.id) || own.Holds(b.id) ||
+          cache_->Has(b.id)) {
         continue;
       }
       TESSERA_ASSIGN_OR_RETURN(auto places, index_.FindBlock(b.id, 1));
@@ -98,6 +106,9 @@ Status SyncEngine::WriteBlocks(int fd, const std::string& tmp, const std::string
         data = it->second;
       } else if (pre != prefetched_.end()) {
         data = pre->second;  // retrieved for the whole download group
+      } else if (auto old = own.Read(blocks[k].id)) {
+        local = std::move(*old);
+        data = local;
       } else {
         TESSERA_ASSIGN_OR_RETURN(local, BlockBytes(blocks[k]));
         data = local;

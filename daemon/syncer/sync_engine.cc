@@ -226,9 +226,18 @@ Result<SyncEngine::Fetch> SyncEngine::StartFetch(
       std::vector<common::BlockId> mine;
       std::vector<size_t> mine_at;
       uint64_t mine_bytes = 0;
+      // An edit's unchanged blocks are in the version it replaces (WriteBlocks reads them
+      // there): no lookups for them.
+      std::unordered_set<common::BlockId> own;
+      if (edit) {
+        for (const auto& r : plan.row->local->blocks) own.insert(r.id);
+      }
       for (size_t k = 0; k < blocks.size(); ++k) {
         const auto& b = blocks[k];
-        if (fetch.ids.contains(b.id) || coming.contains(b.id) || cache_->Has(b.id)) continue;
+        if (own.contains(b.id) || fetch.ids.contains(b.id) || coming.contains(b.id) ||
+            cache_->Has(b.id)) {
+          continue;
+        }
         TESSERA_ASSIGN_OR_RETURN(auto places, index_.FindBlock(b.id, 1));
         if (!places.empty()) continue;  // another local file has it (a copy, a rename)
         fetch.ids.insert(b.id);
