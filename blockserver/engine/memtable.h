@@ -1,10 +1,10 @@
 // blockserver/engine/memtable.h
 //
 // MemTable: the newest writes, in memory, hashed by key (point lookups cost one probe, not a
-// walk of a tree of 32-byte keys) and sorted only when copied out. Large values are not held here, only
-// their address in the log file that received them. A memtable covers the log files numbered
-// [first_log, the first log of the next memtable) and remembers which of them hold values it
-// addresses (those logs become blob files when it is flushed).
+// walk of a tree of 32-byte keys) and sorted only when copied out. Large values are not held
+// here, only their address in the log file that received them. A memtable covers the log files
+// numbered [first_log, the first log of the next memtable) and remembers which of them hold
+// values it addresses (those logs become blob files when it is flushed).
 // Thread-safe: many readers, one writer (the engine's write thread) at a time; after the engine
 // makes it immutable nothing writes to it.
 #pragma once
@@ -46,8 +46,8 @@ class MemTable {
   const uint64_t first_log_;
   mutable std::shared_mutex mutex_;
   std::unordered_map<BlockId, Entry> entries_;  // guarded by mutex_
-  size_t bytes_ = 0;                    // guarded by mutex_
-  std::set<uint64_t> logs_with_blobs_;  // guarded by mutex_
+  size_t bytes_ = 0;                            // guarded by mutex_
+  std::set<uint64_t> logs_with_blobs_;          // guarded by mutex_
 };
 
 }  // namespace tessera::blockserver::engine

@@ -1,10 +1,10 @@
 // daemon/index/block_locations.h
 //
 // Upkeep of the block_locations table: its rows are exactly the records of each file's local
-// blocklist (files.blocks): block id, path, offset, size, keyed (id, path, offset) in one
-// WITHOUT ROWID b-tree. No row ids and no index by path: a file's rows are found from its
-// blocklist, so a changed blocklist touches only the rows that differ. Internal to
-// daemon/index; one owner thread, like Index.
+// blocklist (files.blocks): block id, path, offset, size, appended to a rowid table and found
+// through one small index on the id's first 8 bytes. No index by path and no cascade: a
+// file's rows are found from its blocklist, so a changed blocklist touches only the rows that
+// differ. Internal to daemon/index; one owner thread, like Index.
 #pragma once
 
 #include <string_view>

@@ -100,9 +100,10 @@ CREATE INDEX files_by_gone_inode ON files(gone_inode) WHERE gone_inode <> 0;
 ALTER TABLE remote_pending ADD COLUMN moved_from TEXT NOT NULL DEFAULT '';
 ALTER TABLE remote_pending ADD COLUMN covers INTEGER NOT NULL DEFAULT 0;
 )sql",
-    // 3: block locations in one b-tree keyed by the block (daemon/index/block_locations.h):
-    // the rowid table and its two indexes cost three b-tree inserts per block, a fifth of an
-    // initial sync's time. Migrate() refills it from files.blocks.
+    // 3: block locations found through an index on the id's first 8 bytes only, without the
+    // index by path and the cascade (daemon/index/block_locations.h): the 32-byte id index and
+    // the path index made up most of the table's cost in an initial sync. Migrate() refills
+    // the table from files.blocks.
     R"sql(
 DROP TABLE block_locations;
 CREATE TABLE block_locations (
