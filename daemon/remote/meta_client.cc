@@ -27,8 +27,10 @@ Result<std::unique_ptr<MetaClient>> MetaClient::Create(const std::string& base_u
 Result<common::wire::CommitBatchResponse> MetaClient::Commit(
     const common::wire::CommitBatchRequest& request) {
   std::string body = common::wire::Encode(request);
-  ++stats_.commit_requests;
-  stats_.commit_body_bytes += body.size();
+  Record([&](MetaClientStats& st) {
+    ++st.commit_requests;
+    st.commit_body_bytes += body.size();
+  });
   TESSERA_ASSIGN_OR_RETURN(auto r,
                            http_->Post(prefix_ + "/commit_batch", body, "application/json"));
   if (r.status != 200) return HttpError("commit_batch", r);
@@ -48,8 +50,10 @@ Result<common::wire::ListResponse> MetaClient::List(uint64_t cursor, size_t limi
       auto r, http_->Get(prefix_ + "/list?cursor=" + std::to_string(cursor) +
                          "&limit=" + std::to_string(limit) + (deltas ? "&deltas=1" : "") +
                          (moves ? "&moves=1" : "")));
-  ++stats_.list_requests;
-  stats_.list_body_bytes += r.body.size();
+  Record([&](MetaClientStats& st) {
+    ++st.list_requests;
+    st.list_body_bytes += r.body.size();
+  });
   if (r.status != 200) return HttpError("list", r);
   auto decoded = common::wire::DecodeListResponse(r.body);
   if (!decoded.ok()) return common::Corruption("list answer: " + decoded.status().message());
@@ -58,8 +62,10 @@ Result<common::wire::ListResponse> MetaClient::List(uint64_t cursor, size_t limi
 
 Result<common::wire::MoveResponse> MetaClient::Move(const common::wire::MoveRequest& request) {
   const std::string body = common::wire::Encode(request);
-  ++stats_.move_requests;
-  stats_.commit_body_bytes += body.size();
+  Record([&](MetaClientStats& st) {
+    ++st.move_requests;
+    st.commit_body_bytes += body.size();
+  });
   TESSERA_ASSIGN_OR_RETURN(auto r, http_->Post(prefix_ + "/move", body, "application/json"));
   if (r.status != 200) return HttpError("move", r);
   auto decoded = common::wire::DecodeMoveResponse(r.body);
@@ -69,7 +75,7 @@ Result<common::wire::MoveResponse> MetaClient::Move(const common::wire::MoveRequ
 
 Result<common::wire::JournalEntry> MetaClient::Entry(uint64_t jid) {
   TESSERA_ASSIGN_OR_RETURN(auto r, http_->Get(prefix_ + "/entry?jid=" + std::to_string(jid)));
-  ++stats_.entry_requests;
+  Record([](MetaClientStats& st) { ++st.entry_requests; });
   if (r.status != 200) return HttpError("entry", r);
   auto decoded = common::wire::DecodeJournalEntry(r.body);
   if (!decoded.ok()) return common::Corruption("entry answer: " + decoded.status().message());
@@ -82,14 +88,14 @@ Result<common::wire::JournalEntry> MetaClient::Entry(uint64_t jid) {
 
 Result<common::wire::NotifyResponse> MetaClient::Notify(uint64_t cursor,
                                                         std::chrono::milliseconds wait) {
-  ++stats_.notify_requests;
+  Record([](MetaClientStats& st) { ++st.notify_requests; });
   TESSERA_ASSIGN_OR_RETURN(auto r, http_->Get(prefix_ + "/notify?cursor=" + std::to_string(cursor) +
                                                   "&timeout_ms=" + std::to_string(wait.count()),
                                               wait + std::chrono::seconds(15)));
   if (r.status != 200) return HttpError("notify", r);
   auto decoded = common::wire::DecodeNotifyResponse(r.body);
   if (!decoded.ok()) return common::Corruption("notify answer: " + decoded.status().message());
-  if (decoded->head != cursor) ++stats_.notify_wakeups;
+  if (decoded->head != cursor) Record([](MetaClientStats& st) { ++st.notify_wakeups; });
   return decoded;
 }
 

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "common/http/client.h"
@@ -55,14 +56,25 @@ class MetaClient {
   common::Result<common::wire::NotifyResponse> Notify(uint64_t cursor,
                                                       std::chrono::milliseconds wait);
 
-  const MetaClientStats& stats() const { return stats_; }
+  // A copy of the counts so far; safe to call from any thread while requests run.
+  MetaClientStats stats() const {
+    std::lock_guard lock(stats_mutex_);
+    return stats_;
+  }
 
  private:
   MetaClient(std::unique_ptr<common::http::HttpClient> http, std::string ns_prefix)
       : http_(std::move(http)), prefix_(std::move(ns_prefix)) {}
   std::unique_ptr<common::http::HttpClient> http_;
   const std::string prefix_;  // "/v1/ns/<ns>"
-  MetaClientStats stats_;
+  // Updates the counts under their lock.
+  template <class F>
+  void Record(F update) {
+    std::lock_guard lock(stats_mutex_);
+    update(stats_);
+  }
+  mutable std::mutex stats_mutex_;
+  MetaClientStats stats_;  // guarded by stats_mutex_
 };
 
 }  // namespace tessera::daemon::remote

@@ -138,8 +138,13 @@ TEST_CASE("syncer: one remote commit wakes notify once; it asks again from the a
   REQUIRE(head > 0);
   REQUIRE(WaitUntil(syncer, [&] { return syncer.cursor() >= head; }, std::chrono::seconds(60)));
   CHECK(testing::ReadFile(b.Abs("big.bin")) == big);
-  // Let the loop ask again (it waits for the applied head), then stop it to read its counts.
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Let the loop ask again (it waits for the applied head), then stop it to read its counts:
+  // a poll from the old cursor, had it been sent, is counted by then.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while ((*watch)->stats().notify_requests < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));  // polled, up to the deadline
+  }
+  CHECK((*watch)->stats().notify_requests >= 2);
   notify.request_stop();
   notify.join();
   CHECK((*watch)->stats().notify_wakeups == 1);
