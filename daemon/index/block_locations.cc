@@ -90,8 +90,11 @@ common::Status FillBlockLocations(SqliteDb& db) {
   for (;;) {
     TESSERA_ASSIGN_OR_RETURN(bool row, rows->Step());
     if (!row) break;
+    // A torn blob gets no rows (locations are only hints); reading that row reports it.
+    const std::string blocks = rows->Blob(1);
+    if (blocks.size() % kRecordBytes != 0) continue;
     TESSERA_RETURN_IF_ERROR(
-        UpdateBlockLocations(*del, *ins, rows->Text(0), std::string_view(), rows->Blob(1)));
+        UpdateBlockLocations(*del, *ins, rows->Text(0), std::string_view(), blocks));
   }
   return common::Status::Ok();
 }

@@ -27,7 +27,8 @@ inline constexpr const char* kInsertBlockLocationSql =
 common::Status UpdateBlockLocations(SqliteStmt& del, SqliteStmt& ins, std::string_view path,
                                     std::string_view old_blocks, std::string_view new_blocks);
 
-// Fills an empty block_locations table from every row's files.blocks (a schema migration).
+// Fills an empty block_locations table from every row's files.blocks (a schema migration);
+// a torn blob is skipped, so one damaged row does not stop the index from opening.
 common::Status FillBlockLocations(SqliteDb& db);
 
 }  // namespace tessera::daemon::index

@@ -11,6 +11,7 @@
 #include "common/unique_fd.h"
 #include "daemon/scanner/file_hasher.h"
 #include "daemon/syncer/local_fs.h"
+#include "daemon/syncer/old_version.h"
 #include "daemon/syncer/sync_engine.h"
 
 namespace tessera::daemon::syncer {
@@ -41,7 +42,11 @@ Status SyncEngine::WriteFile(const std::string& abs, const std::string& rel, con
     return common::Corruption(rel + ": blocks add up to " + std::to_string(total) +
                               " bytes, the journal says " + std::to_string(v.size));
   }
-  TESSERA_RETURN_IF_ERROR(WriteBlocks(fd.get(), tmp, rel, v.blocks));
+  // An edit's unchanged blocks come from the version being replaced, through one descriptor.
+  const OldVersion own = row != nullptr && row->local && row->local->kind == FileKind::kFile
+                             ? OldVersion::Open(abs, row->local->blocks)
+                             : OldVersion();
+  TESSERA_RETURN_IF_ERROR(WriteBlocks(fd.get(), tmp, rel, v.blocks, own));
   if (::fchmod(fd.get(), mode & 07777) != 0) return common::ErrnoStatus("fchmod " + tmp, errno);
   const struct timespec times[2] = {{0, UTIME_OMIT},
                                     {static_cast<time_t>(v.mtime_ns / 1'000'000'000),

@@ -42,7 +42,7 @@ bool LooksLikeText(std::string_view data) {
 }  // namespace
 
 Status SyncEngine::WriteBlocks(int fd, const std::string& tmp, const std::string& rel,
-                               const std::vector<BlockRef>& blocks) {
+                               const std::vector<BlockRef>& blocks, const OldVersion& own) {
   // Walks the file in windows of bounded bytes: blocks already on disk (the chunk cache, or any
   // local file holding them, e.g. the old version or the source of a rename) are read and
   // verified; the rest of the window is retrieved in one batch, naming for each the block it
@@ -50,12 +50,6 @@ Status SyncEngine::WriteBlocks(int fd, const std::string& tmp, const std::string
   uint64_t total = 0;
   for (const auto& b : blocks) total += b.size;
   std::optional<bool> cache_blocks;  // decided on the first block: a text file, not too big
-  // An edit's unchanged blocks come from the version being replaced, through one descriptor.
-  OldVersion own;
-  if (auto row = index_.Get(rel); row.ok() && *row && (*row)->local &&
-                                  (*row)->local->kind == common::wire::FileKind::kFile) {
-    own = OldVersion::Open(config_.root + "/" + rel, (*row)->local->blocks);
-  }
   size_t i = 0;
   while (i < blocks.size()) {
     const size_t begin = i;

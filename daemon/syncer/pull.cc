@@ -125,18 +125,20 @@ Status SyncEngine::Pull() {
     // A move entry replaced by a newer entry for its path (in this page, or pending from an
     // earlier one) would take the entries it stands for with it: they are listed now, before
     // the page and the cursor are stored (StorePage keeps the newest entry per path).
-    std::map<std::string, std::pair<uint64_t, uint64_t>> moves;  // path -> (jid, covers)
+    // Pending entries are looked up only when some pending entry is a move (rarely).
+    TESSERA_ASSIGN_OR_RETURN(const auto pending_moves, index_.PendingMovePaths(1));
+    std::map<std::string, std::pair<uint64_t, uint64_t>> latest;  // path -> (jid, covers)
     std::vector<std::pair<uint64_t, uint64_t>> superseded;
     for (const auto& p : entries) {
-      if (auto it = moves.find(p.path); it != moves.end()) {
+      if (auto it = latest.find(p.path); it != latest.end()) {
         if (it->second.second > 0) superseded.push_back(it->second);
-      } else {
+      } else if (!pending_moves.empty()) {
         TESSERA_ASSIGN_OR_RETURN(const auto pending, index_.GetPending(p.path));
         if (pending && pending->covers > 0 && pending->jid < p.jid) {
           superseded.emplace_back(pending->jid, pending->covers);
         }
       }
-      moves[p.path] = {p.jid, p.covers};
+      latest[p.path] = {p.jid, p.covers};
     }
     for (const auto& [jid, covers] : superseded) {
       TESSERA_RETURN_IF_ERROR(StoreCoveredEntries(jid, covers));

@@ -32,6 +32,7 @@
 #include "daemon/remote/block_pipe.h"
 #include "daemon/remote/meta_client.h"
 #include "daemon/scanner/scanner.h"
+#include "daemon/syncer/old_version.h"
 
 namespace tessera::daemon::syncer {
 
@@ -181,9 +182,11 @@ class SyncEngine {
   common::Status DeleteLocal(const Plan& plan);
   common::Status WriteFile(const std::string& abs, const std::string& rel, const FileVersion& v,
                            uint32_t mode, const index::FileRow* row, struct stat* written);
-  // Writes the bytes of `blocks` (a version of `rel`) to `fd` (the temp file `tmp`), in order.
+  // Writes the bytes of `blocks` (a version of `rel`) to `fd` (the temp file `tmp`), in order,
+  // taking the blocks `own` (the version being replaced) holds from it.
   common::Status WriteBlocks(int fd, const std::string& tmp, const std::string& rel,
-                             const std::vector<common::wire::BlockRef>& blocks);
+                             const std::vector<common::wire::BlockRef>& blocks,
+                             const OldVersion& own);
   // One block from a local source (verified), else from the blockserver.
   common::Result<std::string> BlockBytes(const common::wire::BlockRef& ref);
   // fetch_blocks.cc (R): a block from the chunk cache or a local file holding it, verified;

@@ -92,7 +92,7 @@ TEST_CASE("block locations: rows follow each file's blocklist through edits and 
   CHECK(Places(index, "zz").empty());
 }
 
-TEST_CASE("block locations: a version 2 index is migrated with its locations rebuilt") {
+TEST_CASE("block locations: a version 2 index is migrated with its locations rebuilt, a torn row skipped") {
   testutil::TempDir dir;
   const std::string db = dir.Sub("index.db");
   {
@@ -109,11 +109,14 @@ TEST_CASE("block locations: a version 2 index is migrated with its locations reb
       "files(path) ON DELETE CASCADE, offset INTEGER NOT NULL, size INTEGER NOT NULL) STRICT;"
       "CREATE INDEX block_locations_by_id ON block_locations(id);"
       "CREATE INDEX block_locations_by_path ON block_locations(path);"
+      "INSERT INTO files(path, jid, kind, blocks) VALUES('torn', 3, 'file', x'0102030405');"
       "PRAGMA user_version=2;");
   auto idx = Index::Open(db);
   REQUIRE_MESSAGE(idx.ok(), idx.status().ToString());
   CHECK(Places(**idx, "one") == V{"kept@0+3"});
   CHECK(Places(**idx, "two") == V{"kept@3+3", "sub/other@0+3"});
+  // The damaged row got no locations and is still reported when read.
+  CHECK((*idx)->Get("torn").status().code() == common::Code::kCorruption);
 }
 
 }  // namespace
