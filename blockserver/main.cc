@@ -1,7 +1,6 @@
 // tessera-blockserver: the block server. With no subcommand it serves (blockserver/serve.h);
 // maintenance subcommands (e.g. `sst dump`, `check`) are added in AddSubcommands below.
 #include <CLI/CLI.hpp>
-#include <cstdio>
 #include <functional>
 #include <iostream>
 #include <string>
@@ -10,6 +9,7 @@
 #include "blockserver/serve.h"
 #include "blockserver/tools/check_tool.h"
 #include "blockserver/tools/sst_tool.h"
+#include "common/cli/flags.h"
 
 namespace {
 
@@ -43,28 +43,20 @@ int main(int argc, char** argv) {
   CLI::App app{"Tessera block server: stores content-addressed blocks over HTTP",
                "tessera-blockserver"};
   tessera::blockserver::ServeFlags flags;
-  app.add_option("--listen", flags.listen, "HOST:PORT to listen on (port 0 picks one)")
-      ->capture_default_str();
+  namespace cli = tessera::common::cli;
+  cli::AddListenFlag(app, &flags.listen, "HOST:PORT to listen on (port 0 picks one)");
   app.add_option("--data", flags.data_dir, "directory holding the blocks");
-  app.add_option("--log-level", flags.log_level, "debug, info, warn or error")
+  cli::AddLogLevelFlag(app, &flags.log_level);
+  app.add_option("--threads", flags.threads, "HTTP server I/O threads")->capture_default_str();
+  app.add_option("--workers", flags.workers, "threads running block store calls")
       ->capture_default_str();
-  app.add_option("--threads", flags.threads, "HTTP server threads")->capture_default_str();
   app.add_option("--store", flags.store, "block store: engine (default) or files")
       ->capture_default_str();
   app.require_subcommand(0, 1);
   std::function<int()> run;
   AddSubcommands(app, &run);
 
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "error: %s\nRun with --help for usage.\n", e.what());
-    return 2;
-  }
+  if (auto exit = cli::Parse(app, argc, argv, "tessera-blockserver")) return *exit;
   if (run) return run();
   return tessera::blockserver::Serve(flags);
 }

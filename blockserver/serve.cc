@@ -1,22 +1,17 @@
 #include "blockserver/serve.h"
 
-#include <csignal>
 #include <cstdio>
 
 #include "blockserver/api/routes.h"
 #include "blockserver/engine_block_store.h"
 #include "blockserver/file_block_store.h"
+#include "common/cli/run_until_signal.h"
 #include "common/http/server.h"
 #include "common/log.h"
 
 namespace tessera::blockserver {
 
 int Serve(const ServeFlags& flags) {
-  common::LogLevel level;
-  if (!common::ParseLogLevel(flags.log_level, &level)) {
-    std::fprintf(stderr, "error: --log-level must be debug, info, warn or error\n");
-    return 2;
-  }
   if (flags.data_dir.empty()) {
     std::fprintf(stderr, "error: --data DIR is required\n");
     return 2;
@@ -29,20 +24,28 @@ int Serve(const ServeFlags& flags) {
     std::fprintf(stderr, "error: --threads must be between 1 and 256\n");
     return 2;
   }
-  // Before any thread starts, so that only sigwait below sees SIGINT/SIGTERM.
-  common::http::BlockTerminationSignals();
-  common::Logger log(level);
+  if (flags.workers < 1 || flags.workers > 256) {
+    std::fprintf(stderr, "error: --workers must be between 1 and 256\n");
+    return 2;
+  }
+  // Before any thread starts, so that only RunUntilSignal sees SIGINT/SIGTERM.
+  const common::cli::TerminationSignals signals;
+  common::Logger log(flags.log_level);
   common::PosixEnv env;
 
   std::unique_ptr<BlockStore> store;
   if (flags.store == "engine") {
     auto opened = EngineBlockStore::Open(flags.data_dir, env, log);
-    if (opened.ok()) store = std::move(opened).value();
-    else log.Error("blockserver", "open engine: " + opened.status().ToString());
+    if (opened.ok())
+      store = std::move(opened).value();
+    else
+      log.Error("blockserver", "open engine: " + opened.status().ToString());
   } else {
     auto opened = FileBlockStore::Open(flags.data_dir, env);
-    if (opened.ok()) store = std::move(opened).value();
-    else log.Error("blockserver", "open file store: " + opened.status().ToString());
+    if (opened.ok())
+      store = std::move(opened).value();
+    else
+      log.Error("blockserver", "open file store: " + opened.status().ToString());
   }
   if (store == nullptr) return 1;
   common::http::Router router;
@@ -50,6 +53,8 @@ int Serve(const ServeFlags& flags) {
   common::http::ServerOptions options;
   options.listen = flags.listen;
   options.threads = flags.threads;
+  options.workers = flags.workers;
+  options.max_queued_work = flags.max_queued;
   auto server = common::http::HttpServer::Start(options, router, log);
   if (!server.ok()) {
     if (server.status().code() == common::Code::kInvalidArgument) {
@@ -59,14 +64,9 @@ int Serve(const ServeFlags& flags) {
     log.Error("blockserver", server.status().ToString());
     return 1;
   }
-  std::printf("listening on %s\n", (*server)->url().c_str());
-  std::fflush(stdout);
+  common::cli::PrintListening((*server)->url());
   log.Info("blockserver", "serving " + flags.data_dir + " on " + (*server)->url());
-
-  const int sig = common::http::WaitForTerminationSignal();
-  log.Info("blockserver", std::string("stopping on ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"));
-  (*server)->Stop();
-  return 0;
+  return common::cli::RunUntilSignal(signals, log, "blockserver", [&] { (*server)->Stop(); });
 }
 
 }  // namespace tessera::blockserver

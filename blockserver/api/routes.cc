@@ -5,7 +5,8 @@
 namespace tessera::blockserver::api {
 
 void RegisterRoutes(common::http::Router& router, BlockStore& store) {
-  // TODO(#net-1): run store calls on a worker pool so fsyncs never block io threads.
+  // Sync routes: the store calls (engine writes wait for its fsync) run on the server's
+  // workers, never on an I/O thread.
   router.AddSync("POST", "/v1/blocks/has",
                  [&store](const common::http::Request& r) { return HandleHas(store, r); });
   router.AddSync("POST", "/v1/blocks/store_batch",

@@ -5,7 +5,7 @@
 #pragma once
 
 #include "blockserver/block_store.h"
-#include "common/http/server.h"
+#include "common/http/router.h"
 
 namespace tessera::blockserver::api {
 

@@ -59,8 +59,7 @@ bool AcceptsZstd(std::string_view accept_encoding) {
   return false;
 }
 
-std::optional<std::string> MaybeCompress(std::string_view body, int level,
-                                         zstd::Codec* codec) {
+std::optional<std::string> MaybeCompress(std::string_view body, int level, zstd::Codec* codec) {
   if (body.size() < kMinCompressBytes) return std::nullopt;
   std::string packed = codec ? codec->Compress(body, level) : zstd::Compress(body, level);
   if (packed.size() >= body.size()) return std::nullopt;

@@ -8,10 +8,11 @@
 
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 
-#include "common/http/server.h"
+#include "common/http/message.h"
+#include "common/http/responder.h"
+#include "common/mutex.h"
 
 namespace tessera::common::http {
 
@@ -29,11 +30,11 @@ class ResponseSlot {
   bool closed() const;
 
  private:
-  mutable std::mutex mutex_;
-  bool answered_ = false;
-  bool closed_ = false;
-  std::optional<Response> response_;
-  std::function<void()> wake_;
+  mutable Mutex mutex_;
+  bool answered_ TESSERA_GUARDED_BY(mutex_) = false;
+  bool closed_ TESSERA_GUARDED_BY(mutex_) = false;
+  std::optional<Response> response_ TESSERA_GUARDED_BY(mutex_);
+  std::function<void()> wake_ TESSERA_GUARDED_BY(mutex_);
 };
 
 // What Responder copies share. When the last copy goes away unanswered, it answers 500.

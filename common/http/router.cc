@@ -1,117 +1,150 @@
-#include <boost/json.hpp>
+#include "common/http/router.h"
 
-#include "common/http/server.h"
+#include <tuple>
 
 namespace tessera::common::http {
 
 namespace {
 
-// "/a/{b}/c" -> {"a", "{b}", "c"}. A path that does not start with '/' yields one segment
-// that no pattern matches.
-std::vector<std::string> SplitPath(std::string_view path) {
-  std::vector<std::string> out;
-  if (path.empty() || path.front() != '/') {
-    out.emplace_back(path);
-    return out;
-  }
+// "/a/{b}/c" -> {"a", "{b}", "c"}; "/" -> {""}; "/a/" -> {"a", ""}. The views point into
+// `path`. A path that does not start with '/' has no segments and matches no route.
+std::vector<std::string_view> SplitPath(std::string_view path) {
+  std::vector<std::string_view> out;
+  if (path.empty() || path.front() != '/') return out;
   size_t start = 1;
   for (;;) {
     const size_t slash = path.find('/', start);
     if (slash == std::string_view::npos) {
-      out.emplace_back(path.substr(start));
+      out.push_back(path.substr(start));
       return out;
     }
-    out.emplace_back(path.substr(start, slash - start));
+    out.push_back(path.substr(start, slash - start));
     start = slash + 1;
   }
+}
+
+std::vector<std::string> PatternSegments(std::string_view pattern) {
+  std::vector<std::string> out;
+  for (std::string_view s : SplitPath(pattern)) out.emplace_back(s);
+  return out;
+}
+
+// A prefix covers paths segment by segment: "/dav/" is "/dav", and "/" covers everything.
+std::vector<std::string> PrefixSegments(std::string_view prefix) {
+  while (!prefix.empty() && prefix.back() == '/') prefix.remove_suffix(1);
+  if (prefix.empty()) return {};
+  return PatternSegments(prefix);
 }
 
 bool IsParam(std::string_view segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
+// Matches `pattern` against the first pattern.size() segments of `path` (the caller checks
+// the count), collecting "{name}" values into `params` when it is not null.
+bool MatchSegments(const std::vector<std::string>& pattern,
+                   const std::vector<std::string_view>& path,
+                   std::map<std::string, std::string>* params) {
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const std::string& want = pattern[i];
+    if (IsParam(want)) {
+      if (path[i].empty()) return false;
+      if (params != nullptr) (*params)[want.substr(1, want.size() - 2)] = std::string(path[i]);
+    } else if (want != path[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool Covers(const std::vector<std::string>& prefix, const std::vector<std::string_view>& path) {
+  return !path.empty() && path.size() >= prefix.size() && MatchSegments(prefix, path, nullptr);
+}
+
 }  // namespace
 
-Response JsonResponse(std::string body) {
-  Response r;
-  r.body = std::move(body);
-  return r;
-}
-
-Response ResponseOr(Result<Response> result) {
-  if (result.ok()) return std::move(result).value();
-  return ErrorResponse(result.status());
-}
-
-Response ErrorResponse(const Status& status) {
-  Response r;
-  switch (status.code()) {
-    case Code::kInvalidArgument:
-      r.status = 400;
-      break;
-    case Code::kNotFound:
-      r.status = 404;
-      break;
-    case Code::kConflict:
-      r.status = 409;
-      break;
-    case Code::kPermissionDenied:
-      r.status = 403;
-      break;
-    case Code::kResourceExhausted:
-      r.status = 413;
-      break;
-    case Code::kUnavailable:
-      r.status = 503;
-      break;
-    default:
-      r.status = 500;
-      break;
-  }
-  const std::string_view name = CodeName(status.code());
-  boost::json::object body{{"error", boost::json::string_view(name.data(), name.size())},
-                           {"message", status.message()}};
-  r.body = boost::json::serialize(body);
-  return r;
+void Router::AddRoute(std::string method, std::string pattern, bool prefix, Handler handler,
+                      SyncHandler sync_handler) {
+  Route route;
+  route.method = std::move(method);
+  route.segments = prefix ? PrefixSegments(pattern) : PatternSegments(pattern);
+  route.prefix = prefix;
+  route.handler = std::move(handler);
+  route.sync_handler = std::move(sync_handler);
+  routes_.push_back(std::move(route));
 }
 
 void Router::Add(std::string method, std::string pattern, Handler handler) {
-  routes_.push_back(Route{std::move(method), SplitPath(pattern), std::move(handler)});
+  AddRoute(std::move(method), std::move(pattern), false, std::move(handler), nullptr);
 }
 
-void Router::AddSync(std::string method, std::string pattern,
-                     std::function<Response(const Request&)> handler) {
-  Add(std::move(method), std::move(pattern),
-      [handler = std::move(handler)](Request request, Responder responder) {
-        responder.Send(handler(request));
-      });
+void Router::AddSync(std::string method, std::string pattern, SyncHandler handler) {
+  AddRoute(std::move(method), std::move(pattern), false, nullptr, std::move(handler));
 }
 
-const Handler* Router::Match(Request& request, bool* path_matched) const {
-  *path_matched = false;
-  const std::vector<std::string> segments = SplitPath(request.path);
+void Router::AddPrefix(std::string method, std::string prefix, Handler handler) {
+  AddRoute(std::move(method), std::move(prefix), true, std::move(handler), nullptr);
+}
+
+void Router::AddPrefixSync(std::string method, std::string prefix, SyncHandler handler) {
+  AddRoute(std::move(method), std::move(prefix), true, nullptr, std::move(handler));
+}
+
+void Router::AddFilter(Filter filter) { AddFilter("/", std::move(filter)); }
+
+void Router::AddFilter(std::string prefix, Filter filter) {
+  filters_.push_back(ScopedFilter{PrefixSegments(prefix), std::move(filter)});
+}
+
+RouteMatch Router::Match(Request& request) const {
+  RouteMatch out;
+  const std::vector<std::string_view> segments = SplitPath(request.path);
+  if (segments.empty()) return out;
+  const Route* best = nullptr;
+  std::tuple<bool, size_t, bool> best_rank;
+  std::map<std::string, std::string> best_params;
   for (const Route& route : routes_) {
-    if (route.segments.size() != segments.size()) continue;
+    const bool fits = route.prefix ? segments.size() >= route.segments.size()
+                                   : segments.size() == route.segments.size();
+    if (!fits) continue;
     std::map<std::string, std::string> params;
-    bool match = true;
-    for (size_t i = 0; i < segments.size() && match; ++i) {
-      const std::string& want = route.segments[i];
-      if (IsParam(want)) {
-        if (segments[i].empty())
-          match = false;
-        else
-          params[want.substr(1, want.size() - 2)] = segments[i];
-      } else {
-        match = want == segments[i];
-      }
-    }
-    if (!match) continue;
-    *path_matched = true;
-    if (route.method != request.method) continue;
-    request.params = std::move(params);
-    return &route.handler;
+    if (!MatchSegments(route.segments, segments, &params)) continue;
+    out.path_matched = true;
+    const bool names_method = route.method == request.method;
+    if (!names_method && route.method != kAnyMethod) continue;
+    // Exact over prefix, longer prefix over shorter, named method over any; ties: first added.
+    const std::tuple<bool, size_t, bool> rank{!route.prefix, route.segments.size(), names_method};
+    if (best != nullptr && !(rank > best_rank)) continue;
+    best = &route;
+    best_rank = rank;
+    best_params = std::move(params);
   }
-  return nullptr;
+  if (best == nullptr) return out;
+  request.params = std::move(best_params);
+  request.rest.clear();
+  if (best->prefix && segments.size() > best->segments.size()) {
+    // From the '/' before the first segment past the prefix to the end.
+    const std::string_view first = segments[best->segments.size()];
+    request.rest = request.path.substr(static_cast<size_t>(first.data() - request.path.data()) - 1);
+  }
+  if (best->sync_handler) {
+    out.sync_handler = &best->sync_handler;
+  } else {
+    out.handler = &best->handler;
+  }
+  return out;
+}
+
+std::optional<Response> Router::RunFilters(Request& request) const {
+  if (filters_.empty()) return std::nullopt;
+  const std::string path = request.path;  // a filter may touch the request; scope by the original
+  const std::vector<std::string_view> segments = SplitPath(path);
+  for (const ScopedFilter& f : filters_) {
+    if (!Covers(f.prefix, segments)) continue;
+    std::optional<Response> refused = f.filter(request);
+    if (refused) return refused;
+  }
+  return std::nullopt;
 }
 
 }  // namespace tessera::common::http

@@ -3,7 +3,9 @@
 #include <boost/asio.hpp>
 #include <thread>
 
+#include "common/http/listen_address.h"
 #include "common/http/session.h"
+#include "common/http/worker_pool.h"
 
 namespace tessera::common::http {
 
@@ -12,31 +14,6 @@ using net::ip::tcp;
 namespace {
 
 constexpr std::chrono::seconds kStopGrace{3};
-
-// "HOST:PORT" or "[V6]:PORT" -> endpoint; "localhost" means 127.0.0.1.
-Result<tcp::endpoint> ParseListen(std::string_view listen) {
-  const size_t colon = listen.rfind(':');
-  if (colon == std::string_view::npos || colon == 0 || colon + 1 == listen.size()) {
-    return InvalidArgument("listen address must be HOST:PORT, got \"" + std::string(listen) + "\"");
-  }
-  std::string host(listen.substr(0, colon));
-  const std::string_view port_text = listen.substr(colon + 1);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  if (host == "localhost") host = "127.0.0.1";
-  unsigned port = 0;
-  for (char c : port_text) {
-    if (c < '0' || c > '9' || port > 65535)
-      return InvalidArgument("bad port in " + std::string(listen));
-    port = port * 10 + static_cast<unsigned>(c - '0');
-  }
-  if (port > 65535) return InvalidArgument("bad port in " + std::string(listen));
-  boost::system::error_code ec;
-  const auto address = net::ip::make_address(host, ec);
-  if (ec) return InvalidArgument("bad listen host \"" + host + "\" (an IP address or localhost)");
-  return tcp::endpoint(address, static_cast<uint16_t>(port));
-}
 
 }  // namespace
 
@@ -51,10 +28,12 @@ struct HttpServer::Impl {
   }
 
   void Stop() {
-    std::lock_guard<std::mutex> lock(stop_mutex);
+    MutexLock lock(stop_mutex);
     if (stopped) return;
     stopped = true;
     stopping.store(true);
+    // Requests still waiting for a worker are answered 503 now; running ones go on.
+    workers->Close();
     if (acceptor) {
       net::post(acceptor->get_executor(), [this] {
         boost::system::error_code ec;
@@ -67,6 +46,8 @@ struct HttpServer::Impl {
     if (!registry.WaitEmpty(std::chrono::steady_clock::now() + kStopGrace)) {
       log.Warn("http", "stopping with connections still open");
     }
+    // Before the I/O threads: a handler finishing posts its answer to the io_context.
+    workers->Stop();
     work.reset();
     ioc->stop();
     for (std::thread& t : threads) t.join();
@@ -88,7 +69,8 @@ struct HttpServer::Impl {
         continue;
       }
       if (stopping.load()) co_return;
-      std::make_shared<Session>(std::move(socket), router, options, log, registry, stopping)
+      std::make_shared<Session>(std::move(socket), router, *workers, options, log, registry,
+                                stopping)
           ->Start();
     }
   }
@@ -98,8 +80,9 @@ struct HttpServer::Impl {
   Logger& log;
   SessionRegistry registry;
   std::atomic<bool> stopping{false};
-  std::mutex stop_mutex;
-  bool stopped = false;  // guarded by stop_mutex
+  Mutex stop_mutex;
+  bool stopped TESSERA_GUARDED_BY(stop_mutex) = false;
+  std::unique_ptr<WorkerPool> workers;  // sync handlers; joined by Stop before the I/O threads
   std::unique_ptr<net::io_context> ioc;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
   std::unique_ptr<tcp::acceptor> acceptor;
@@ -110,7 +93,9 @@ struct HttpServer::Impl {
 Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& options,
                                                       const Router& router, Logger& log) {
   if (options.threads < 1) return InvalidArgument("server needs at least one thread");
-  TESSERA_ASSIGN_OR_RETURN(tcp::endpoint endpoint, ParseListen(options.listen));
+  if (options.workers < 1) return InvalidArgument("server needs at least one worker");
+  TESSERA_ASSIGN_OR_RETURN(ListenAddress listen, ParseListenAddress(options.listen));
+  const tcp::endpoint endpoint(net::ip::make_address(listen.ip), listen.port);
   auto impl = std::make_unique<Impl>(options, router, log);
   impl->ioc = std::make_unique<net::io_context>(options.threads);
   impl->acceptor = std::make_unique<tcp::acceptor>(net::make_strand(*impl->ioc));
@@ -122,9 +107,11 @@ Result<std::unique_ptr<HttpServer>> HttpServer::Start(const ServerOptions& optio
   if (!ec) impl->local = impl->acceptor->local_endpoint(ec);
   if (ec) {
     // Mark stopped so the destructor does not wait on a server that never ran.
+    MutexLock lock(impl->stop_mutex);
     impl->stopped = true;
     return IOError("listen on " + options.listen, ec.message());
   }
+  impl->workers = std::make_unique<WorkerPool>(options.workers, options.max_queued_work);
   impl->work.emplace(impl->ioc->get_executor());
   Impl* raw = impl.get();
   net::co_spawn(impl->acceptor->get_executor(), raw->AcceptLoop(), [raw](std::exception_ptr e) {
@@ -149,6 +136,11 @@ std::string HttpServer::url() const {
   }
   if (address.is_v6()) return "http://[" + address.to_string() + "]:" + std::to_string(port());
   return "http://" + address.to_string() + ":" + std::to_string(port());
+}
+
+WorkStats HttpServer::work_stats() const {
+  const WorkerPool::Stats stats = impl_->workers->stats();
+  return WorkStats{stats.queued, stats.running};
 }
 
 void HttpServer::Stop() { impl_->Stop(); }

@@ -1,115 +1,69 @@
 // common/http/server.h
 //
 // HttpServer: an HTTP/1.1 server on Boost.Beast/Asio with body limits and read timeouts.
-// One io_context runs on `threads` threads; each connection is a coroutine on its own strand.
-// Handlers receive a parsed Request and a Responder; they may answer at once or keep the
-// Responder and answer later from any thread (long-poll). A Responder that is destroyed without
-// answering sends 500. The server owns its sockets; handlers own nothing of the server.
+// One io_context runs on `threads` I/O threads; each connection is a coroutine on its own
+// strand. Requests go through the Router (router.h): its filters, then the route's handler.
+// Async handlers (Router::Add) run on the connection's strand and must not block; they answer
+// through a Responder (responder.h), at once or later from any thread (long-poll), and a
+// Responder destroyed without answering sends 500. Sync handlers (Router::AddSync) run on a
+// pool of `workers` threads owned by the server, so that a handler blocking on SQLite or
+// fsync never holds up an I/O thread; when every worker is busy and `max_queued_work`
+// requests already wait for one, a request is answered 503 (with Retry-After) so that clients
+// back off. Every answer is written on the connection's strand. The server owns its sockets
+// and threads; handlers own nothing of the server.
 // Compression is transparent to handlers (docs/protocol.md, "Compression"): a request body
 // sent with `Content-Encoding: zstd` is inflated (capped at max_body_bytes: 413 beyond, 400 for
 // a bad frame, 415 for another coding) before the handler sees it, and any answer of at least
 // 256 bytes goes out zstd-compressed when the request's Accept-Encoding lists zstd and that is
 // smaller.
-// Thread-safe: Start/Stop may be called from any thread; Router must be fully built before Start.
+// Thread-safe: Start/Stop/stats may be called from any thread; the Router must be fully built
+// before Start.
+//
+// Includes message.h, responder.h and router.h, so that code serving HTTP includes this alone.
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
-#include <functional>
-#include <map>
 #include <memory>
 #include <string>
-#include <string_view>
-#include <vector>
 
+#include "common/http/message.h"
+#include "common/http/responder.h"
+#include "common/http/router.h"
 #include "common/log.h"
 #include "common/result.h"
 
 namespace tessera::common::http {
 
-struct Request {
-  std::string method;                         // "GET", "POST", ...
-  std::string path;                           // decoded path, without the query
-  std::map<std::string, std::string> params;  // from the route pattern: "{ns}" -> value
-  std::map<std::string, std::string> query;   // decoded query parameters
-  // Lowercase names, as received, except that content-encoding is removed once the body is
-  // inflated (content-length stays the size on the wire).
-  std::map<std::string, std::string> headers;
-  std::string body;    // always plain (inflated)
-  std::string remote;  // "ip:port" of the peer
-};
-
-struct Response {
-  int status = 200;
-  std::string content_type = "application/json";
-  std::string body;
-  // Extra headers. A handler that sets Content-Encoding itself is sent as it is.
-  std::vector<std::pair<std::string, std::string>> headers;
-};
-
-// Maps a Status to an HTTP response: 400 InvalidArgument, 404 NotFound, 409 Conflict,
-// 403 PermissionDenied, 413 ResourceExhausted, 503 Unavailable, 500 otherwise; body
-// {"error":"<code name>","message":"..."}.
-Response ErrorResponse(const Status& status);
-// A 200 response with this JSON body.
-Response JsonResponse(std::string body);
-// The response `result` holds, or the ErrorResponse of its error.
-Response ResponseOr(Result<Response> result);
-
-// Answers one request exactly once. Copyable handle; thread-safe; later calls are ignored.
-class Responder {
- public:
-  class State;  // defined by the server
-  explicit Responder(std::shared_ptr<State> state);
-  void Send(Response response) const;
-  // True once the client has gone away (the answer would be dropped).
-  bool Cancelled() const;
-
- private:
-  std::shared_ptr<State> state_;
-};
-
-using Handler = std::function<void(Request request, Responder responder)>;
-
-// Method + path pattern -> handler. Patterns are literal segments and "{name}" segments:
-// "/v1/ns/{ns}/list". Not thread-safe while being built; read-only once the server starts.
-class Router {
- public:
-  void Add(std::string method, std::string pattern, Handler handler);
-  // Convenience for handlers that answer at once.
-  void AddSync(std::string method, std::string pattern,
-               std::function<Response(const Request&)> handler);
-
-  // Finds the handler and fills request.params; nullptr when nothing matches (the server then
-  // answers 404, or 405 when the path matches under another method).
-  const Handler* Match(Request& request, bool* path_matched) const;
-
- private:
-  struct Route {
-    std::string method;
-    std::vector<std::string> segments;
-    Handler handler;
-  };
-  std::vector<Route> routes_;
-};
-
 struct ServerOptions {
   std::string listen = "127.0.0.1:0";  // "HOST:PORT"; port 0 picks a free one
-  int threads = 2;
+  int threads = 2;                     // I/O threads
+  // Threads running sync handlers (Router::AddSync), and how many requests may wait for one
+  // beyond those running (0: a request finding every worker busy is answered 503 at once).
+  int workers = 4;
+  size_t max_queued_work = 256;
   // Limit of a request body, both as sent and after inflating it when it came compressed.
   uint64_t max_body_bytes = 64ull << 20;
   // Compress answers (when >= 256 bytes, accepted by the client, and smaller) at this level.
   bool compress_responses = true;
   int zstd_level = 3;
   std::chrono::milliseconds read_timeout{30'000};
-  // Long-poll handlers may hold a request open this long before the server gives up on it.
+  // Async handlers may hold a request open this long before the server gives up on it (503).
+  // Sync handlers are not cut short: they answer when they return.
   std::chrono::milliseconds max_hold{120'000};
+};
+
+// What the worker pool is doing, for metrics and tests.
+struct WorkStats {
+  size_t queued = 0;   // sync requests waiting for a worker
+  size_t running = 0;  // sync handlers running
 };
 
 class HttpServer {
  public:
-  // Binds and listens; IOError/InvalidArgument if the address is bad or taken.
-  // `router` and `log` must outlive the server.
+  // Binds and listens; IOError/InvalidArgument if the address is bad or taken, InvalidArgument
+  // for fewer than one thread or worker. `router` and `log` must outlive the server.
   static Result<std::unique_ptr<HttpServer>> Start(const ServerOptions& options,
                                                    const Router& router, Logger& log);
   ~HttpServer();  // stops and joins
@@ -120,8 +74,11 @@ class HttpServer {
   // "http://ADDR:PORT" with the bound address; 127.0.0.1 (or [::1]) when listening on all
   // addresses, so the default "127.0.0.1:0" gives "http://127.0.0.1:PORT".
   std::string url() const;
-  // Stops accepting; idle connections are closed, held requests answered 503, and requests in
-  // flight get up to 3 s to finish; then joins the threads. Idempotent.
+  WorkStats work_stats() const;
+  // Stops accepting; idle connections are closed, held requests and sync requests still
+  // waiting for a worker are answered 503, and requests in flight get up to 3 s to finish
+  // (sync handlers already running are always waited for); then joins the workers and the
+  // I/O threads. No handler or filter runs once Stop returns. Idempotent.
   void Stop();
 
  private:
@@ -129,12 +86,5 @@ class HttpServer {
   explicit HttpServer(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
-
-// Blocks until SIGINT or SIGTERM arrives (they are blocked in the calling thread first, so
-// call this from main before starting other threads that should not receive them). Returns
-// the signal number.
-int WaitForTerminationSignal();
-// Blocks SIGINT/SIGTERM/SIGPIPE in the calling thread; threads started afterwards inherit it.
-void BlockTerminationSignals();
 
 }  // namespace tessera::common::http

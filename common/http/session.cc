@@ -82,20 +82,20 @@ bool IsQuietError(const boost::system::error_code& ec) {
 }  // namespace
 
 uint64_t SessionRegistry::Add(std::weak_ptr<Session> session) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   const uint64_t id = next_id_++;
   sessions_.emplace(id, std::move(session));
   return id;
 }
 
 void SessionRegistry::Remove(uint64_t id) {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   sessions_.erase(id);
-  if (sessions_.empty()) empty_.notify_all();
+  if (sessions_.empty()) empty_.NotifyAll();
 }
 
 std::vector<std::shared_ptr<Session>> SessionRegistry::Live() {
-  std::lock_guard<std::mutex> lock(mutex_);
+  MutexLock lock(mutex_);
   std::vector<std::shared_ptr<Session>> out;
   for (auto& [id, weak] : sessions_) {
     if (auto s = weak.lock()) out.push_back(std::move(s));
@@ -104,14 +104,17 @@ std::vector<std::shared_ptr<Session>> SessionRegistry::Live() {
 }
 
 bool SessionRegistry::WaitEmpty(std::chrono::steady_clock::time_point deadline) {
-  std::unique_lock<std::mutex> lock(mutex_);
-  return empty_.wait_until(lock, deadline, [&] { return sessions_.empty(); });
+  MutexLock lock(mutex_);
+  return empty_.WaitUntil(mutex_, deadline,
+                          [&]() TESSERA_REQUIRES(mutex_) { return sessions_.empty(); });
 }
 
-Session::Session(tcp::socket socket, const Router& router, const ServerOptions& options,
-                 Logger& log, SessionRegistry& registry, const std::atomic<bool>& stopping)
+Session::Session(tcp::socket socket, const Router& router, WorkerPool& workers,
+                 const ServerOptions& options, Logger& log, SessionRegistry& registry,
+                 const std::atomic<bool>& stopping)
     : stream_(std::move(socket)),
       router_(router),
+      workers_(workers),
       options_(options),
       log_(log),
       registry_(registry),
@@ -135,7 +138,9 @@ void Session::Start() {
 }
 
 void Session::Shutdown() {
-  if (hold_timer_ != nullptr) hold_timer_->cancel();
+  // A sync handler is never cut short: its worker answers (or the pool answers 503 for a
+  // request still queued), and Stop() waits for that.
+  if (hold_timer_ != nullptr && !holding_sync_) hold_timer_->cancel();
   if (reading_) {
     boost::system::error_code ec;
     stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
@@ -208,35 +213,41 @@ net::awaitable<void> Session::Run() {
 }
 
 net::awaitable<std::optional<Response>> Session::Dispatch(Request request) {
-  bool path_matched = false;
-  const Handler* handler = router_.Match(request, &path_matched);
-  if (handler == nullptr) {
-    if (path_matched) co_return Plain(405, "MethodNotAllowed", "method not allowed");
+  const RouteMatch match = router_.Match(request);
+  if (!match.found()) {
+    if (match.path_matched) co_return Plain(405, "MethodNotAllowed", "method not allowed");
     co_return Plain(404, "NotFound", "no such endpoint: " + request.path);
   }
 
-  auto timer = std::make_shared<net::steady_timer>(stream_.get_executor(), options_.max_hold);
+  const bool sync = match.sync_handler != nullptr;
+  // A sync handler has no deadline; the timer only waits for its answer.
+  auto timer = std::make_shared<net::steady_timer>(
+      stream_.get_executor(), sync ? net::steady_timer::time_point::max()
+                                   : net::steady_timer::clock_type::now() + options_.max_hold);
   slot_ = std::make_shared<ResponseSlot>();
   slot_->SetWaker(
       [timer, ex = stream_.get_executor()] { net::post(ex, [timer] { timer->cancel(); }); });
-  try {
-    (*handler)(std::move(request), Responder(std::make_shared<Responder::State>(slot_)));
-  } catch (const std::exception& e) {
-    log_.Error("http", std::string("handler threw (a bug): ") + e.what());
-  } catch (...) {
-    log_.Error("http", "handler threw (a bug)");
+  Responder responder(std::make_shared<Responder::State>(slot_));
+  if (sync) {
+    StartSync(*match.sync_handler, std::move(request), std::move(responder));
+  } else {
+    StartAsync(*match.handler, std::move(request), std::move(responder));
   }
 
   std::optional<Response> response = slot_->Take();
   if (!response) {
-    // Held: wait for the Responder, the deadline, the peer leaving, or shutdown.
+    // Held: wait for the answer, the deadline, the peer leaving, or shutdown. A sync request
+    // waits for its worker alone, as if it ran here: a client that half-closed after sending
+    // still gets its answer.
     hold_timer_ = timer.get();
+    holding_sync_ = sync;
     peer_gone_ = false;
-    WatchPeer(timer);
+    if (!sync) WatchPeer(timer);
     for (;;) {
       auto [ec] = co_await timer->async_wait(AsTuple());
       response = slot_->Take();
       if (response) break;
+      if (sync) continue;  // woken for nothing; the worker answers in the end
       if (peer_gone_) {
         slot_->Close();
         break;
@@ -251,12 +262,52 @@ net::awaitable<std::optional<Response>> Session::Dispatch(Request request) {
       }
     }
     hold_timer_ = nullptr;
-    boost::system::error_code ignored;
-    stream_.socket().cancel(ignored);  // ends WatchPeer's wait
+    holding_sync_ = false;
+    if (!sync) {
+      boost::system::error_code ignored;
+      stream_.socket().cancel(ignored);  // ends WatchPeer's wait
+    }
   }
   slot_->Close();
   slot_.reset();
   co_return response;
+}
+
+void Session::StartAsync(const Handler& handler, Request request, Responder responder) {
+  try {
+    if (std::optional<Response> refused = router_.RunFilters(request)) {
+      responder.Send(std::move(*refused));
+      return;
+    }
+    handler(std::move(request), std::move(responder));
+  } catch (const std::exception& e) {
+    log_.Error("http", std::string("handler threw (a bug): ") + e.what());
+  } catch (...) {
+    log_.Error("http", "handler threw (a bug)");
+  }
+}
+
+void Session::StartSync(const SyncHandler& handler, Request request, Responder responder) {
+  // The task owns the request and the responder; the router, the handler and the log outlive
+  // the pool's threads (HttpServer::Stop joins them first).
+  workers_.Submit([router = &router_, handler = &handler, log = &log_, request = std::move(request),
+                   responder = std::move(responder)](const Status& admitted) mutable {
+    if (!admitted.ok()) {
+      Response busy = ErrorResponse(admitted);
+      busy.headers.emplace_back("Retry-After", "1");
+      responder.Send(std::move(busy));
+      return;
+    }
+    try {
+      std::optional<Response> answer = router->RunFilters(request);
+      if (!answer) answer = (*handler)(request);
+      responder.Send(std::move(*answer));
+    } catch (const std::exception& e) {
+      log->Error("http", std::string("handler threw (a bug): ") + e.what());
+    } catch (...) {
+      log->Error("http", "handler threw (a bug)");
+    }
+  });
 }
 
 void Session::WatchPeer(std::shared_ptr<net::steady_timer> timer) {

@@ -1,12 +1,20 @@
 // daemon/cli/commands.h
 //
-// The `tessera` subcommands behind the thin main.cc: flags are parsed by RunCli (CLI11), each
-// command gets a filled options struct and returns the process exit code (0 ok, 1 failure,
-// 2 bad usage). Called once from main's thread.
+// The `tessera` subcommands behind the thin main.cc. RunCli parses argv (CLI11, through
+// common/cli) against the table of subcommands in cli.cc; each row pairs a flag setup that
+// fills an options struct with a run function that gets it and returns the process exit code
+// (0 ok, 1 failure, 2 bad usage). A new subcommand is an options struct, its two functions
+// here, and one row. Called once from main's thread.
 #pragma once
 
 #include <chrono>
 #include <string>
+
+#include "common/log.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace tessera::daemon::cli {
 
@@ -17,7 +25,7 @@ struct DaemonOptions {
   std::string blockserver;
   std::string ns = "default";
   std::string device;
-  std::string log_level = "info";
+  common::LogLevel log_level = common::LogLevel::kInfo;
   std::chrono::seconds rescan_interval{600};
 };
 
@@ -29,7 +37,11 @@ struct StatusOptions {
 // Parses argv and runs the chosen subcommand.
 int RunCli(int argc, char** argv);
 
+// `tessera daemon` (daemon_command.cc).
+void AddDaemonFlags(CLI::App& command, DaemonOptions& options);
 int RunDaemon(const DaemonOptions& options);
+// `tessera status` (status_command.cc).
+void AddStatusFlags(CLI::App& command, StatusOptions& options);
 int RunStatus(const StatusOptions& options);
 
 }  // namespace tessera::daemon::cli

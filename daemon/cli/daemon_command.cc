@@ -1,17 +1,20 @@
-// `tessera daemon`: wires the index, scanner, engine, syncer, watcher and notify threads
-// together, runs until SIGINT/SIGTERM, then stops them all through one stop_source.
+// `tessera daemon`: its flags; wires the index, scanner, engine, syncer, watcher and notify
+// threads together, runs until SIGINT/SIGTERM, then stops them all through one stop_source.
 #include <limits.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
 #include <stop_token>
 #include <thread>
+#include <vector>
 
+#include "common/cli/flags.h"
+#include "common/cli/run_until_signal.h"
 #include "common/env.h"
-#include "common/http/server.h"
 #include "common/log.h"
 #include "daemon/cli/commands.h"
 #include "daemon/cli/pid_lock.h"
@@ -48,13 +51,29 @@ std::string EnvOr(const char* name) {
 
 }  // namespace
 
+void AddDaemonFlags(CLI::App& command, DaemonOptions& options) {
+  command.add_option("--root", options.root, "the folder to keep in sync")->required();
+  command.add_option("--state", options.state_dir,
+                     "state directory (default $XDG_STATE_HOME/tessera or ~/.local/state/tessera)");
+  command.add_option("--metaserver", options.metaserver, "metaserver URL, http://host:port")
+      ->required();
+  command.add_option("--blockserver", options.blockserver, "blockserver URL, http://host:port")
+      ->required();
+  command.add_option("--namespace", options.ns, "namespace to sync (default \"default\")");
+  command.add_option("--device", options.device, "this device's name (default: the hostname)");
+  common::cli::AddLogLevelFlag(command, &options.log_level);
+  command
+      .add_option_function<int64_t>(
+          "--rescan-interval",
+          [&options](int64_t seconds) { options.rescan_interval = std::chrono::seconds(seconds); },
+          "seconds between full rescans")
+      ->check(CLI::Range(int64_t{1}, int64_t{86400 * 7}));
+}
+
 int RunDaemon(const DaemonOptions& options) {
-  common::LogLevel level = common::LogLevel::kInfo;
-  if (!common::ParseLogLevel(options.log_level, &level)) {
-    std::fprintf(stderr, "tessera: bad --log-level '%s'\n", options.log_level.c_str());
-    return 2;
-  }
-  common::Logger log(level);
+  // First, so that every thread started below (and by what it opens) inherits the mask.
+  const common::cli::TerminationSignals signals;
+  common::Logger log(options.log_level);
   common::PosixEnv env;
   // A background daemon holds its biggest buffers (whole-file reads of big files, retrieve
   // windows) only briefly: a fixed 4 MiB mmap threshold gives each back to the system when
@@ -120,21 +139,18 @@ int RunDaemon(const DaemonOptions& options) {
 
   log.Info("daemon", "syncing " + *root + " (namespace '" + options.ns + "', device '" + device +
                          "', state " + *state_dir + ")");
-  common::http::BlockTerminationSignals();
   // On the heap: GCC 12 warns falsely (maybe-uninitialized) about a stop_source on the stack.
   auto stop = std::make_unique<std::stop_source>();
-  {
-    std::jthread sync_thread([&, token = stop->get_token()] { syncer.Run(token); });
-    std::jthread watch_thread([&, token = stop->get_token()] { (*watcher)->Run(token); });
-    std::jthread notify_thread([&, token = stop->get_token()] {
-      syncer::RunNotifyLoop(token, **notify_meta, syncer, log);
-    });
-    const int sig = common::http::WaitForTerminationSignal();
-    log.Info("daemon", "signal " + std::to_string(sig) + ": stopping");
+  // Declared after everything the threads use, so they are joined before it is destroyed.
+  std::vector<std::jthread> threads;
+  threads.emplace_back([&, token = stop->get_token()] { syncer.Run(token); });
+  threads.emplace_back([&, token = stop->get_token()] { (*watcher)->Run(token); });
+  threads.emplace_back(
+      [&, token = stop->get_token()] { syncer::RunNotifyLoop(token, **notify_meta, syncer, log); });
+  return common::cli::RunUntilSignal(signals, log, "daemon", [&] {
     stop->request_stop();
-  }  // joins the threads before anything they use is destroyed
-  log.Info("daemon", "stopped");
-  return 0;
+    threads.clear();  // joins them
+  });
 }
 
 }  // namespace tessera::daemon::cli

@@ -1,5 +1,6 @@
-// `tessera status`: reads the state DB read-only (works while the daemon writes, thanks to WAL)
-// and asks the pid lock whether a daemon runs.
+// `tessera status`: its flags; reads the state DB read-only (works while the daemon writes,
+// thanks to WAL) and asks the pid lock whether a daemon runs.
+#include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 #include <cstdio>
 
@@ -10,6 +11,11 @@
 #include "daemon/state_paths.h"
 
 namespace tessera::daemon::cli {
+
+void AddStatusFlags(CLI::App& command, StatusOptions& options) {
+  command.add_option("--state", options.state_dir, "state directory of the daemon");
+  command.add_flag("--json", options.json, "print one JSON object");
+}
 
 int RunStatus(const StatusOptions& options) {
   std::string state = options.state_dir;

@@ -1,9 +1,9 @@
+#include "common/signals.h"
+
 #include <pthread.h>
 #include <signal.h>
 
-#include "common/http/server.h"
-
-namespace tessera::common::http {
+namespace tessera::common {
 
 void BlockTerminationSignals() {
   sigset_t set;
@@ -26,4 +26,4 @@ int WaitForTerminationSignal() {
   return sig;
 }
 
-}  // namespace tessera::common::http
+}  // namespace tessera::common

@@ -1,0 +1,80 @@
+#include "common/http/worker_pool.h"
+
+#include <utility>
+
+namespace tessera::common::http {
+
+WorkerPool::WorkerPool(int workers, size_t max_queued) : max_queued_(max_queued) {
+  MutexLock lock(join_mutex_);
+  const int n = workers < 1 ? 1 : workers;
+  threads_.reserve(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) threads_.emplace_back([this] { Work(); });
+}
+
+WorkerPool::~WorkerPool() { Stop(); }
+
+void WorkerPool::Submit(Task task) {
+  Status refused = Status::Ok();
+  {
+    MutexLock lock(mutex_);
+    if (closed_) {
+      refused = Unavailable("server is stopping");
+    } else if (queue_.size() >= idle_ + max_queued_) {
+      // Every worker busy (or about to be, with what is queued) and the queue full: make the
+      // client back off rather than pile up bodies in memory.
+      refused = Unavailable("server busy: " + std::to_string(running_) + " requests running, " +
+                            std::to_string(queue_.size()) + " queued");
+    } else {
+      queue_.push_back(std::move(task));
+      changed_.NotifyOne();
+      return;
+    }
+  }
+  task(refused);  // outside the lock: the task answers its request
+}
+
+void WorkerPool::Close() {
+  std::deque<Task> dropped;
+  {
+    MutexLock lock(mutex_);
+    closed_ = true;
+    dropped.swap(queue_);
+    changed_.NotifyAll();
+  }
+  const Status stopping = Unavailable("server is stopping");
+  for (Task& task : dropped) task(stopping);
+}
+
+void WorkerPool::Stop() {
+  Close();
+  MutexLock lock(join_mutex_);
+  for (std::thread& t : threads_) t.join();
+  threads_.clear();
+}
+
+WorkerPool::Stats WorkerPool::stats() const {
+  MutexLock lock(mutex_);
+  return Stats{queue_.size(), running_};
+}
+
+void WorkerPool::Work() {
+  for (;;) {
+    Task task;
+    {
+      MutexLock lock(mutex_);
+      ++idle_;
+      changed_.Wait(mutex_, [&]() TESSERA_REQUIRES(mutex_) { return closed_ || !queue_.empty(); });
+      --idle_;
+      if (queue_.empty()) return;  // closed, and Close() took what was queued
+      task = std::move(queue_.front());
+      queue_.pop_front();
+      ++running_;
+    }
+    task(Status::Ok());
+    task = nullptr;  // whatever the task holds goes before it counts as done
+    MutexLock lock(mutex_);
+    --running_;
+  }
+}
+
+}  // namespace tessera::common::http
