@@ -1,20 +1,17 @@
 #include "common/cli/flags.h"
 
-#include <cstdio>
-
 #include "common/http/listen_address.h"
 
 namespace tessera::common::cli {
 
-std::optional<int> Parse(CLI::App& app, int argc, const char* const* argv,
-                         std::string_view program) {
+std::optional<int> Parse(CLI::App& app, int argc, const char* const* argv, std::string_view program,
+                         std::ostream& err) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
     return app.exit(e);  // --help, --help-all or --version: printed on stdout, exit 0
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "%.*s: %s\nRun with --help for usage.\n", static_cast<int>(program.size()),
-                 program.data(), e.what());
+    err << program << ": " << e.what() << "\nRun with --help for usage.\n" << std::flush;
     return kExitUsage;
   }
   return std::nullopt;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <iostream>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,9 +23,9 @@ inline constexpr int kExitUsage = 2;    // bad flags
 
 // Parses argv into `app`. nullopt: go on with what the flags filled in. Otherwise the exit
 // code to return at once: kExitOk after --help (or --version), printed on stdout; kExitUsage
-// after a bad flag, with "<program>: <message>\nRun with --help for usage." on stderr.
-std::optional<int> Parse(CLI::App& app, int argc, const char* const* argv,
-                         std::string_view program);
+// after a bad flag, with "<program>: <message>\nRun with --help for usage.\n" on `err`.
+std::optional<int> Parse(CLI::App& app, int argc, const char* const* argv, std::string_view program,
+                         std::ostream& err = std::cerr);
 
 // Adds `--log-level NAME` (debug, info, warn or error) to `app`, parsed into *level, whose
 // current value is the default. Any other name is a bad flag.

@@ -43,11 +43,12 @@ struct HttpServer::Impl {
     for (auto& session : registry.Live()) {
       net::post(session->executor(), [session] { session->Shutdown(); });
     }
+    // Sync handlers already running finish (they answer at once by contract), so the grace
+    // below counts from their answers. Their answers post to the io_context, still running.
+    workers->Stop();
     if (!registry.WaitEmpty(std::chrono::steady_clock::now() + kStopGrace)) {
       log.Warn("http", "stopping with connections still open");
     }
-    // Before the I/O threads: a handler finishing posts its answer to the io_context.
-    workers->Stop();
     work.reset();
     ioc->stop();
     for (std::thread& t : threads) t.join();

@@ -76,9 +76,9 @@ class HttpServer {
   std::string url() const;
   WorkStats work_stats() const;
   // Stops accepting; idle connections are closed, held requests and sync requests still
-  // waiting for a worker are answered 503, and requests in flight get up to 3 s to finish
-  // (sync handlers already running are always waited for); then joins the workers and the
-  // I/O threads. No handler or filter runs once Stop returns. Idempotent.
+  // waiting for a worker are answered 503, sync handlers already running are waited for, and
+  // then the requests in flight get up to 3 s to finish; then joins the I/O threads. No
+  // handler or filter runs once Stop returns. Idempotent.
   void Stop();
 
  private:

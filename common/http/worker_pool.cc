@@ -4,11 +4,11 @@
 
 namespace tessera::common::http {
 
-WorkerPool::WorkerPool(int workers, size_t max_queued) : max_queued_(max_queued) {
+WorkerPool::WorkerPool(int workers, size_t max_queued)
+    : workers_(workers < 1 ? 1 : static_cast<size_t>(workers)), max_queued_(max_queued) {
   MutexLock lock(join_mutex_);
-  const int n = workers < 1 ? 1 : workers;
-  threads_.reserve(static_cast<size_t>(n));
-  for (int i = 0; i < n; ++i) threads_.emplace_back([this] { Work(); });
+  threads_.reserve(workers_);
+  for (size_t i = 0; i < workers_; ++i) threads_.emplace_back([this] { Work(); });
 }
 
 WorkerPool::~WorkerPool() { Stop(); }
@@ -19,8 +19,8 @@ void WorkerPool::Submit(Task task) {
     MutexLock lock(mutex_);
     if (closed_) {
       refused = Unavailable("server is stopping");
-    } else if (queue_.size() >= idle_ + max_queued_) {
-      // Every worker busy (or about to be, with what is queued) and the queue full: make the
+    } else if (running_ + queue_.size() >= workers_ + max_queued_) {
+      // Every worker taken (or about to be, by what is queued) and the queue full: make the
       // client back off rather than pile up bodies in memory.
       refused = Unavailable("server busy: " + std::to_string(running_) + " requests running, " +
                             std::to_string(queue_.size()) + " queued");
@@ -62,9 +62,7 @@ void WorkerPool::Work() {
     Task task;
     {
       MutexLock lock(mutex_);
-      ++idle_;
       changed_.Wait(mutex_, [&]() TESSERA_REQUIRES(mutex_) { return closed_ || !queue_.empty(); });
-      --idle_;
       if (queue_.empty()) return;  // closed, and Close() took what was queued
       task = std::move(queue_.front());
       queue_.pop_front();

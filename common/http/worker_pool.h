@@ -6,8 +6,8 @@
 //
 // Every submitted task is called exactly once, with a Status saying what happened to it:
 //   OK            on a worker thread: do the work;
-//   kUnavailable  the pool refused it (every worker busy and max_queued tasks already waiting,
-//                 or the pool stopping): answer that, don't do the work. Called on the thread
+//   kUnavailable  the pool refused it (`workers` tasks running and `max_queued` waiting, or
+//                 the pool stopping): answer that, don't do the work. Called on the thread
 //                 of Submit (refused at once) or of Stop (dropped from the queue).
 // Thread-safe: Submit and Stop may be called from any thread, concurrently; the destructor
 // stops. Tasks must not call Stop or destroy the pool.
@@ -53,11 +53,11 @@ class WorkerPool {
  private:
   void Work();
 
+  const size_t workers_;
   const size_t max_queued_;
   mutable Mutex mutex_;
   CondVar changed_;  // queue non-empty, or closing
   std::deque<Task> queue_ TESSERA_GUARDED_BY(mutex_);
-  size_t idle_ TESSERA_GUARDED_BY(mutex_) = 0;     // workers waiting for a task
   size_t running_ TESSERA_GUARDED_BY(mutex_) = 0;  // tasks being run
   bool closed_ TESSERA_GUARDED_BY(mutex_) = false;
   Mutex join_mutex_;  // serialises Stop()s, so that each thread is joined once
