@@ -289,25 +289,31 @@ void Session::StartAsync(const Handler& handler, Request request, Responder resp
 
 void Session::StartSync(const SyncHandler& handler, Request request, Responder responder) {
   // The task owns the request and the responder; the router, the handler and the log outlive
-  // the pool's threads (HttpServer::Stop joins them first).
-  workers_.Submit([router = &router_, handler = &handler, log = &log_, request = std::move(request),
-                   responder = std::move(responder)](const Status& admitted) mutable {
-    if (!admitted.ok()) {
-      Response busy = ErrorResponse(admitted);
-      busy.headers.emplace_back("Retry-After", "1");
-      responder.Send(std::move(busy));
-      return;
-    }
-    try {
-      std::optional<Response> answer = router->RunFilters(request);
-      if (!answer) answer = (*handler)(request);
-      responder.Send(std::move(*answer));
-    } catch (const std::exception& e) {
-      log->Error("http", std::string("handler threw (a bug): ") + e.what());
-    } catch (...) {
-      log->Error("http", "handler threw (a bug)");
-    }
-  });
+  // the pool's threads (HttpServer::Stop joins them first). The answer goes out once the
+  // worker is free again, so that the client's next request finds it free.
+  workers_.Submit(
+      [router = &router_, handler = &handler, log = &log_, request = std::move(request),
+       responder = std::move(responder)](const Status& admitted) mutable -> WorkerPool::Then {
+        if (!admitted.ok()) {
+          Response busy = ErrorResponse(admitted);
+          busy.headers.emplace_back("Retry-After", "1");
+          responder.Send(std::move(busy));
+          return nullptr;
+        }
+        std::optional<Response> answer;
+        try {
+          answer = router->RunFilters(request);
+          if (!answer) answer = (*handler)(request);
+        } catch (const std::exception& e) {
+          log->Error("http", std::string("handler threw (a bug): ") + e.what());
+        } catch (...) {
+          log->Error("http", "handler threw (a bug)");
+        }
+        // Without an answer, the responder's last copy going away answers 500.
+        return [responder = std::move(responder), answer = std::move(answer)]() mutable {
+          if (answer) responder.Send(std::move(*answer));
+        };
+      });
 }
 
 void Session::WatchPeer(std::shared_ptr<net::steady_timer> timer) {

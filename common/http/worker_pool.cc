@@ -30,7 +30,7 @@ void WorkerPool::Submit(Task task) {
       return;
     }
   }
-  task(refused);  // outside the lock: the task answers its request
+  Run(task, refused);  // outside the lock: the task answers its request
 }
 
 void WorkerPool::Close() {
@@ -42,7 +42,7 @@ void WorkerPool::Close() {
     changed_.NotifyAll();
   }
   const Status stopping = Unavailable("server is stopping");
-  for (Task& task : dropped) task(stopping);
+  for (Task& task : dropped) Run(task, stopping);
 }
 
 void WorkerPool::Stop() {
@@ -68,11 +68,19 @@ void WorkerPool::Work() {
       queue_.pop_front();
       ++running_;
     }
-    task(Status::Ok());
+    Then then = task(Status::Ok());
     task = nullptr;  // whatever the task holds goes before it counts as done
-    MutexLock lock(mutex_);
-    --running_;
+    {
+      MutexLock lock(mutex_);
+      --running_;
+    }
+    if (then) then();
   }
+}
+
+void WorkerPool::Run(Task& task, const Status& admitted) {
+  Then then = task(admitted);
+  if (then) then();
 }
 
 }  // namespace tessera::common::http

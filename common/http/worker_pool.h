@@ -8,9 +8,11 @@
 //   OK            on a worker thread: do the work;
 //   kUnavailable  the pool refused it (`workers` tasks running and `max_queued` waiting, or
 //                 the pool stopping): answer that, don't do the work. Called on the thread
-//                 of Submit (refused at once) or of Stop (dropped from the queue).
-// Thread-safe: Submit and Stop may be called from any thread, concurrently; the destructor
-// stops. Tasks must not call Stop or destroy the pool.
+//                 of Submit (refused at once) or of Close/Stop (dropped from the queue).
+// A task may return a Then, run once its worker counts itself free again (on that worker):
+// a task that answers a client there lets the client's next request find the worker free.
+// Thread-safe: Submit, Close, Stop and stats may be called from any thread, concurrently; the
+// destructor stops. Tasks must not call Stop or destroy the pool.
 #pragma once
 
 #include <cstddef>
@@ -26,7 +28,8 @@ namespace tessera::common::http {
 
 class WorkerPool {
  public:
-  using Task = std::function<void(const Status& admitted)>;
+  using Then = std::function<void()>;
+  using Task = std::function<Then(const Status& admitted)>;
 
   struct Stats {
     size_t queued = 0;   // waiting for a worker
@@ -52,6 +55,7 @@ class WorkerPool {
 
  private:
   void Work();
+  static void Run(Task& task, const Status& admitted);  // a task, then its Then
 
   const size_t workers_;
   const size_t max_queued_;

@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "common/block_id.h"
+
+#include <doctest/doctest.h>
 
 namespace tessera::common {
 namespace {

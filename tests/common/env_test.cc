@@ -1,6 +1,7 @@
+#include "common/env.h"
+
 #include <doctest/doctest.h>
 
-#include "common/env.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace tessera::common {

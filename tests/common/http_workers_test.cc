@@ -114,7 +114,7 @@ TEST_CASE("http: a blocking sync handler does not hold up another connection's r
   auto async = s.Get("/async");
   REQUIRE_MESSAGE(async.ok(), async.status().ToString());
   CHECK(async->status == 200);
-  CHECK(s.server->work_stats().running == 1);
+  CHECK(s.server->work_stats().running == 1);  // the quick one's worker was free on answering
   s.release.Open();
   auto r = blocked.get();
   REQUIRE_MESSAGE(r.ok(), r.status().ToString());
@@ -238,20 +238,22 @@ TEST_CASE("worker pool: each task is run or refused exactly once") {
   std::vector<Code> refused;  // only from this thread: refusals here are synchronous
   {
     WorkerPool pool(1, 2);
-    pool.Submit([&](const Status& admitted) {
+    pool.Submit([&](const Status& admitted) -> WorkerPool::Then {
       CHECK(admitted.ok());
       entered.count_down();
       release.wait();
       ++ran;
+      return nullptr;
     });
     entered.wait();
     for (int i = 0; i < 3; ++i) {
-      pool.Submit([&](const Status& admitted) {
+      pool.Submit([&](const Status& admitted) -> WorkerPool::Then {
         if (admitted.ok()) {
           ++ran;
         } else {
           refused.push_back(admitted.code());
         }
+        return nullptr;
       });
     }
     // Two queued behind the running one, the third refused at once.
@@ -262,7 +264,10 @@ TEST_CASE("worker pool: each task is run or refused exactly once") {
     pool.Close();  // refuses the two queued, here
     CHECK(refused.size() == 3);
     CHECK(pool.stats().queued == 0);
-    pool.Submit([&](const Status& admitted) { refused.push_back(admitted.code()); });
+    pool.Submit([&](const Status& admitted) -> WorkerPool::Then {
+      refused.push_back(admitted.code());
+      return nullptr;
+    });
     CHECK(refused.size() == 4);
     release.count_down();
     pool.Stop();
@@ -279,13 +284,14 @@ TEST_CASE(
   std::atomic<int> refused{0};
   WorkerPool pool(2, 1);
   for (int i = 0; i < 4; ++i) {
-    pool.Submit([&](const Status& admitted) {
+    pool.Submit([&](const Status& admitted) -> WorkerPool::Then {
       if (!admitted.ok()) {
         ++refused;
-        return;
+        return nullptr;
       }
       entered.count_down();
       release.wait();
+      return nullptr;
     });
   }
   // Two run, one waits; the fourth found both workers taken and the queue full.
@@ -293,6 +299,25 @@ TEST_CASE(
   release.count_down();
   entered.wait();
   pool.Stop();
+}
+
+TEST_CASE("worker pool: a task's Then runs once its worker is free again") {
+  WorkerPool pool(1, 0);
+  std::latch done(1);
+  std::atomic<bool> next_admitted{false};
+  pool.Submit([&](const Status& admitted) -> WorkerPool::Then {
+    CHECK(admitted.ok());
+    // Like a client that sends its next request as soon as it has the answer.
+    return [&] {
+      pool.Submit([&](const Status& next) -> WorkerPool::Then {
+        next_admitted = next.ok();
+        done.count_down();
+        return nullptr;
+      });
+    };
+  });
+  done.wait();
+  CHECK(next_admitted.load());
 }
 
 }  // namespace

@@ -1,9 +1,10 @@
+#include "common/status.h"
+
 #include <doctest/doctest.h>
 
 #include <cerrno>
 
 #include "common/result.h"
-#include "common/status.h"
 
 namespace tessera::common {
 namespace {

@@ -20,7 +20,8 @@ TEST_CASE("wire moves: requests and answers round-trip") {
   CHECK(decoded->to_parent_jid == 7);
   CHECK(decoded->subtree == request.subtree);
   // Without a digest (an older client) the request decodes; the server answers conflict.
-  auto bare = DecodeMoveRequest(R"({"device":"d","from":"a","from_jid":1,"to":"b","to_parent_jid":0})");
+  auto bare =
+      DecodeMoveRequest(R"({"device":"d","from":"a","from_jid":1,"to":"b","to_parent_jid":0})");
   REQUIRE(bare.ok());
   CHECK(bare->subtree.empty());
 
