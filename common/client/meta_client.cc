@@ -1,19 +1,8 @@
-#include "daemon/remote/meta_client.h"
+#include "common/client/meta_client.h"
 
-namespace tessera::daemon::remote {
+namespace tessera::common::client {
 
 using common::Result;
-
-common::Status HttpError(std::string_view what, const common::http::ClientResponse& r) {
-  std::string msg =
-      std::string(what) + ": HTTP " + std::to_string(r.status) + " " + r.body.substr(0, 300);
-  if (r.status >= 500 || r.status == 429 || r.status == 408) return common::Unavailable(msg);
-  if (r.status == 404) return common::NotFound(msg);
-  if (r.status == 401 || r.status == 403) return common::PermissionDenied(msg);
-  if (r.status == 409) return common::Conflict(msg);
-  if (r.status == 413) return common::ResourceExhausted(msg);
-  return common::InvalidArgument(msg);
-}
 
 Result<std::unique_ptr<MetaClient>> MetaClient::Create(const std::string& base_url,
                                                        const std::string& ns) {
@@ -99,4 +88,4 @@ Result<common::wire::NotifyResponse> MetaClient::Notify(uint64_t cursor,
   return decoded;
 }
 
-}  // namespace tessera::daemon::remote
+}  // namespace tessera::common::client

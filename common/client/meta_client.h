@@ -1,26 +1,25 @@
-// daemon/remote/meta_client.h
+// common/client/meta_client.h
 //
-// MetaClient: the metaserver API for one namespace as typed calls (commit_batch, list, notify)
-// over one HttpClient. Transport failures and 5xx answers are kUnavailable (retry with backoff);
-// 4xx answers map to InvalidArgument/NotFound/PermissionDenied with the server's message; a body
-// that does not decode is Corruption. Not thread-safe: one client per thread (the syncer and the
-// notify thread each own one).
+// MetaClient: the metaserver API for one namespace (docs/protocol.md) as typed calls
+// (commit_batch, list, entry, move, notify) over one HttpClient. Transport failures and 5xx
+// answers are kUnavailable (retry with backoff); other answers than 200 map as HttpError
+// (http_error.h) with the server's message; a body that does not decode is Corruption. Not
+// thread-safe, except stats(): one client per thread (the daemon's syncer and notify thread
+// each own one).
 #pragma once
 
 #include <chrono>
 #include <memory>
-#include <mutex>
 #include <string>
 
+#include "common/client/http_error.h"
 #include "common/http/client.h"
+#include "common/mutex.h"
 #include "common/result.h"
 #include "common/wire/journal_messages.h"
 #include "common/wire/move_messages.h"
 
-namespace tessera::daemon::remote {
-
-// The Status for a completed HTTP exchange that was not a 200.
-common::Status HttpError(std::string_view what, const common::http::ClientResponse& response);
+namespace tessera::common::client {
 
 // What a MetaClient sent and received: JSON body bytes as encoded (before any transfer
 // compression), for tests, logs and benchmarks.
@@ -58,7 +57,7 @@ class MetaClient {
 
   // A copy of the counts so far; safe to call from any thread while requests run.
   MetaClientStats stats() const {
-    std::lock_guard lock(stats_mutex_);
+    MutexLock lock(stats_mutex_);
     return stats_;
   }
 
@@ -70,11 +69,11 @@ class MetaClient {
   // Updates the counts under their lock.
   template <class F>
   void Record(F update) {
-    std::lock_guard lock(stats_mutex_);
+    MutexLock lock(stats_mutex_);
     update(stats_);
   }
-  mutable std::mutex stats_mutex_;
-  MetaClientStats stats_;  // guarded by stats_mutex_
+  mutable Mutex stats_mutex_;
+  MetaClientStats stats_ TESSERA_GUARDED_BY(stats_mutex_);
 };
 
-}  // namespace tessera::daemon::remote
+}  // namespace tessera::common::client

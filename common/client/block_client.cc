@@ -1,24 +1,32 @@
-#include "daemon/remote/block_client.h"
+#include "common/client/block_client.h"
 
+#include <algorithm>
 #include <unordered_map>
+#include <unordered_set>
 
-#include "daemon/remote/meta_client.h"
+#include "common/client/http_error.h"
 
-namespace tessera::daemon::remote {
+namespace tessera::common::client {
 
 using common::Result;
 using common::wire::IdList;
 
 Result<std::unique_ptr<BlockClient>> BlockClient::Create(const std::string& base_url,
                                                          common::Logger& log) {
-  common::http::ClientOptions options;
+  http::ClientOptions options;
   options.request_timeout = std::chrono::seconds(120);
-  TESSERA_ASSIGN_OR_RETURN(auto http, common::http::HttpClient::Create(base_url, options));
-  return std::unique_ptr<BlockClient>(new BlockClient(base_url, std::move(http), log));
+  return Create(base_url, log, options);
+}
+
+Result<std::unique_ptr<BlockClient>> BlockClient::Create(const std::string& base_url,
+                                                         common::Logger& log,
+                                                         const http::ClientOptions& options) {
+  TESSERA_ASSIGN_OR_RETURN(auto http, http::HttpClient::Create(base_url, options));
+  return std::unique_ptr<BlockClient>(new BlockClient(base_url, options, std::move(http), log));
 }
 
 Result<std::unique_ptr<BlockClient>> BlockClient::Clone() const {
-  TESSERA_ASSIGN_OR_RETURN(auto client, Create(base_url_, log_));
+  TESSERA_ASSIGN_OR_RETURN(auto client, Create(base_url_, log_, http_options_));
   client->options_ = options_;
   return client;
 }
@@ -35,6 +43,28 @@ BlockClientStats& BlockClientStats::operator+=(const BlockClientStats& o) {
 }
 
 Result<std::vector<common::BlockId>> BlockClient::Has(const std::vector<common::BlockId>& ids) {
+  std::vector<common::BlockId> missing;
+  if (ids.empty()) return missing;
+  const std::unordered_set<common::BlockId> asked(ids.begin(), ids.end());
+  std::unordered_set<common::BlockId> added;
+  for (size_t start = 0; start < ids.size(); start += common::wire::kMaxIdsPerRequest) {
+    const size_t end = std::min(ids.size(), start + common::wire::kMaxIdsPerRequest);
+    const bool whole = start == 0 && end == ids.size();
+    const std::vector<common::BlockId> part =
+        whole ? std::vector<common::BlockId>()
+              : std::vector<common::BlockId>(ids.begin() + static_cast<ptrdiff_t>(start),
+                                             ids.begin() + static_cast<ptrdiff_t>(end));
+    TESSERA_ASSIGN_OR_RETURN(const std::vector<common::BlockId> lacking,
+                             HasOnce(whole ? ids : part));
+    for (const common::BlockId& id : lacking) {
+      // Trust the server only about what it was asked.
+      if (asked.contains(id) && added.insert(id).second) missing.push_back(id);
+    }
+  }
+  return missing;
+}
+
+Result<std::vector<common::BlockId>> BlockClient::HasOnce(const std::vector<common::BlockId>& ids) {
   TESSERA_ASSIGN_OR_RETURN(
       auto r, http_->Post("/v1/blocks/has", common::wire::EncodeIdList(IdList{ids}, "ids"),
                           "application/json"));
@@ -159,4 +189,4 @@ Result<std::vector<common::wire::Block>> BlockClient::RetrieveBatch(
   return out;
 }
 
-}  // namespace tessera::daemon::remote
+}  // namespace tessera::common::client
