@@ -1,9 +1,9 @@
-#include "metaserver/journal/blocklist_store.h"
+#include "metaserver/journal/sqlite/blocklist_resolver.h"
 
 #include "common/wire/blocklist_delta.h"
 #include "metaserver/journal/blocklist_codec.h"
 
-namespace tessera::metaserver::journal {
+namespace tessera::metaserver::journal::sqlite {
 
 using common::Result;
 using common::wire::BlocklistDelta;
@@ -27,7 +27,7 @@ Result<std::optional<std::string>> BlocklistResolver::ReadBlob(uint64_t jid, int
   return std::optional<std::string>(std::string(select_.ColumnBlob(1)));
 }
 
-void BlocklistResolver::Remember(uint64_t jid, const Resolved& resolved) {
+void BlocklistResolver::Remember(uint64_t jid, const ResolvedBlocklist& resolved) {
   if (cached_blocks_ + resolved.blocks->size() > kMaxCachedBlocks) {
     cache_.clear();
     cached_blocks_ = 0;
@@ -35,7 +35,7 @@ void BlocklistResolver::Remember(uint64_t jid, const Resolved& resolved) {
   if (cache_.emplace(jid, resolved).second) cached_blocks_ += resolved.blocks->size();
 }
 
-Result<BlocklistResolver::Resolved> BlocklistResolver::Of(uint64_t jid) {
+Result<ResolvedBlocklist> BlocklistResolver::Of(uint64_t jid) {
   if (auto it = cache_.find(jid); it != cache_.end()) return it->second;
   int64_t kind = -1;
   TESSERA_ASSIGN_OR_RETURN(auto blob, ReadBlob(jid, &kind));
@@ -45,8 +45,7 @@ Result<BlocklistResolver::Resolved> BlocklistResolver::Of(uint64_t jid) {
   return FromBlob(jid, *blob);
 }
 
-Result<BlocklistResolver::Resolved> BlocklistResolver::FromBlob(uint64_t jid,
-                                                                std::string_view blob) {
+Result<ResolvedBlocklist> BlocklistResolver::FromBlob(uint64_t jid, std::string_view blob) {
   if (auto it = cache_.find(jid); it != cache_.end()) return it->second;
   const auto corrupt = [&](const std::string& why) {
     return common::Corruption("entry " + std::to_string(jid) + ": " + why);
@@ -57,7 +56,7 @@ Result<BlocklistResolver::Resolved> BlocklistResolver::FromBlob(uint64_t jid,
   if (!top.ok()) return corrupt(top.status().message());
   BlocklistDelta current = std::move(top).value();
   uint64_t current_jid = jid;
-  Resolved base;
+  ResolvedBlocklist base;
   for (;;) {
     if (current.base_jid == 0) {
       base.blocks = std::make_shared<const std::vector<BlockRef>>(std::move(current.blocks));
@@ -94,25 +93,13 @@ Result<BlocklistResolver::Resolved> BlocklistResolver::FromBlob(uint64_t jid,
     list = std::make_shared<const std::vector<BlockRef>>(std::move(applied).value());
     ++depth;
   }
-  Resolved out{std::move(list), depth};
+  ResolvedBlocklist out{std::move(list), depth};
   Remember(jid, out);
   return out;
 }
 
-StoredForm ChooseStoredForm(const std::vector<BlockRef>& blocks, uint64_t previous_jid,
-                            const std::optional<BlocklistResolver::Resolved>& previous) {
-  StoredForm out;
-  if (previous && previous_jid > 0 && previous->depth < kMaxStoredDeltaChain) {
-    BlocklistDelta delta = common::wire::ComputeBlocklistDelta(*previous->blocks, blocks);
-    if (common::wire::DeltaPays(delta, blocks.size())) {
-      delta.base_jid = previous_jid;
-      out.blob = EncodeBlocklistDelta(delta);
-      out.base_jid = previous_jid;
-      return out;
-    }
-  }
-  out.blob = EncodeBlocklist(blocks);
-  return out;
+std::string EncodeStoredBlocklist(const std::vector<BlockRef>& blocks, const StoredForm& stored) {
+  return stored.delta ? EncodeBlocklistDelta(*stored.delta) : EncodeBlocklist(blocks);
 }
 
-}  // namespace tessera::metaserver::journal
+}  // namespace tessera::metaserver::journal::sqlite

@@ -1,7 +1,5 @@
 // POST /v1/ns/{ns}/move and GET list?moves=1 over real HTTP: a Service on 127.0.0.1:0. Only
 // directories and empty files are committed, so the blockserver is never asked.
-#include "metaserver/api/move_handler.h"
-
 #include <doctest/doctest.h>
 
 #include <memory>
@@ -11,6 +9,7 @@
 #include "common/http/client.h"
 #include "common/wire/journal_messages.h"
 #include "common/wire/move_messages.h"
+#include "metaserver/api/json_api.h"
 #include "metaserver/service.h"
 #include "tests/metaserver/journal/journal_test_util.h"
 #include "tests/testutil/temp_dir.h"
@@ -139,9 +138,9 @@ TEST_CASE("move api: bad requests are 400 and write nothing") {
     CAPTURE(body);
     CHECK(s.Post("/v1/ns/docs/move", body).status == 400);
   }
-  CHECK(
-      s.Post("/v1/ns/bad%20name/move", common::wire::Encode(MoveRequest{"d", "src", src, "dst", 0, ""}))
-          .status == 400);
+  CHECK(s.Post("/v1/ns/bad%20name/move",
+               common::wire::Encode(MoveRequest{"d", "src", src, "dst", 0, ""}))
+            .status == 400);
   for (const char* query : {"?moves=1&limit=0", "?moves=1&cursor=x", "?moves=1&deltas=2"}) {
     CAPTURE(query);
     CHECK(s.Get(std::string("/v1/ns/docs/list") + query).status == 400);

@@ -1,7 +1,7 @@
 // The metaserver's HTTP API end to end: a real Service (journal, notifier, HttpServer) on
 // 127.0.0.1:0, talking to a stand-in blockserver that serves POST /v1/blocks/has from a
 // FakeBlockStore and can be told to fail or be stopped (fault injection).
-#include "metaserver/api/journal_handlers.h"
+#include "metaserver/api/json_api.h"
 
 #include <doctest/doctest.h>
 
@@ -175,10 +175,26 @@ TEST_CASE("metaserver api: list pages through the journal and refuses bad parame
     CAPTURE(query);
     CHECK(c.Get(std::string("/v1/ns/docs/list") + query).status == 400);
   }
-  // A namespace is created by its first list.
+  // A namespace nobody committed to lists as empty (and is not created by it).
   const auto fresh = c.List("brand-new");
   CHECK(fresh.head == 0);
   CHECK(fresh.entries.empty());
+}
+
+TEST_CASE("metaserver api: list and notify of an unknown namespace do not create it") {
+  Cluster c;
+  const auto fresh = c.List("fresh", "?cursor=5");
+  CHECK(fresh.head == 0);
+  CHECK(fresh.cursor == 5);
+  CHECK(fresh.epoch == c.meta->journal().epoch());
+  const auto ahead = c.Get("/v1/ns/fresh/notify?cursor=3&timeout_ms=60000");
+  REQUIRE(ahead.status == 200);
+  CHECK(common::wire::DecodeNotifyResponse(ahead.body)->head == 0);
+  // Still unknown: history and entry of it are 404, as for any namespace never committed to.
+  CHECK(c.Get("/v1/ns/fresh/history?path=a").status == 404);
+  CHECK(c.Get("/v1/ns/fresh/entry?jid=1").status == 404);
+  c.Commit("fresh", {testing::DirItem("d", 0)});
+  CHECK(c.Get("/v1/ns/fresh/history?path=a").status == 200);
 }
 
 TEST_CASE("metaserver api: bad namespace names are refused") {

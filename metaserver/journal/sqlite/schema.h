@@ -1,7 +1,8 @@
-// metaserver/journal/schema.h
+// metaserver/journal/sqlite/schema.h
 //
-// The journal's SQLite schema: numbered scripts in metaserver/journal/schema/NNN_*.sql, embedded
-// at build time (metaserver/CMakeLists.txt generates schema_scripts.cc). PRAGMA user_version is
+// The SQLite store's schema: numbered scripts in metaserver/journal/sqlite/schema/NNN_*.sql,
+// embedded at build time (metaserver/CMakeLists.txt generates schema_scripts.cc). The scripts
+// are the file format: never edit one that has shipped, add the next. PRAGMA user_version is
 // the number of scripts applied; PRAGMA application_id marks the file as a Tessera journal.
 // Pure data plus one function; thread-safe.
 #pragma once
@@ -14,7 +15,7 @@
 #include "common/status.h"
 #include "metaserver/journal/sqlite.h"
 
-namespace tessera::metaserver::journal {
+namespace tessera::metaserver::journal::sqlite {
 
 inline constexpr int32_t kApplicationId = 0x54534a31;  // "TSJ1"
 
@@ -26,4 +27,4 @@ std::span<const std::string_view> SchemaScripts();
 // refused, never guessed at). The caller has set WAL mode and foreign keys already.
 common::Status ApplySchema(SqliteDb& db, common::Logger& log);
 
-}  // namespace tessera::metaserver::journal
+}  // namespace tessera::metaserver::journal::sqlite

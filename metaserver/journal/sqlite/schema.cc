@@ -1,8 +1,8 @@
-#include "metaserver/journal/schema.h"
+#include "metaserver/journal/sqlite/schema.h"
 
 #include <string>
 
-namespace tessera::metaserver::journal {
+namespace tessera::metaserver::journal::sqlite {
 
 using common::Status;
 
@@ -39,4 +39,4 @@ Status ApplySchema(SqliteDb& db, common::Logger& log) {
   return Status::Ok();
 }
 
-}  // namespace tessera::metaserver::journal
+}  // namespace tessera::metaserver::journal::sqlite

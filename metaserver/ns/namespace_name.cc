@@ -1,8 +1,8 @@
-#include "metaserver/namespace_name.h"
+#include "metaserver/ns/namespace_name.h"
 
 #include <string>
 
-namespace tessera::metaserver {
+namespace tessera::metaserver::ns {
 
 common::Status ValidateNamespaceName(std::string_view name) {
   if (name.empty() || name.size() > kMaxNamespaceNameBytes) {
@@ -18,4 +18,4 @@ common::Status ValidateNamespaceName(std::string_view name) {
   return common::Status::Ok();
 }
 
-}  // namespace tessera::metaserver
+}  // namespace tessera::metaserver::ns
