@@ -10,18 +10,20 @@ common::Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& op
   if (options.threads < 1) return common::InvalidArgument("threads must be at least 1");
   std::unique_ptr<Service> service(new Service());
   // The URL first: a typo must not leave a fresh journal behind.
-  TESSERA_ASSIGN_OR_RETURN(service->checker_, api::BlockChecker::Create(options.blockserver_url));
+  TESSERA_ASSIGN_OR_RETURN(service->block_clients_, common::client::BlockClientPool::Create(
+                                                        options.blockserver_url, log,
+                                                        ns::RemoteBlockAccess::DefaultOptions()));
+  service->blocks_ = std::make_unique<ns::RemoteBlockAccess>(*service->block_clients_);
   TESSERA_RETURN_IF_ERROR(env.CreateDirs(options.data_dir));
-  TESSERA_ASSIGN_OR_RETURN(service->journal_,
-                           journal::Journal::Open(options.data_dir + "/journal.db", env, log));
-  service->notifier_ = std::make_unique<Notifier>(options.notifier);
-  api::BlockChecker* checker = service->checker_.get();
-  service->handlers_ = std::make_unique<api::JournalHandlers>(
-      *service->journal_, *service->notifier_,
-      [checker](const std::vector<common::BlockId>& ids) { return checker->Missing(ids); }, log,
-      options.handlers);
+  TESSERA_ASSIGN_OR_RETURN(service->store_, journal::sqlite::SqliteJournalStore::Open(
+                                                options.data_dir + "/journal.db", log));
+  service->journal_ = std::make_unique<journal::Journal>(*service->store_, env, log);
+  service->notifier_ = std::make_unique<ns::Notifier>(options.notifier);
+  service->namespaces_ = std::make_unique<ns::NamespaceService>(
+      *service->journal_, *service->notifier_, *service->blocks_, log, options.namespaces);
+  service->api_ = std::make_unique<api::JsonApi>(*service->namespaces_, options.handlers);
   service->router_ = std::make_unique<common::http::Router>();
-  api::AddRoutes(*service->handlers_, *service->router_);
+  api::AddRoutes(*service->api_, *service->router_);
 
   common::http::ServerOptions server_options;
   server_options.listen = options.listen;

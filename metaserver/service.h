@@ -1,8 +1,13 @@
 // metaserver/service.h
 //
-// Service: one running metaserver -- the journal in `data_dir`, the notifier, the blockserver
-// checker, the handlers and the HTTP server -- built in dependency order and torn down in
-// reverse (the server stops first, so no handler runs while what it uses is destroyed).
+// Service: one running metaserver, wired from its seams in dependency order and torn down in
+// reverse (the server stops first, so no handler runs while what it uses is destroyed):
+//
+//   blockserver client pool -> RemoteBlockAccess (ns/)      the block store, for commits
+//   SqliteJournalStore (journal/sqlite/) -> Journal         the journal's storage and rules
+//   Notifier, NamespaceService (ns/)                        every way in calls the service
+//   JsonApi + routes (api/) -> Router -> HttpServer         the JSON API, one adapter
+//
 // main.cc is a thin shell around it; tests run it in-process on 127.0.0.1:0.
 // Thread-safe: Stop() may be called from any thread; it is idempotent.
 #pragma once
@@ -11,14 +16,17 @@
 #include <memory>
 #include <string>
 
+#include "common/client/block_client_pool.h"
 #include "common/env.h"
 #include "common/http/server.h"
 #include "common/log.h"
 #include "common/result.h"
-#include "metaserver/api/block_checker.h"
-#include "metaserver/api/journal_handlers.h"
+#include "metaserver/api/json_api.h"
 #include "metaserver/journal/journal.h"
-#include "metaserver/notifier.h"
+#include "metaserver/journal/sqlite/sqlite_store.h"
+#include "metaserver/ns/namespace_service.h"
+#include "metaserver/ns/notifier.h"
+#include "metaserver/ns/remote_block_access.h"
 
 namespace tessera::metaserver {
 
@@ -28,7 +36,8 @@ struct ServiceOptions {
   std::string blockserver_url = "http://127.0.0.1:8611";
   int threads = 2;
   uint64_t max_body_bytes = 64ull << 20;
-  NotifierOptions notifier;
+  ns::NotifierOptions notifier;
+  ns::NamespaceServiceOptions namespaces;
   api::HandlerOptions handlers;
 };
 
@@ -48,16 +57,20 @@ class Service {
   void Stop();
 
   journal::Journal& journal() { return *journal_; }
-  Notifier& notifier() { return *notifier_; }
+  ns::Notifier& notifier() { return *notifier_; }
+  ns::NamespaceService& namespaces() { return *namespaces_; }
 
  private:
   Service() = default;
 
   // Declaration order is construction order; destruction runs backwards, server first.
-  std::unique_ptr<api::BlockChecker> checker_;
+  std::unique_ptr<common::client::BlockClientPool> block_clients_;
+  std::unique_ptr<ns::RemoteBlockAccess> blocks_;
+  std::unique_ptr<journal::sqlite::SqliteJournalStore> store_;
   std::unique_ptr<journal::Journal> journal_;
-  std::unique_ptr<Notifier> notifier_;
-  std::unique_ptr<api::JournalHandlers> handlers_;
+  std::unique_ptr<ns::Notifier> notifier_;
+  std::unique_ptr<ns::NamespaceService> namespaces_;
+  std::unique_ptr<api::JsonApi> api_;
   std::unique_ptr<common::http::Router> router_;
   std::unique_ptr<common::http::HttpServer> server_;
 };

@@ -14,13 +14,13 @@
 
 #include "common/cli/flags.h"
 #include "common/cli/run_until_signal.h"
+#include "common/client/block_client.h"
+#include "common/client/meta_client.h"
 #include "common/env.h"
 #include "common/log.h"
 #include "daemon/cli/commands.h"
 #include "daemon/cli/pid_lock.h"
 #include "daemon/index/index.h"
-#include "daemon/remote/block_client.h"
-#include "daemon/remote/meta_client.h"
 #include "daemon/scanner/scanner.h"
 #include "daemon/state_paths.h"
 #include "daemon/syncer/notify_loop.h"
@@ -117,11 +117,11 @@ int RunDaemon(const DaemonOptions& options) {
   auto index = index::Index::Open(*state_dir + "/index.db");
   if (!index.ok()) return Fail("index", index.status());
   if (auto s = (*index)->BindIdentity(*root, options.ns); !s.ok()) return Fail("state dir", s);
-  auto meta = remote::MetaClient::Create(options.metaserver, options.ns);
+  auto meta = common::client::MetaClient::Create(options.metaserver, options.ns);
   if (!meta.ok()) return Fail("--metaserver", meta.status());
-  auto notify_meta = remote::MetaClient::Create(options.metaserver, options.ns);
+  auto notify_meta = common::client::MetaClient::Create(options.metaserver, options.ns);
   if (!notify_meta.ok()) return Fail("--metaserver", notify_meta.status());
-  auto blocks = remote::BlockClient::Create(options.blockserver, log);
+  auto blocks = common::client::BlockClient::Create(options.blockserver, log);
   if (!blocks.ok()) return Fail("--blockserver", blocks.status());
 
   scanner::Scanner scanner(env, **index, log, *root, *state_dir);

@@ -2,7 +2,8 @@
 
 namespace tessera::daemon::remote {
 
-BlockPipe::BlockPipe(BlockClient& client) : client_(client), thread_([this] { Run(); }) {}
+BlockPipe::BlockPipe(common::client::BlockClient& client)
+    : client_(client), thread_([this] { Run(); }) {}
 
 BlockPipe::~BlockPipe() {
   {

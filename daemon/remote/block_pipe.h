@@ -19,20 +19,20 @@
 #include <thread>
 #include <type_traits>
 
-#include "daemon/remote/block_client.h"
+#include "common/client/block_client.h"
 
 namespace tessera::daemon::remote {
 
 // Requests sent through a pipe keep under this many block bytes: the one on the wire, the one
 // queued and the one being prepared then hold less than one kMaxBatchBytes request did.
-inline constexpr uint64_t kPipelinedBatchBytes = kMaxBatchBytes / 4;
+inline constexpr uint64_t kPipelinedBatchBytes = common::client::kMaxBatchBytes / 4;
 
 class BlockPipe {
  public:
   static constexpr size_t kMaxQueued = 1;
 
   // `client` must outlive the pipe, and nobody else may use it meanwhile.
-  explicit BlockPipe(BlockClient& client);
+  explicit BlockPipe(common::client::BlockClient& client);
   // Runs what was submitted, then stops the thread.
   ~BlockPipe();
   BlockPipe(const BlockPipe&) = delete;
@@ -41,8 +41,8 @@ class BlockPipe {
   // Queues `request(client)` behind the running and queued ones (waiting while kMaxQueued are
   // queued) and returns its result's future. `request` must not throw.
   template <typename F>
-  std::future<std::invoke_result_t<F&, BlockClient&>> Submit(F request) {
-    using R = std::invoke_result_t<F&, BlockClient&>;
+  std::future<std::invoke_result_t<F&, common::client::BlockClient&>> Submit(F request) {
+    using R = std::invoke_result_t<F&, common::client::BlockClient&>;
     auto task = std::make_shared<std::packaged_task<R()>>(
         [this, request = std::move(request)]() mutable { return request(client_); });
     std::future<R> result = task->get_future();
@@ -50,13 +50,13 @@ class BlockPipe {
     return result;
   }
 
-  const BlockClient& client() const { return client_; }
+  const common::client::BlockClient& client() const { return client_; }
 
  private:
   void Enqueue(std::function<void()> job);
   void Run();
 
-  BlockClient& client_;
+  common::client::BlockClient& client_;
   std::mutex mutex_;
   std::condition_variable changed_;
   std::deque<std::function<void()>> queue_;  // guarded by mutex_

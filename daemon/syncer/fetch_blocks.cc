@@ -57,8 +57,8 @@ Status SyncEngine::WriteBlocks(int fd, const std::string& tmp, const std::string
     std::vector<common::BlockId> fetch;
     std::vector<size_t> fetch_at;
     std::unordered_set<common::BlockId> in_window;
-    while (i < blocks.size() && i - begin < remote::kMaxBatchBlocks &&
-           (i == begin || bytes + blocks[i].size <= remote::kMaxBatchBytes)) {
+    while (i < blocks.size() && i - begin < common::client::kMaxBatchBlocks &&
+           (i == begin || bytes + blocks[i].size <= common::client::kMaxBatchBytes)) {
       const BlockRef& b = blocks[i++];
       bytes += b.size;
       if (!in_window.insert(b.id).second || prefetched_.contains(b.id) || own.Holds(b.id) ||

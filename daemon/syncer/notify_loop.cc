@@ -10,7 +10,7 @@ namespace {
 constexpr std::chrono::milliseconds kStopCheck{100};  // a stop is seen within this while waiting
 }  // namespace
 
-void RunNotifyLoop(std::stop_token stop, remote::MetaClient& meta, Syncer& syncer,
+void RunNotifyLoop(std::stop_token stop, common::client::MetaClient& meta, Syncer& syncer,
                    common::Logger& log) {
   std::mutex mutex;
   std::condition_variable_any cv;

@@ -10,8 +10,8 @@
 #include <chrono>
 #include <stop_token>
 
+#include "common/client/meta_client.h"
 #include "common/log.h"
-#include "daemon/remote/meta_client.h"
 #include "daemon/syncer/syncer.h"
 
 namespace tessera::daemon::syncer {
@@ -25,7 +25,7 @@ inline constexpr std::chrono::milliseconds kOwnCommitWait{2000};
 inline constexpr std::chrono::milliseconds kApplyWait{2000};
 
 // `meta`, `syncer` and `log` must outlive the call; returns when `stop` is requested.
-void RunNotifyLoop(std::stop_token stop, remote::MetaClient& meta, Syncer& syncer,
+void RunNotifyLoop(std::stop_token stop, common::client::MetaClient& meta, Syncer& syncer,
                    common::Logger& log);
 
 }  // namespace tessera::daemon::syncer

@@ -39,7 +39,7 @@ Status SyncEngine::StoreNeededBlocks(
   // waits while the pipe is full).
   auto flush = [&]() {
     if (batch.blocks.empty()) return;
-    stores.push_back(pipe_->Submit([batch = std::move(batch)](remote::BlockClient& client) {
+    stores.push_back(pipe_->Submit([batch = std::move(batch)](common::client::BlockClient& client) {
       return client.StoreBatch(batch);
     }));
     batch = common::wire::BlockBatch();
@@ -122,7 +122,7 @@ Status SyncEngine::StoreNeededBlocks(
       block.data = std::move(*data);
       batch.blocks.push_back(std::move(block));
       if (batch_bytes >= remote::kPipelinedBatchBytes ||
-          batch.blocks.size() >= remote::kMaxBatchBlocks) {
+          batch.blocks.size() >= common::client::kMaxBatchBlocks) {
         flush();
       }
     }

@@ -14,7 +14,7 @@ using common::wire::FileKind;
 
 Result<std::unique_ptr<SyncEngine>> SyncEngine::Create(
     common::Env& env, index::Index& index, scanner::Scanner& scanner, common::Logger& log,
-    remote::MetaClient& meta, remote::BlockClient& blocks, SyncConfig config) {
+    common::client::MetaClient& meta, common::client::BlockClient& blocks, SyncConfig config) {
   TESSERA_RETURN_IF_ERROR(env.CreateDirs(config.state_dir + "/trash"));
   TESSERA_ASSIGN_OR_RETURN(auto cache,
                            common::chunker::ChunkCache::Open(env, config.state_dir + "/cache"));
@@ -27,8 +27,8 @@ Result<std::unique_ptr<SyncEngine>> SyncEngine::Create(
   return engine;
 }
 
-remote::BlockClientStats SyncEngine::block_stats() const {
-  remote::BlockClientStats sum = blocks_.stats();
+common::client::BlockClientStats SyncEngine::block_stats() const {
+  common::client::BlockClientStats sum = blocks_.stats();
   sum += pipe_client_->stats();
   return sum;
 }
@@ -246,11 +246,12 @@ Result<SyncEngine::Fetch> SyncEngine::StartFetch(
         mine_bytes += b.size;
       }
       if (end > begin && (bytes + mine_bytes > remote::kPipelinedBatchBytes ||
-                          ids.size() + mine.size() > remote::kMaxBatchBlocks)) {
+                          ids.size() + mine.size() > common::client::kMaxBatchBlocks)) {
         for (const auto& id : mine) fetch.ids.erase(id);
         break;  // this file starts the next group
       }
-      if (mine_bytes > remote::kPipelinedBatchBytes || mine.size() > remote::kMaxBatchBlocks) {
+      if (mine_bytes > remote::kPipelinedBatchBytes ||
+          mine.size() > common::client::kMaxBatchBlocks) {
         for (const auto& id : mine) fetch.ids.erase(id);
         ++end;  // too big for one request: it fetches its own blocks in windows
         break;
@@ -281,7 +282,7 @@ Result<SyncEngine::Fetch> SyncEngine::StartFetch(
   if (!ids.empty()) {
     fetch.refused = std::make_shared<size_t>(0);
     fetch.blocks = pipe_->Submit([ids = std::move(ids), bases = std::move(bases), base_bytes,
-                                  refused = fetch.refused](remote::BlockClient& client) {
+                                  refused = fetch.refused](common::client::BlockClient& client) {
       return client.RetrieveBatch(
           ids, bases,
           [&base_bytes](const common::BlockId& id) -> Result<std::string> {

@@ -23,14 +23,14 @@
 #include <vector>
 
 #include "common/chunker/chunk_cache.h"
+#include "common/client/block_client.h"
+#include "common/client/meta_client.h"
 #include "common/env.h"
 #include "common/log.h"
 #include "common/result.h"
 #include "common/wire/blocklist_delta.h"
 #include "daemon/index/index.h"
-#include "daemon/remote/block_client.h"
 #include "daemon/remote/block_pipe.h"
-#include "daemon/remote/meta_client.h"
 #include "daemon/scanner/scanner.h"
 #include "daemon/syncer/old_version.h"
 
@@ -61,7 +61,7 @@ class SyncEngine {
   // Everything passed by reference must outlive the engine.
   static common::Result<std::unique_ptr<SyncEngine>> Create(
       common::Env& env, index::Index& index, scanner::Scanner& scanner, common::Logger& log,
-      remote::MetaClient& meta, remote::BlockClient& blocks, SyncConfig config);
+      common::client::MetaClient& meta, common::client::BlockClient& blocks, SyncConfig config);
 
   // Lists the journal after the cursor into the index. Unavailable when the server is down.
   common::Status Pull();
@@ -79,7 +79,7 @@ class SyncEngine {
   const RoundStats& stats() const { return stats_; }
   // What went to and from the blockserver, over both clients (the syncer thread's and the
   // pipe's). Call between rounds, from the syncer thread.
-  remote::BlockClientStats block_stats() const;
+  common::client::BlockClientStats block_stats() const;
   // Records an error for `tessera status` (last_error) and logs it.
   void RecordError(const std::string& message);
 
@@ -114,9 +114,9 @@ class SyncEngine {
   };
 
   SyncEngine(common::Env& env, index::Index& index, scanner::Scanner& scanner, common::Logger& log,
-             remote::MetaClient& meta, remote::BlockClient& blocks, SyncConfig config,
-             std::unique_ptr<common::chunker::ChunkCache> cache,
-             std::unique_ptr<remote::BlockClient> pipe_client)
+             common::client::MetaClient& meta, common::client::BlockClient& blocks,
+             SyncConfig config, std::unique_ptr<common::chunker::ChunkCache> cache,
+             std::unique_ptr<common::client::BlockClient> pipe_client)
       : env_(env),
         index_(index),
         scanner_(scanner),
@@ -219,12 +219,12 @@ class SyncEngine {
   index::Index& index_;
   scanner::Scanner& scanner_;
   common::Logger& log_;
-  remote::MetaClient& meta_;
-  remote::BlockClient& blocks_;
+  common::client::MetaClient& meta_;
+  common::client::BlockClient& blocks_;
   const SyncConfig config_;
   std::unique_ptr<common::chunker::ChunkCache> cache_;
   // The store and retrieve stage: its own client, used only by the pipe's thread.
-  std::unique_ptr<remote::BlockClient> pipe_client_;
+  std::unique_ptr<common::client::BlockClient> pipe_client_;
   std::unique_ptr<remote::BlockPipe> pipe_;  // after pipe_client_: stops first
   // Blocks retrieved ahead for the current download group (verified); bounded by one retrieve
   // request (remote::kPipelinedBatchBytes), cleared after the group.

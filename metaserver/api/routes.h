@@ -1,14 +1,16 @@
 // metaserver/api/routes.h
 //
-// Registers the metaserver's routes (listed in journal_handlers.h) on a Router.
-// `handlers` must outlive the router and every server using it. Call before the server starts.
+// Registers the JSON API's routes (listed in json_api.h) on a Router: every handler that
+// touches the journal with Router::AddSync (run off the I/O threads), the long-poll with
+// Router::Add (it only parks a callback). `api` must outlive the router and every server using
+// it. Call before the server starts.
 #pragma once
 
 #include "common/http/server.h"
-#include "metaserver/api/journal_handlers.h"
+#include "metaserver/api/json_api.h"
 
 namespace tessera::metaserver::api {
 
-void AddRoutes(JournalHandlers& handlers, common::http::Router& router);
+void AddRoutes(JsonApi& api, common::http::Router& router);
 
 }  // namespace tessera::metaserver::api

@@ -51,10 +51,10 @@ TestPeer::TestPeer(TestServers& servers, const std::string& device, size_t paths
   TESSERA_CHECK(index.ok());
   index_ = std::move(*index);
   scanner_ = std::make_unique<scanner::Scanner>(env_, *index_, log_, root_.path(), state_.path());
-  auto meta = remote::MetaClient::Create(servers.meta_url(), "default");
+  auto meta = common::client::MetaClient::Create(servers.meta_url(), "default");
   TESSERA_CHECK(meta.ok());
   meta_ = std::move(*meta);
-  auto blocks = remote::BlockClient::Create(servers.block_url(), log_);
+  auto blocks = common::client::BlockClient::Create(servers.block_url(), log_);
   TESSERA_CHECK(blocks.ok());
   blocks_ = std::move(*blocks);
   auto engine =

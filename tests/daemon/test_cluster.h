@@ -11,12 +11,12 @@
 #include <string>
 
 #include "blockserver/file_block_store.h"
+#include "common/client/block_client.h"
+#include "common/client/meta_client.h"
 #include "common/env.h"
 #include "common/http/server.h"
 #include "common/log.h"
 #include "daemon/index/index.h"
-#include "daemon/remote/block_client.h"
-#include "daemon/remote/meta_client.h"
 #include "daemon/scanner/scanner.h"
 #include "daemon/syncer/sync_engine.h"
 #include "metaserver/service.h"
@@ -57,8 +57,8 @@ class TestPeer {
   index::Index& index() { return *index_; }
   scanner::Scanner& scanner() { return *scanner_; }
   syncer::SyncEngine& engine() { return *engine_; }
-  remote::MetaClient& meta() { return *meta_; }
-  remote::BlockClient& blocks() { return *blocks_; }
+  common::client::MetaClient& meta() { return *meta_; }
+  common::client::BlockClient& blocks() { return *blocks_; }
   common::Logger& log() { return log_; }
 
  private:
@@ -68,8 +68,8 @@ class TestPeer {
   common::Logger log_{common::LogLevel::kWarn};
   std::unique_ptr<index::Index> index_;
   std::unique_ptr<scanner::Scanner> scanner_;
-  std::unique_ptr<remote::MetaClient> meta_;
-  std::unique_ptr<remote::BlockClient> blocks_;
+  std::unique_ptr<common::client::MetaClient> meta_;
+  std::unique_ptr<common::client::BlockClient> blocks_;
   std::unique_ptr<syncer::SyncEngine> engine_;
 };
 

@@ -10,6 +10,7 @@
 namespace tessera::daemon::remote {
 namespace {
 
+using common::client::BlockClient;
 using testing::TestServers;
 
 common::wire::Block MakeBlock(const std::string& data) {

@@ -58,13 +58,15 @@ void OneLineEdit(size_t file_bytes) {
   REQUIRE(ReadFile(b.Abs("big.txt")) == v1);
   const auto old_blocks = LocalBlocks(a, "big.txt");
 
-  const remote::BlockClientStats a0 = a.engine().block_stats(), b0 = b.engine().block_stats();
+  const common::client::BlockClientStats a0 = a.engine().block_stats(),
+                                         b0 = b.engine().block_stats();
   const std::string v2 = EditMiddleLine(v1);
   WriteFile(a.Abs("big.txt"), v2);
   REQUIRE(a.Sync().ok());
   REQUIRE(b.Sync().ok());
   CHECK(ReadFile(b.Abs("big.txt")) == v2);
-  const remote::BlockClientStats a1 = a.engine().block_stats(), b1 = b.engine().block_stats();
+  const common::client::BlockClientStats a1 = a.engine().block_stats(),
+                                         b1 = b.engine().block_stats();
 
   // What the edit changed, and what it cost before deltas: the new blocks zstd-compressed in a
   // store_batch body, the same frame back in the retrieve_batch answer plus the id list.
@@ -125,9 +127,9 @@ TEST_CASE("sync: one line edited in each of many small files comes down in one r
   }
   REQUIRE(a.Sync().ok());
 
-  const remote::BlockClientStats b0 = b.engine().block_stats();
+  const common::client::BlockClientStats b0 = b.engine().block_stats();
   REQUIRE(b.Sync().ok());
-  const remote::BlockClientStats b1 = b.engine().block_stats();
+  const common::client::BlockClientStats b1 = b.engine().block_stats();
   for (int f = 0; f < kFiles; ++f) {
     CHECK(ReadFile(b.Abs("f" + std::to_string(f) + ".c")) == EditMiddleLine(v1[f]));
   }

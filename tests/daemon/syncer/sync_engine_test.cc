@@ -297,8 +297,8 @@ TEST_CASE("sync: with the servers unreachable, changes stay queued and status sa
   auto idx = index::Index::Open(state.Sub("index.db"));
   REQUIRE(idx.ok());
   scanner::Scanner scanner(env, **idx, log, peer->root(), state.path());
-  auto meta = remote::MetaClient::Create("http://127.0.0.1:1", "default");
-  auto blocks = remote::BlockClient::Create("http://127.0.0.1:1", log);
+  auto meta = common::client::MetaClient::Create("http://127.0.0.1:1", "default");
+  auto blocks = common::client::BlockClient::Create("http://127.0.0.1:1", log);
   REQUIRE(meta.ok());
   REQUIRE(blocks.ok());
   auto engine = SyncEngine::Create(env, **idx, scanner, log, **meta, **blocks,
@@ -327,8 +327,8 @@ TEST_CASE("sync: a journal reset (another epoch) re-lists from 0 and deletes not
   REQUIRE(a.Sync().ok());  // lists its own commit: the cursor moves past it
   REQUIRE(a.engine().cursor() > 0);
   // The same root and index, now pointed at a fresh journal (another epoch, head 0).
-  auto meta = remote::MetaClient::Create(second.meta_url(), "default");
-  auto blocks = remote::BlockClient::Create(second.block_url(), a.log());
+  auto meta = common::client::MetaClient::Create(second.meta_url(), "default");
+  auto blocks = common::client::BlockClient::Create(second.block_url(), a.log());
   REQUIRE(meta.ok());
   REQUIRE(blocks.ok());
   auto engine = SyncEngine::Create(second.env(), a.index(), a.scanner(), a.log(), **meta, **blocks,

@@ -117,7 +117,7 @@ TEST_CASE("syncer: one remote commit wakes notify once; it asks again from the a
   SyncerOptions options;
   options.pull_interval = std::chrono::seconds(3600);
   Syncer syncer(b.engine(), b.scanner(), b.index(), b.log(), options);
-  auto watch = remote::MetaClient::Create(servers.meta_url(), "default");
+  auto watch = common::client::MetaClient::Create(servers.meta_url(), "default");
   REQUIRE(watch.ok());
   std::jthread thread([&](std::stop_token st) { syncer.Run(st); });
   REQUIRE(WaitUntil(syncer, [&] { return syncer.rounds() >= 1; }));

@@ -20,39 +20,18 @@ namespace {
 using common::wire::BlocklistDelta;
 using common::wire::CommitItem;
 using common::wire::CommitOutcome;
-using journal::Journal;
 using testing::CommitOne;
-using testing::FakeBlockStore;
 using testing::FileItem;
 
-struct Fixture {
-  testutil::TempDir dir;
-  common::PosixEnv env;
-  common::Logger log{common::LogLevel::kWarn};
-  FakeBlockStore store;
-  std::unique_ptr<Journal> journal;
-  uint64_t ns = 0;
+// The one journal fixture (journal_test_util.h), on namespace "docs".
+struct Fixture : testing::JournalFixture {
+  uint64_t ns = Ns("docs");
 
-  Fixture() {
-    auto opened = Journal::Open(dir.Sub("journal.db"), env, log);
-    REQUIRE_MESSAGE(opened.ok(), opened.status().ToString());
-    journal = std::move(opened).value();
-    auto nsid = journal->NamespaceId("docs", /*create=*/true);
-    REQUIRE(nsid.ok());
-    ns = *nsid;
-  }
   // Commits `chunks` as path `path` on `parent`, every chunk stored first.
   common::wire::CommitResult Put(const std::string& path, uint64_t parent,
                                  const std::vector<std::string>& chunks) {
     store.Add(chunks);
     return CommitOne(*journal, ns, FileItem(path, parent, chunks), store);
-  }
-  int64_t Sql(const std::string& query) {
-    auto db = journal::SqliteDb::Open(dir.Sub("journal.db"));
-    REQUIRE(db.ok());
-    auto value = db->QueryInt(query);
-    REQUIRE_MESSAGE(value.ok(), value.status().ToString());
-    return *value;
   }
 };
 
@@ -99,7 +78,7 @@ TEST_CASE("journal deltas: a delta commit is applied to the latest version and r
   CHECK(out->response.epoch == f.journal->epoch());
   const uint64_t jid = out->response.results[0].jid;
 
-  auto entry = f.journal->Entry(f.ns, jid);
+  auto entry = f.journal->EntryAt(f.ns, jid);
   REQUIRE_MESSAGE(entry.ok(), entry.status().ToString());
   CHECK(entry->meta == FileItem("big.txt", 0, v2).meta);
   CHECK(!entry->delta.has_value());
@@ -111,7 +90,7 @@ TEST_CASE("journal deltas: a delta commit is applied to the latest version and r
   CHECK(f.Sql("SELECT blocklist_base FROM entries WHERE jid = " + std::to_string(jid)) ==
         static_cast<int64_t>(first.jid));
   CHECK(f.Sql("SELECT length(blocklist) FROM entries WHERE jid = " + std::to_string(jid)) < 200);
-  CHECK(f.journal->Entry(f.ns, 99).status().code() == common::Code::kNotFound);
+  CHECK(f.journal->EntryAt(f.ns, 99).status().code() == common::Code::kNotFound);
 }
 
 TEST_CASE("journal deltas: a delta on a stale base conflicts, one naming another base is invalid") {
@@ -158,7 +137,7 @@ TEST_CASE("journal deltas: a bogus delta is invalid and writes nothing, the rest
   CHECK(out->response.results[0].outcome == CommitOutcome::kInvalid);
   CHECK(out->response.results[0].error.find("blocklist delta base") != std::string::npos);
   CHECK(out->response.results[1].outcome == CommitOutcome::kCommitted);
-  CHECK(f.journal->Entry(f.ns, a.jid)->meta == FileItem("f", 0, v1).meta);
+  CHECK(f.journal->EntryAt(f.ns, a.jid)->meta == FileItem("f", 0, v1).meta);
   CHECK(f.journal->Head(f.ns).value() == a.jid + 1);
 }
 
@@ -184,7 +163,7 @@ TEST_CASE("journal deltas: a delta whose base is not a file, or on a non-file, i
     const auto r = CommitOne(*f.journal, f.ns, item, f.store);
     CHECK(r.outcome == CommitOutcome::kInvalid);
   }
-  CHECK(f.journal->Entry(f.ns, a.jid)->meta == FileItem("f", 0, Lines(4)).meta);
+  CHECK(f.journal->EntryAt(f.ns, a.jid)->meta == FileItem("f", 0, Lines(4)).meta);
 }
 
 TEST_CASE("journal deltas: 100 versions of a 5,000-block file cost far less than 100 lists") {
@@ -217,7 +196,7 @@ TEST_CASE("journal deltas: 100 versions of a 5,000-block file cost far less than
     CHECK(history->entries[v].meta == FileItem("big.txt", 0, versions[v]).meta);
   }
   for (size_t v : {size_t{0}, size_t{15}, size_t{16}, size_t{17}, size_t{63}, size_t{99}}) {
-    auto e = f.journal->Entry(f.ns, jids[v]);
+    auto e = f.journal->EntryAt(f.ns, jids[v]);
     REQUIRE(e.ok());
     CHECK(e->meta == FileItem("big.txt", 0, versions[v]).meta);
   }

@@ -1,4 +1,4 @@
-// Journal::Move and Journal::ListMoves (metaserver/journal/journal_move.cc).
+// Journal::Move and Journal::ListMoves (metaserver/journal/journal_move.cc, journal_reads.cc).
 #include <doctest/doctest.h>
 
 #include <map>
@@ -17,34 +17,19 @@ namespace {
 
 using common::wire::CommitOutcome;
 using common::wire::FileKind;
-using common::wire::JournalEntry;
 using common::wire::MoveOutcome;
 using common::wire::MoveRequest;
 using common::wire::MoveResponse;
-using journal::Journal;
 using testing::CommitOne;
 using testing::DeleteItem;
 using testing::DirItem;
-using testing::FakeBlockStore;
 using testing::FileItem;
 
-struct Fixture {
-  testutil::TempDir dir;
-  common::PosixEnv env;
-  common::Logger log{common::LogLevel::kWarn};
-  FakeBlockStore store;
-  std::unique_ptr<Journal> journal;
-  uint64_t ns = 0;
+// The one journal fixture (journal_test_util.h), on namespace "docs".
+struct Fixture : testing::JournalFixture {
+  uint64_t ns = Ns("docs");
 
-  Fixture() {
-    auto opened = Journal::Open(dir.Sub("journal.db"), env, log);
-    REQUIRE_MESSAGE(opened.ok(), opened.status().ToString());
-    journal = std::move(opened).value();
-    auto nsid = journal->NamespaceId("docs", /*create=*/true);
-    REQUIRE(nsid.ok());
-    ns = *nsid;
-    store.Add({"a", "b", "c", "d", "e"});
-  }
+  Fixture() { store.Add({"a", "b", "c", "d", "e"}); }
   uint64_t Commit(common::wire::CommitItem item) {
     const auto r = CommitOne(*journal, ns, std::move(item), store);
     REQUIRE(r.outcome == CommitOutcome::kCommitted);
@@ -64,15 +49,16 @@ struct Fixture {
   }
   // The digest of the live paths under from/ now, from the full listing.
   std::string Subtree(const std::string& from) {
-    std::map<std::string, JournalEntry> latest;  // bytewise order
+    std::map<std::string, journal::Entry> latest;  // bytewise order
     for (auto& e : List()) latest[e.meta.path] = std::move(e);
     common::wire::SubtreeDigest digest;
     for (const auto& [path, e] : latest) {
-      if (path.starts_with(from + "/") && e.meta.kind != FileKind::kDeleted) digest.Add(path, e.jid);
+      if (path.starts_with(from + "/") && e.meta.kind != FileKind::kDeleted)
+        digest.Add(path, e.jid);
     }
     return digest.Finish();
   }
-  std::vector<JournalEntry> List(uint64_t cursor = 0) {
+  std::vector<journal::Entry> List(uint64_t cursor = 0) {
     auto list = journal->List(ns, cursor, common::wire::kMaxListLimit);
     REQUIRE_MESSAGE(list.ok(), list.status().ToString());
     return list->entries;
@@ -200,15 +186,9 @@ TEST_CASE("journal move: stale or wrong source and destination are refused, noth
   }
   SUBCASE("a subtree the client knows differently") {
     const std::string known = f.Subtree("src");
-    SUBCASE("a path edited since") {
-      f.Commit(FileItem("src/f", src + 1, {"c"}));
-    }
-    SUBCASE("a path added since") {
-      f.Commit(FileItem("src/new", 0, {"c"}));
-    }
-    SUBCASE("a path deleted since") {
-      f.Commit(DeleteItem("src/f", src + 1));
-    }
+    SUBCASE("a path edited since") { f.Commit(FileItem("src/f", src + 1, {"c"})); }
+    SUBCASE("a path added since") { f.Commit(FileItem("src/new", 0, {"c"})); }
+    SUBCASE("a path deleted since") { f.Commit(DeleteItem("src/f", src + 1)); }
     const uint64_t now = f.Head();
     const auto r = f.MoveWith("src", src, "dst", 0, known);
     CHECK(r.outcome == MoveOutcome::kConflict);

@@ -9,8 +9,9 @@
 
 #include "common/env.h"
 #include "common/log.h"
-#include "metaserver/journal/schema.h"
 #include "metaserver/journal/sqlite.h"
+#include "metaserver/journal/sqlite/schema.h"
+#include "metaserver/journal/sqlite/sqlite_store.h"
 #include "tests/metaserver/journal/journal_test_util.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -19,44 +20,13 @@ namespace {
 
 using common::wire::CommitOutcome;
 using common::wire::FileKind;
-using journal::Journal;
 using testing::CommitOne;
 using testing::DeleteItem;
 using testing::DirItem;
-using testing::FakeBlockStore;
 using testing::FileItem;
 
-struct Fixture {
-  testutil::TempDir dir;
-  common::PosixEnv env;
-  common::Logger log{common::LogLevel::kWarn};
-  FakeBlockStore store;
-  std::unique_ptr<Journal> journal;
-
-  Fixture() { Reopen(); }
-  std::string db_path() const { return dir.Sub("journal.db"); }
-  void Reopen() {
-    journal.reset();
-    auto opened = Journal::Open(db_path(), env, log);
-    REQUIRE_MESSAGE(opened.ok(), opened.status().ToString());
-    journal = std::move(opened).value();
-  }
-  uint64_t Ns(const std::string& name) {
-    auto nsid = journal->NamespaceId(name, /*create=*/true);
-    REQUIRE_MESSAGE(nsid.ok(), nsid.status().ToString());
-    return *nsid;
-  }
-  std::vector<common::wire::JournalEntry> All(uint64_t nsid) {
-    auto list = journal->List(nsid, 0, common::wire::kMaxListLimit);
-    REQUIRE_MESSAGE(list.ok(), list.status().ToString());
-    return list->entries;
-  }
-  uint64_t Head(uint64_t nsid) {
-    auto head = journal->Head(nsid);
-    REQUIRE_MESSAGE(head.ok(), head.status().ToString());
-    return *head;
-  }
-};
+// The one journal fixture (journal_test_util.h).
+using Fixture = testing::JournalFixture;
 
 TEST_CASE("journal: JIDs strictly increase and survive reopening") {
   Fixture f;
@@ -436,7 +406,7 @@ TEST_CASE("journal: the database is WAL, versioned, and marked as a Tessera jour
   REQUIRE(db.ok());
   CHECK(db->QueryText("PRAGMA journal_mode").value() == "wal");
   CHECK(db->QueryInt("PRAGMA user_version").value() ==
-        static_cast<int64_t>(journal::SchemaScripts().size()));
+        static_cast<int64_t>(journal::sqlite::SchemaScripts().size()));
   CHECK(db->QueryInt("PRAGMA application_id").value() == 0x54534a31);
   // STRICT tables refuse a wrongly typed value.
   CHECK_FALSE(db->Exec("INSERT INTO namespaces (name, head_jid) VALUES ('x', 'ten')").ok());
@@ -465,7 +435,7 @@ TEST_CASE("journal: a file of another application or a newer schema is refused")
       REQUIRE(db->Exec("PRAGMA application_id = 1414744625; PRAGMA user_version = 99").ok());
     }
   }
-  auto opened = Journal::Open(path, env, log);
+  auto opened = journal::sqlite::SqliteJournalStore::Open(path, log);
   CHECK(opened.status().code() == common::Code::kInvalidArgument);
 }
 
@@ -475,7 +445,7 @@ TEST_CASE("journal: garbage instead of a database is refused, not overwritten") 
   common::Logger log(common::LogLevel::kError);
   const std::string path = dir.Sub("journal.db");
   REQUIRE(common::WriteFileAtomically(env, path, std::string(8192, 'G')).ok());
-  auto opened = Journal::Open(path, env, log);
+  auto opened = journal::sqlite::SqliteJournalStore::Open(path, log);
   CHECK_FALSE(opened.ok());
   auto content = env.ReadFileToString(path);
   REQUIRE(content.ok());

@@ -1,21 +1,28 @@
 // tests/metaserver/journal/journal_test_util.h
 //
-// Helpers shared by the metaserver tests: building commit items, a block "store" that a
-// MissingBlocksFn consults (a fault-injecting stand-in for the blockserver), and one-call
-// commit helpers. Not thread-safe unless said.
+// The metaserver tests' one journal fixture and its helpers: building commit items, a block
+// "store" that a MissingBlocksFn consults (a fault-injecting stand-in for the blockserver), and
+// JournalFixture -- a real SQLite store in a temp dir under a Journal -- with one-call helpers.
+// Not thread-safe unless said.
 #pragma once
 
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "common/block_id.h"
+#include "common/env.h"
+#include "common/log.h"
 #include "common/wire/journal_messages.h"
 #include "metaserver/journal/journal.h"
+#include "metaserver/journal/sqlite.h"
+#include "metaserver/journal/sqlite/sqlite_store.h"
+#include "tests/testutil/temp_dir.h"
 
 namespace tessera::metaserver::testing {
 
@@ -104,5 +111,58 @@ inline wire::CommitResult CommitOne(journal::Journal& j, uint64_t nsid, wire::Co
   REQUIRE(out->response.results.size() == 1);
   return out->response.results[0];
 }
+
+// A journal on a real SQLite store in a temp dir. Tests add their own helpers by deriving.
+struct JournalFixture {
+  testutil::TempDir dir;
+  common::PosixEnv env;
+  common::Logger log{common::LogLevel::kWarn};
+  FakeBlockStore store;
+  std::unique_ptr<journal::sqlite::SqliteJournalStore> sqlite;
+  std::unique_ptr<journal::Journal> journal;
+
+  JournalFixture() { Reopen(); }
+
+  std::string db_path() const { return dir.Sub("journal.db"); }
+
+  // Closes the journal and its store and opens them again on the same file.
+  void Reopen() {
+    journal.reset();
+    sqlite.reset();
+    auto opened = journal::sqlite::SqliteJournalStore::Open(db_path(), log);
+    REQUIRE_MESSAGE(opened.ok(), opened.status().ToString());
+    sqlite = std::move(opened).value();
+    journal = std::make_unique<journal::Journal>(*sqlite, env, log);
+  }
+
+  // The id of namespace `name`, created when missing.
+  uint64_t Ns(const std::string& name) {
+    auto nsid = journal->NamespaceId(name, /*create=*/true);
+    REQUIRE_MESSAGE(nsid.ok(), nsid.status().ToString());
+    return *nsid;
+  }
+
+  // Every entry of namespace `nsid` (a plain listing).
+  std::vector<journal::Entry> All(uint64_t nsid) {
+    auto list = journal->List(nsid, 0, common::wire::kMaxListLimit);
+    REQUIRE_MESSAGE(list.ok(), list.status().ToString());
+    return list->entries;
+  }
+
+  uint64_t Head(uint64_t nsid) {
+    auto head = journal->Head(nsid);
+    REQUIRE_MESSAGE(head.ok(), head.status().ToString());
+    return *head;
+  }
+
+  // One integer from the database file, through a connection of its own.
+  int64_t Sql(const std::string& query) {
+    auto db = journal::SqliteDb::Open(db_path());
+    REQUIRE(db.ok());
+    auto value = db->QueryInt(query);
+    REQUIRE_MESSAGE(value.ok(), value.status().ToString());
+    return *value;
+  }
+};
 
 }  // namespace tessera::metaserver::testing
