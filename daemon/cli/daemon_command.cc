@@ -10,6 +10,7 @@
 #include <stop_token>
 #include <thread>
 
+#include "common/clock.h"
 #include "common/env.h"
 #include "common/http/server.h"
 #include "common/log.h"
@@ -111,7 +112,8 @@ int RunDaemon(const DaemonOptions& options) {
   if (!engine.ok()) return Fail("sync engine", engine.status());
   syncer::SyncerOptions sync_options;
   sync_options.rescan_interval = options.rescan_interval;
-  syncer::Syncer syncer(**engine, scanner, **index, log, sync_options);
+  common::RealClock clock;
+  syncer::Syncer syncer(**engine, scanner, **index, log, sync_options, clock);
   auto watcher = watcher::Watcher::Open(
       *root, *state_dir, log,
       watcher::WatcherCallbacks{[&](const std::set<std::string>& p) { syncer.OnPathsChanged(p); },
