@@ -16,6 +16,7 @@
 #include "common/cli/run_until_signal.h"
 #include "common/client/block_client.h"
 #include "common/client/meta_client.h"
+#include "common/clock.h"
 #include "common/env.h"
 #include "common/log.h"
 #include "daemon/cli/commands.h"
@@ -130,7 +131,8 @@ int RunDaemon(const DaemonOptions& options) {
   if (!engine.ok()) return Fail("sync engine", engine.status());
   syncer::SyncerOptions sync_options;
   sync_options.rescan_interval = options.rescan_interval;
-  syncer::Syncer syncer(**engine, scanner, **index, log, sync_options);
+  common::RealClock clock;
+  syncer::Syncer syncer(**engine, scanner, **index, log, sync_options, clock);
   auto watcher = watcher::Watcher::Open(
       *root, *state_dir, log,
       watcher::WatcherCallbacks{[&](const std::set<std::string>& p) { syncer.OnPathsChanged(p); },

@@ -15,7 +15,7 @@
 
 #include "common/block_id.h"
 #include "common/result.h"
-#include "daemon/reconcile/reconcile.h"
+#include "daemon/reconcile/file_version.h"
 
 namespace tessera::daemon::index {
 

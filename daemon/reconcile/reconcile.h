@@ -9,26 +9,9 @@
 #include <string>
 #include <string_view>
 
-#include "common/wire/file_meta.h"
+#include "daemon/reconcile/file_version.h"
 
 namespace tessera::daemon {
-
-// One side's view of a path. nullopt (in Reconcile's arguments) means "does not exist there"
-// (never existed, deleted locally, or a tombstone in the journal).
-struct FileVersion {
-  common::wire::FileKind kind = common::wire::FileKind::kFile;  // never kDeleted here
-  uint64_t size = 0;
-  bool executable = false;     // the owner-executable bit; other mode bits are not synced
-  std::string symlink_target;  // kSymlink
-  std::vector<common::wire::BlockRef> blocks;  // kFile
-  int64_t mtime_ns = 0;        // informational: never decides anything
-
-  // Same content as far as sync is concerned: kind, blocks, symlink target, executable bit.
-  bool SameContent(const FileVersion& other) const;
-
-  // The version a journal entry's metadata describes; nullopt for a tombstone.
-  static std::optional<FileVersion> FromMeta(const common::wire::FileMeta& m);
-};
 
 enum class SyncAction {
   kNothing,       // all three agree, or only mtimes differ
@@ -58,7 +41,6 @@ SyncAction Reconcile(const std::optional<FileVersion>& base,
 // is the part after the last '.' of the last segment unless that '.' is the first character.
 // `date` is "YYYY-MM-DD". If the result exists, the syncer appends " 2", " 3" ... before the
 // extension itself.
-std::string ConflictedCopyPath(std::string_view path, std::string_view host,
-                               std::string_view date);
+std::string ConflictedCopyPath(std::string_view path, std::string_view host, std::string_view date);
 
 }  // namespace tessera::daemon

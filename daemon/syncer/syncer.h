@@ -1,45 +1,37 @@
 // daemon/syncer/syncer.h
 //
-// Syncer: the syncer thread's loop. It owns nothing but the schedule: it waits for local events
-// (debounced), remote notifications, the periodic rescan and retry timers, then scans what
-// changed and runs a SyncEngine round. When a server is unreachable it records connected=false
-// and retries with exponential backoff (0.5 s doubling to 30 s, with jitter); local changes stay
-// queued in the index meanwhile.
-// Thread safety: Run() is the syncer thread's body; the On*() signals and cursor() may be called
-// from any thread (the watcher and notify threads); they only touch mutex_-guarded state.
+// Syncer: the syncer thread's loop. It owns the schedule (SyncSchedule: debounced local events,
+// remote notifications, the periodic rescan, pull and recheck timers, backoff while a server is
+// unreachable) and runs rounds: scan what changed, then a SyncEngine round (ping, pull,
+// process). When a server is unreachable it records connected=false and retries with backoff;
+// local changes stay queued in the index meanwhile. Time comes from the Clock it is given.
+// Thread safety: Run() is the syncer thread's body; the On*() signals and the accessors may be
+// called from any thread (the watcher and notify threads); the schedule is guarded by mutex_.
 #pragma once
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <random>
+#include <cstdint>
 #include <set>
 #include <stop_token>
 #include <string>
 
-#include "common/env.h"
+#include "common/clock.h"
 #include "common/log.h"
+#include "common/mutex.h"
 #include "daemon/index/index.h"
 #include "daemon/scanner/scanner.h"
 #include "daemon/syncer/sync_engine.h"
+#include "daemon/syncer/sync_schedule.h"
 
 namespace tessera::daemon::syncer {
 
-struct SyncerOptions {
-  std::chrono::seconds rescan_interval{600};
-  std::chrono::milliseconds debounce{100};       // quiet time after the last local event
-  std::chrono::milliseconds max_debounce{1000};  // a burst of events waits at most this
-  std::chrono::seconds pull_interval{60};        // safety net besides notify
-  std::chrono::milliseconds backoff_min{500};
-  std::chrono::milliseconds backoff_max{30'000};
-};
-
 class Syncer {
  public:
-  // All references must outlive the syncer; they are used only from the Run() thread.
+  // All references must outlive the syncer; the engine, scanner and index are used only from
+  // the Run() thread.
   Syncer(SyncEngine& engine, scanner::Scanner& scanner, index::Index& index, common::Logger& log,
-         SyncerOptions options);
+         SyncerOptions options, common::Clock& clock);
 
   void Run(std::stop_token stop);
 
@@ -53,46 +45,39 @@ class Syncer {
   uint64_t cursor() const { return cursor_.load(); }
   // Rounds completed (for tests: wait until the syncer went idle after a change).
   uint64_t rounds() const { return rounds_.load(); }
-  // Blocks until more than `round` rounds have completed or `deadline` passes; returns
-  // rounds(). Thread-safe.
+  // Blocks until more than `round` rounds have completed or `deadline` (real time) passes;
+  // returns rounds(). Thread-safe.
   uint64_t WaitForRoundAfter(uint64_t round, std::chrono::steady_clock::time_point deadline) const;
-  // Blocks until cursor() >= `at_least` (checked as each round ends) or `deadline` passes;
-  // returns cursor(). Thread-safe.
+  // Blocks until cursor() >= `at_least` (checked as each round ends) or `deadline` (real time)
+  // passes; returns cursor(). Thread-safe.
   uint64_t WaitForCursor(uint64_t at_least, std::chrono::steady_clock::time_point deadline) const;
   bool connected() const { return connected_.load(); }
   // Whether a round is running now (for the notify thread: its wake-up may be our own commit).
   bool busy() const { return busy_.load(); }
 
  private:
-  using Clock = std::chrono::steady_clock;
-  void Round(bool full_scan, const std::set<std::string>& paths, bool pull);
+  void Round(const RoundRequest& round);
   void SetConnected(bool connected);
-  void FinishRound();  // counts a round and wakes WaitForRoundAfter() and WaitForCursor()
+  // Tells the schedule the round ended, counts it and wakes WaitForRoundAfter/WaitForCursor.
+  void FinishRound();
 
   SyncEngine& engine_;
   scanner::Scanner& scanner_;
   index::Index& index_;
   common::Logger& log_;
-  const SyncerOptions options_;
+  common::Clock& clock_;
 
-  std::mutex mutex_;
-  std::condition_variable_any cv_;
-  std::set<std::string> changed_;    // guarded by mutex_
-  bool overflow_ = false;            // guarded by mutex_
-  bool remote_ = false;              // guarded by mutex_
-  Clock::time_point first_event_{};  // guarded by mutex_
-  Clock::time_point last_event_{};   // guarded by mutex_
+  common::Mutex mutex_;
+  common::CondVar cv_;  // a signal or a stop request changed what is due
+  SyncSchedule schedule_ TESSERA_GUARDED_BY(mutex_);
 
   std::atomic<uint64_t> cursor_{0};
   std::atomic<uint64_t> rounds_{0};
   std::atomic<bool> busy_{false};
-  mutable std::mutex rounds_mutex_;  // pairs with rounds_cv_; rounds_ changes under it
-  mutable std::condition_variable rounds_cv_;
+  mutable common::Mutex rounds_mutex_;  // pairs with rounds_cv_; rounds_ changes under it
+  mutable common::CondVar rounds_cv_;
   std::atomic<bool> connected_{false};
   bool online_known_ = false;  // syncer thread only
-  std::chrono::milliseconds backoff_{0};
-  Clock::time_point retry_at_{};
-  std::minstd_rand rng_{std::random_device{}()};  // backoff jitter
 };
 
 }  // namespace tessera::daemon::syncer

@@ -1,4 +1,4 @@
-// SyncEngine's subtree moves (daemon/syncer/moves.cc) against real in-process servers: the
+// SyncEngine's subtree moves (daemon/syncer/move_applier.h) against real in-process servers: the
 // sending side commits one move, the receiving side renames; and the safety nets, where the
 // derived entries would not match the journal, list the move's entries one by one instead.
 #include <doctest/doctest.h>
@@ -181,9 +181,7 @@ TEST_CASE("moves: a move superseded before the receiver applies it still brings 
   REQUIRE(::rename(a.Abs("src").c_str(), a.Abs("dst").c_str()) == 0);
   REQUIRE(a.Sync().ok());
   REQUIRE(a.meta().stats().move_requests == 1);
-  SUBCASE("the new directory deleted") {
-    std::filesystem::remove_all(a.Abs("dst"));
-  }
+  SUBCASE("the new directory deleted") { std::filesystem::remove_all(a.Abs("dst")); }
   SUBCASE("the new directory replaced by a file") {
     std::filesystem::remove_all(a.Abs("dst"));
     WriteFile(a.Abs("dst"), "now a file");

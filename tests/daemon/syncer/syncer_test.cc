@@ -9,8 +9,8 @@
 #include <ctime>
 #include <thread>
 
+#include "common/clock.h"
 #include "daemon/syncer/notify_loop.h"
-
 #include "tests/daemon/test_cluster.h"
 
 namespace tessera::daemon::syncer {
@@ -48,7 +48,8 @@ TEST_CASE("syncer: a change nobody reported is found by the rescan an overflow a
   TestPeer a(servers, "A");
   SyncerOptions options;
   options.pull_interval = std::chrono::seconds(3600);
-  Syncer syncer(a.engine(), a.scanner(), a.index(), a.log(), options);
+  common::RealClock clock;
+  Syncer syncer(a.engine(), a.scanner(), a.index(), a.log(), options, clock);
   std::jthread thread([&](std::stop_token st) { syncer.Run(st); });
   REQUIRE(WaitUntil(syncer, [&] { return syncer.rounds() >= 1; }));
   CHECK(syncer.connected());
@@ -60,7 +61,8 @@ TEST_CASE("syncer: a change nobody reported is found by the rescan an overflow a
 TEST_CASE("syncer: a reported path is uploaded after the debounce") {
   TestServers servers;
   TestPeer a(servers, "A");
-  Syncer syncer(a.engine(), a.scanner(), a.index(), a.log(), SyncerOptions{});
+  common::RealClock clock;
+  Syncer syncer(a.engine(), a.scanner(), a.index(), a.log(), SyncerOptions{}, clock);
   std::jthread thread([&](std::stop_token st) { syncer.Run(st); });
   REQUIRE(WaitUntil(syncer, [&] { return syncer.rounds() >= 1; }));
   WriteFile(a.Abs("reported.txt"), "hi");
@@ -75,7 +77,8 @@ TEST_CASE("syncer: a backlog larger than one Process() call is finished without 
   for (int i = 0; i < 20; ++i) WriteFile(a.Abs("f" + std::to_string(i)), std::to_string(i));
   SyncerOptions options;
   options.pull_interval = std::chrono::seconds(3600);
-  Syncer syncer(a.engine(), a.scanner(), a.index(), a.log(), options);
+  common::RealClock clock;
+  Syncer syncer(a.engine(), a.scanner(), a.index(), a.log(), options, clock);
   std::jthread thread([&](std::stop_token st) { syncer.Run(st); });
   CHECK(WaitUntil(syncer, [&] {
     for (int i = 0; i < 20; ++i) {
@@ -99,7 +102,8 @@ TEST_CASE("syncer: more files in doubt than the recheck list holds bring a full 
   }
   SyncerOptions options;
   options.pull_interval = std::chrono::seconds(3600);
-  Syncer syncer(a.engine(), a.scanner(), a.index(), a.log(), options);
+  common::RealClock clock;
+  Syncer syncer(a.engine(), a.scanner(), a.index(), a.log(), options, clock);
   std::jthread thread([&](std::stop_token st) { syncer.Run(st); });
   // Thousands of files per round: a generous deadline for sanitizer builds.
   constexpr auto kLimit = std::chrono::seconds(120);
@@ -116,13 +120,13 @@ TEST_CASE("syncer: one remote commit wakes notify once; it asks again from the a
   TestPeer a(servers, "A"), b(servers, "B");
   SyncerOptions options;
   options.pull_interval = std::chrono::seconds(3600);
-  Syncer syncer(b.engine(), b.scanner(), b.index(), b.log(), options);
+  common::RealClock clock;
+  Syncer syncer(b.engine(), b.scanner(), b.index(), b.log(), options, clock);
   auto watch = common::client::MetaClient::Create(servers.meta_url(), "default");
   REQUIRE(watch.ok());
   std::jthread thread([&](std::stop_token st) { syncer.Run(st); });
   REQUIRE(WaitUntil(syncer, [&] { return syncer.rounds() >= 1; }));
-  std::jthread notify(
-      [&](std::stop_token st) { RunNotifyLoop(st, **watch, syncer, b.log()); });
+  std::jthread notify([&](std::stop_token st) { RunNotifyLoop(st, **watch, syncer, b.log()); });
 
   // A file big enough that applying it outlasts a quick re-poll: asking again from the old
   // cursor before B's round ends would be answered at once, a second wake-up for one commit.
@@ -136,7 +140,8 @@ TEST_CASE("syncer: one remote commit wakes notify once; it asks again from the a
   REQUIRE(a.Sync().ok());
   const uint64_t head = a.engine().cursor();
   REQUIRE(head > 0);
-  REQUIRE(WaitUntil(syncer, [&] { return syncer.cursor() >= head; }, std::chrono::seconds(60)));
+  REQUIRE(WaitUntil(
+      syncer, [&] { return syncer.cursor() >= head; }, std::chrono::seconds(60)));
   CHECK(testing::ReadFile(b.Abs("big.bin")) == big);
   // Let the loop ask again (it waits for the applied head), then stop it to read its counts:
   // a poll from the old cursor, had it been sent, is counted by then.

@@ -1,42 +1,27 @@
-// Subtree moves in SyncEngine (docs/sync.md, "Renamed directories"; wire in docs/protocol.md).
-//
-// Sending: a directory renamed here shows in the index as a vanished directory (its rows absent,
-// the old inode kept in gone_inode) and a new local directory with that inode. When the new
-// subtree holds the old one's paths (mostly the same content), one POST move replaces the
-// per-path deletes and adds; the index rows are then re-keyed to the JIDs the server assigned
-// by its fixed rule:
-//   M = the move entry (to), M+1+i = the copy of the i-th live path under from/ (bytewise),
-//   M+N+1 = from's tombstone, M+N+2+i = the i-th path's tombstone; covers K = 2N + 1.
-// Receiving: a listed move entry (list?moves=1) is applied as one rename(2) when the old
-// directory here is exactly what the index says; the same rule gives every row its JID.
-// Otherwise its K entries are listed and handled one by one, as without moves.
-// Memory: the rows of a moved subtree are read a page at a time (kRowPage), twice (to check,
-// then to re-key), never all at once: a renamed directory may hold the whole tree.
+#include "daemon/syncer/move_applier.h"
+
 #include <sys/stat.h>
 
-#include <algorithm>
 #include <cerrno>
 #include <functional>
+#include <optional>
 #include <utility>
 #include <vector>
 
-#include "common/path.h"
+#include "daemon/reconcile/move_rules.h"
+#include "daemon/syncer/covered_entries.h"
 #include "daemon/syncer/local_fs.h"
-#include "daemon/syncer/sync_engine.h"
+#include "daemon/syncer/safe_target.h"
 
 namespace tessera::daemon::syncer {
 
 using common::Result;
 using common::Status;
-using common::wire::FileKind;
 
 namespace {
 
 constexpr size_t kMovesPerRound = 64;
-constexpr size_t kExpandPage = 1000;
 constexpr size_t kRowPage = 512;
-
-bool Live(const index::FileRow& row) { return row.base_jid > 0 && row.base.has_value(); }
 
 // Calls `fn` with each row under "dir/" (not dir itself), sorted bytewise by path as the server
 // orders them, until it returns false. Reads a page of paths at a time; `fn` may write rows
@@ -57,6 +42,7 @@ Status ForEachRowUnder(index::Index& index, const std::string& dir,
   }
 }
 
+// A path's row once the move took it away: its tombstone at `jid`.
 index::FileRow Buried(index::FileRow row, uint64_t jid) {
   row.base_jid = jid;
   row.base.reset();
@@ -69,7 +55,7 @@ index::FileRow Buried(index::FileRow row, uint64_t jid) {
 
 }  // namespace
 
-Status SyncEngine::ProcessMoves() {
+Status MoveApplier::ProcessMoves(NextPass& next) {
   TESSERA_ASSIGN_OR_RETURN(const auto pending, index_.PendingMovePaths(kMovesPerRound));
   for (const auto& path : pending) {
     TESSERA_ASSIGN_OR_RETURN(const auto move, index_.GetPending(path));
@@ -81,32 +67,27 @@ Status SyncEngine::ProcessMoves() {
     bool inside = false;
     for (const auto& m : moved) inside = inside || to.starts_with(m + "/");
     if (inside) continue;
-    TESSERA_ASSIGN_OR_RETURN(const bool sent, TrySendMove(to));
+    TESSERA_ASSIGN_OR_RETURN(const bool sent, TrySendMove(to, next));
     if (sent) moved.push_back(to);
   }
   return Status::Ok();
 }
 
-Result<bool> SyncEngine::TrySendMove(const std::string& to) {
+Result<bool> MoveApplier::TrySendMove(const std::string& to, NextPass& next) {
+  // Each stage reads only what its rule needs; the first "no" stops (move_rules.h).
   TESSERA_ASSIGN_OR_RETURN(auto to_row, index_.Get(to));
-  if (!to_row || !to_row->local || to_row->local->kind != FileKind::kDir || Live(*to_row) ||
-      to_row->stat.inode == 0) {
-    return false;
-  }
+  if (!to_row) return false;
   TESSERA_ASSIGN_OR_RETURN(const auto to_pending, index_.GetPending(to));
-  if (to_pending) return false;  // the journal has news about `to`: reconcile it first
+  if (!MayBeMoveTarget(*to_row, to_pending.has_value())) return false;
   TESSERA_ASSIGN_OR_RETURN(const auto vanished, index_.VanishedDirs(to_row->stat.inode));
-  if (vanished.size() != 1) return false;
-  const std::string from = vanished[0];
-  if (to.starts_with(from + "/") || from.starts_with(to + "/")) return false;
+  const std::optional<std::string> source = MoveSource(to, vanished);
+  if (!source) return false;
+  const std::string& from = *source;
   TESSERA_ASSIGN_OR_RETURN(auto from_row, index_.Get(from));
-  if (!from_row || from_row->local || !Live(*from_row) || from_row->base->kind != FileKind::kDir) {
-    return false;
-  }
-  // Remote changes waiting under either name: the per-path flow reconciles them.
+  if (!from_row) return false;
   TESSERA_ASSIGN_OR_RETURN(const auto from_pending, index_.GetPending(from));
   TESSERA_ASSIGN_OR_RETURN(const bool pending_under, index_.HasPendingUnder(from));
-  if (from_pending || pending_under) return false;
+  if (!MayBeMoveSource(*from_row, from_pending.has_value() || pending_under)) return false;
 
   bool live_under_to = false;  // the server would refuse: something lives under `to`
   TESSERA_RETURN_IF_ERROR(ForEachRowUnder(index_, to, [&](const index::FileRow& row) {
@@ -114,24 +95,22 @@ Result<bool> SyncEngine::TrySendMove(const std::string& to) {
     return !live_under_to;
   }));
   if (live_under_to) return false;
-  uint64_t n = 0;  // live paths under `from`
-  size_t same = 0;
-  bool still_there = false;  // not (only) a rename, or not scanned yet
+  SourceTally tally;
   common::wire::SubtreeDigest subtree;  // what this side knows; the server moves only that
   TESSERA_RETURN_IF_ERROR(
       ForEachRowUnder(index_, from, [&](const index::FileRow& row) -> Result<bool> {
-        if (row.local) {
-          still_there = true;
-          return false;
+        std::optional<index::FileRow> moved;
+        const bool counts = !row.local && Live(row);
+        if (counts) {
+          TESSERA_ASSIGN_OR_RETURN(moved, index_.Get(to + row.path.substr(from.size())));
         }
-        if (!Live(row)) return true;
-        if (++n > common::wire::kMaxMovePaths) return false;
-        subtree.Add(row.path, row.base_jid);
-        TESSERA_ASSIGN_OR_RETURN(const auto moved, index_.Get(to + row.path.substr(from.size())));
-        if (moved && moved->local && moved->local->SameContent(*row.base)) ++same;
+        tally.Add(row, moved);
+        if (tally.settled()) return false;
+        if (counts) subtree.Add(row.path, row.base_jid);
         return true;
       }));
-  if (still_there || n > common::wire::kMaxMovePaths || same * 2 < n) return false;
+  if (!SendAsOneMove(tally, live_under_to)) return false;
+  const uint64_t n = tally.live_paths;
 
   common::wire::MoveRequest request;
   request.device = config_.device;
@@ -147,32 +126,35 @@ Result<bool> SyncEngine::TrySendMove(const std::string& to) {
                           "); committing its paths one by one");
     return false;
   }
-  if (answer->outcome != common::wire::MoveOutcome::kCommitted) {
-    log_.Info("sync", "the server did not take the move " + from + " -> " + to + " (" +
-                          (answer->outcome == common::wire::MoveOutcome::kConflict
-                               ? "conflict, latest " + std::to_string(answer->latest_jid)
-                               : answer->error) +
-                          "); committing its paths one by one");
-    if (answer->outcome == common::wire::MoveOutcome::kConflict) pull_needed_ = true;
-    return false;
+  switch (AfterMoveAnswer(answer->outcome, answer->covers, n)) {
+    case MoveAnswerStep::kPerPath:
+      log_.Info("sync", "the server did not take the move " + from + " -> " + to + " (" +
+                            (answer->outcome == common::wire::MoveOutcome::kConflict
+                                 ? "conflict, latest " + std::to_string(answer->latest_jid)
+                                 : answer->error) +
+                            "); committing its paths one by one");
+      if (answer->outcome == common::wire::MoveOutcome::kConflict) next.NeedPull();
+      return false;
+    case MoveAnswerStep::kExpand:
+      // The server knew other paths under `from` (changes not listed here yet): take its
+      // entries one by one instead of deriving them.
+      log_.Warn("sync", "move " + from + " -> " + to + " covers " + std::to_string(answer->covers) +
+                            " entries, " + std::to_string(MoveJids{0, n}.covers()) +
+                            " expected; listing them");
+      TESSERA_RETURN_IF_ERROR(ExpandMove(answer->jid - 1, answer->covers + 1, to));
+      return true;
+    case MoveAnswerStep::kDeriveRows:
+      break;
   }
-  const uint64_t m = answer->jid;
-  if (answer->covers != 2 * n + 1) {
-    // The server knew other paths under `from` (changes not listed here yet): take its entries
-    // one by one instead of deriving them.
-    log_.Warn("sync", "move " + from + " -> " + to + " covers " + std::to_string(answer->covers) +
-                          " entries, " + std::to_string(2 * n + 1) + " expected; listing them");
-    TESSERA_RETURN_IF_ERROR(ExpandMove(m - 1, answer->covers + 1, to));
-    return true;
-  }
+  const MoveJids jids{answer->jid, n};
   TESSERA_RETURN_IF_ERROR(index_.InTransaction([&]() -> Status {
     index::FileRow moved_dir = *to_row;
     moved_dir.base = from_row->base;
-    moved_dir.base_jid = m;
+    moved_dir.base_jid = jids.move;
     moved_dir.state = index::SyncState::kSynced;
     moved_dir.error.clear();
     TESSERA_RETURN_IF_ERROR(index_.Put(moved_dir));
-    TESSERA_RETURN_IF_ERROR(index_.Put(Buried(*from_row, m + n + 1)));
+    TESSERA_RETURN_IF_ERROR(index_.Put(Buried(*from_row, jids.SourceTombstone())));
     // The i-th live path in path order, as counted above (nothing else wrote meanwhile).
     uint64_t i = 0;
     TESSERA_RETURN_IF_ERROR(
@@ -183,12 +165,12 @@ Result<bool> SyncEngine::TrySendMove(const std::string& to) {
           index::FileRow row = moved ? std::move(*moved) : index::FileRow{};
           row.path = path;
           row.base = old.base;
-          row.base_jid = m + 1 + i;
+          row.base_jid = jids.Copy(i);
           const bool same_content = row.local.has_value() && row.local->SameContent(*old.base);
           row.state = same_content ? index::SyncState::kSynced : index::SyncState::kDirty;
           row.error.clear();
           TESSERA_RETURN_IF_ERROR(index_.Put(row));
-          TESSERA_RETURN_IF_ERROR(index_.Put(Buried(old, m + n + 2 + i)));
+          TESSERA_RETURN_IF_ERROR(index_.Put(Buried(old, jids.Tombstone(i))));
           ++i;
           return true;
         }));
@@ -196,11 +178,11 @@ Result<bool> SyncEngine::TrySendMove(const std::string& to) {
     return Status::Ok();
   }));
   log_.Info("sync", "moved " + from + " -> " + to + " on the server (" + std::to_string(n) +
-                        " paths, jid " + std::to_string(m) + ")");
+                        " paths, jid " + std::to_string(jids.move) + ")");
   return true;
 }
 
-Status SyncEngine::ApplyRemoteMove(const index::PendingEntry& move) {
+Status MoveApplier::ApplyRemoteMove(const index::PendingEntry& move) {
   const std::string& to = move.path;
   const std::string& from = move.moved_from;
   const uint64_t m = move.jid;
@@ -209,51 +191,37 @@ Status SyncEngine::ApplyRemoteMove(const index::PendingEntry& move) {
                           ") applied path by path: " + why);
     return ExpandMove(m, move.covers, to);
   };
-  if (!move.version || move.version->kind != FileKind::kDir ||
-      !common::ValidateRelativePath(from).ok() || from == to || to.starts_with(from + "/")) {
-    return fall_back("not a directory move");
-  }
-  const auto from_abs = SafePath(from);
-  const auto to_abs = SafePath(to);
+  if (auto why = RemoteMoveRefusal(move)) return fall_back(*why);
+  const auto from_abs = SafeTarget(config_, log_, index_, from, stats_.refused);
+  const auto to_abs = SafeTarget(config_, log_, index_, to, stats_.refused);
   if (!from_abs || !to_abs) return fall_back("unsafe path");
 
   TESSERA_ASSIGN_OR_RETURN(auto from_row, index_.Get(from));
-  if (!from_row || !Live(*from_row) || from_row->base->kind != FileKind::kDir ||
-      from_row->base_jid >= m || !from_row->local || from_row->local->kind != FileKind::kDir ||
-      from_row->state != index::SyncState::kSynced) {
-    return fall_back("the old directory here is not the synced one");
+  bool news = false;
+  if (from_row) {
+    TESSERA_ASSIGN_OR_RETURN(const auto from_pending, index_.GetPending(from));
+    TESSERA_ASSIGN_OR_RETURN(const bool pending_under, index_.HasPendingUnder(from));
+    news = from_pending.has_value() || pending_under;
   }
-  TESSERA_ASSIGN_OR_RETURN(const auto from_pending, index_.GetPending(from));
-  TESSERA_ASSIGN_OR_RETURN(const bool pending_under, index_.HasPendingUnder(from));
-  if (from_pending || pending_under) return fall_back("remote changes under it are waiting");
+  if (auto why = SourceRowRefusal(from_row, m, news)) return fall_back(*why);
   uint64_t n = 0;  // live paths under `from`
-  std::string why;
+  std::optional<std::string> why;
   TESSERA_RETURN_IF_ERROR(ForEachRowUnder(index_, from, [&](const index::FileRow& row) {
-    if (row.local) {
-      if (!Live(row) || row.state != index::SyncState::kSynced ||
-          !row.local->SameContent(*row.base)) {
-        why = "local changes under it: " + row.path;
-        return false;
-      }
-    } else if (Live(row)) {
-      why = "a local delete under it: " + row.path;
-      return false;
-    }
+    why = RowUnderSourceRefusal(row);
+    if (why) return false;
     if (Live(row)) ++n;
     return true;
   }));
-  if (!why.empty()) return fall_back(why);
-  if (move.covers != 2 * n + 1) {
-    return fall_back("it covers " + std::to_string(move.covers) + " entries, " +
-                     std::to_string(2 * n + 1) + " known here");
-  }
+  if (why) return fall_back(*why);
+  if (auto coverage = CoverageRefusal(move.covers, n)) return fall_back(*coverage);
   TESSERA_ASSIGN_OR_RETURN(auto to_row, index_.Get(to));
-  if (to_row && to_row->local) return fall_back("the new name exists here");
-  bool to_taken = false;
-  TESSERA_RETURN_IF_ERROR(ForEachRowUnder(index_, to, [&](const index::FileRow& row) {
-    to_taken = row.local.has_value();
-    return !to_taken;
-  }));
+  bool to_taken = to_row && TargetTaken(*to_row);
+  if (!to_taken) {
+    TESSERA_RETURN_IF_ERROR(ForEachRowUnder(index_, to, [&](const index::FileRow& row) {
+      to_taken = TargetTaken(row);
+      return !to_taken;
+    }));
+  }
   if (to_taken) return fall_back("the new name exists here");
   struct stat st {};
   if (::lstat(to_abs->c_str(), &st) == 0 || errno != ENOENT) {
@@ -267,23 +235,24 @@ Status SyncEngine::ApplyRemoteMove(const index::PendingEntry& move) {
   (void)SyncDirectory(ParentOf(*from_abs));
   (void)SyncDirectory(ParentOf(*to_abs));
 
+  const MoveJids jids{m, n};
   TESSERA_RETURN_IF_ERROR(index_.InTransaction([&]() -> Status {
     index::FileRow dir = *from_row;
     dir.path = to;
     dir.base = move.version;
-    dir.base_jid = m;
+    dir.base_jid = jids.move;
     dir.state = index::SyncState::kSynced;
     TESSERA_RETURN_IF_ERROR(index_.Put(dir));
-    TESSERA_RETURN_IF_ERROR(index_.Put(Buried(*from_row, m + n + 1)));
+    TESSERA_RETURN_IF_ERROR(index_.Put(Buried(*from_row, jids.SourceTombstone())));
     uint64_t i = 0;
     TESSERA_RETURN_IF_ERROR(
         ForEachRowUnder(index_, from, [&](const index::FileRow& old) -> Result<bool> {
           if (!Live(old)) return true;
           index::FileRow row = old;
           row.path = to + old.path.substr(from.size());
-          row.base_jid = m + 1 + i;
+          row.base_jid = jids.Copy(i);
           TESSERA_RETURN_IF_ERROR(index_.Put(row));
-          TESSERA_RETURN_IF_ERROR(index_.Put(Buried(old, m + n + 2 + i)));
+          TESSERA_RETURN_IF_ERROR(index_.Put(Buried(old, jids.Tombstone(i))));
           ++i;
           return true;
         }));
@@ -296,36 +265,9 @@ Status SyncEngine::ApplyRemoteMove(const index::PendingEntry& move) {
   return Status::Ok();
 }
 
-Status SyncEngine::ExpandMove(uint64_t move_jid, uint64_t covers, const std::string& to) {
-  TESSERA_RETURN_IF_ERROR(StoreCoveredEntries(move_jid, covers));
+Status MoveApplier::ExpandMove(uint64_t move_jid, uint64_t covers, const std::string& to) {
+  TESSERA_RETURN_IF_ERROR(StoreCoveredEntries(meta_, index_, log_, move_jid, covers));
   return index_.ClearPendingMove(to);
-}
-
-Status SyncEngine::StoreCoveredEntries(uint64_t move_jid, uint64_t covers) {
-  const uint64_t last = move_jid + covers;
-  uint64_t cursor = move_jid;
-  while (cursor < last) {
-    TESSERA_ASSIGN_OR_RETURN(auto page, meta_.List(cursor, kExpandPage));
-    std::vector<index::PendingEntry> entries;
-    for (const auto& e : page.entries) {
-      if (e.jid > last) break;
-      if (const Status ok = common::ValidateRelativePath(e.meta.path); !ok.ok()) {
-        RecordError("refused journal entry " + std::to_string(e.jid) + ": " + ok.ToString());
-        continue;
-      }
-      index::PendingEntry p;
-      p.path = e.meta.path;
-      p.jid = e.jid;
-      p.version = FileVersion::FromMeta(e.meta);
-      p.mode = e.meta.mode;
-      p.device = e.device;
-      entries.push_back(std::move(p));  // moved_from/covers stay empty: ordinary entries
-    }
-    TESSERA_RETURN_IF_ERROR(index_.StoreListedEntries(entries));
-    if (page.entries.empty() || !page.has_more) break;
-    cursor = std::max(cursor + 1, page.cursor);
-  }
-  return Status::Ok();
 }
 
 }  // namespace tessera::daemon::syncer

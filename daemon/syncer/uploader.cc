@@ -1,17 +1,9 @@
-// The upload half of SyncEngine: commit -> need_blocks -> store_batch -> commit again. A file
-// whose parent's blocklist is known is committed with a blocklist delta (retried once with the
-// full list if the server refuses it), and when nothing else was committed in between, the
-// cursor moves over the daemon's own new entries so it does not list them back.
-#include <fcntl.h>
-#include <sys/stat.h>
+#include "daemon/syncer/uploader.h"
 
 #include <chrono>
-#include <map>
-#include <unordered_set>
-
-#include "common/wire/blocklist_delta.h"
-#include "daemon/syncer/local_fs.h"
-#include "daemon/syncer/sync_engine.h"
+#include <optional>
+#include <set>
+#include <utility>
 
 namespace tessera::daemon::syncer {
 
@@ -89,11 +81,11 @@ Status WaitForAll(std::vector<std::future<Status>>& requests) {
 
 }  // namespace
 
-Status SyncEngine::Upload(std::vector<UploadItem> items) {
+Status Uploader::Upload(std::vector<UploadItem> items, NextPass& next) {
   // Bounded batches: by item count, by block refs and by (estimated) request bytes. A batch is
   // committed while the blocks of the one before it are stored, and that one is committed
   // again after.
-  std::unordered_set<common::BlockId> sent;
+  sender_.Reset();
   std::optional<CommitRound> storing;
   auto start = [&](std::vector<UploadItem> batch) -> Status {
     CommitRound round;
@@ -103,9 +95,9 @@ Status SyncEngine::Upload(std::vector<UploadItem> items) {
       if (delta) round.deltas.emplace(item.path, std::move(*delta));
     }
     round.items = std::move(batch);
-    TESSERA_RETURN_IF_ERROR(StoreEditedBlocks(round, sent));
-    TESSERA_ASSIGN_OR_RETURN(round, CommitStep(std::move(round), sent));
-    if (storing) TESSERA_RETURN_IF_ERROR(FinishRound(std::move(*storing), sent));
+    TESSERA_RETURN_IF_ERROR(StoreEditedBlocks(round, next));
+    TESSERA_ASSIGN_OR_RETURN(round, CommitStep(std::move(round), next));
+    if (storing) TESSERA_RETURN_IF_ERROR(FinishRound(std::move(*storing), next));
     storing = std::move(round);
     return Status::Ok();
   };
@@ -126,13 +118,12 @@ Status SyncEngine::Upload(std::vector<UploadItem> items) {
     batch.push_back(std::move(item));
   }
   if (!batch.empty()) TESSERA_RETURN_IF_ERROR(start(std::move(batch)));
-  if (storing) TESSERA_RETURN_IF_ERROR(FinishRound(std::move(*storing), sent));
+  if (storing) TESSERA_RETURN_IF_ERROR(FinishRound(std::move(*storing), next));
   return Status::Ok();
 }
 
-Status SyncEngine::StoreEditedBlocks(CommitRound& round,
-                                     std::unordered_set<common::BlockId>& sent) {
-  std::vector<std::pair<UploadItem, std::vector<common::BlockId>>> needs;
+Status Uploader::StoreEditedBlocks(CommitRound& round, NextPass& next) {
+  std::vector<BlockNeed> needs;
   for (const auto& item : round.items) {
     auto it = round.deltas.find(item.path);
     if (it == round.deltas.end() || it->second.blocks.empty()) continue;
@@ -143,24 +134,26 @@ Status SyncEngine::StoreEditedBlocks(CommitRound& round,
   if (needs.empty()) return Status::Ok();
   std::set<std::string> failed;
   std::vector<std::future<Status>> stores;
-  TESSERA_RETURN_IF_ERROR(index_.InTransaction(
-      [&]() -> Status { return StoreNeededBlocks(needs, failed, sent, stores); }));
+  // One read transaction for the rows the sender looks up.
+  TESSERA_RETURN_IF_ERROR(index_.InTransaction([&]() -> Status {
+    TESSERA_ASSIGN_OR_RETURN(failed, sender_.Send(needs, stores, next));
+    return Status::Ok();
+  }));
   TESSERA_RETURN_IF_ERROR(WaitForAll(stores));
-  // A file that changed since it was hashed was scanned again: its new version goes next round.
+  // A file that changed since it was hashed is scanned next pass: its new version goes then.
   std::erase_if(round.items, [&](const UploadItem& item) { return failed.contains(item.path); });
   return Status::Ok();
 }
 
-Status SyncEngine::FinishRound(CommitRound round, std::unordered_set<common::BlockId>& sent) {
+Status Uploader::FinishRound(CommitRound round, NextPass& next) {
   for (;;) {
     TESSERA_RETURN_IF_ERROR(WaitForAll(round.stores));
     if (round.items.empty() || round.attempts >= kMaxCommitAttempts) return Status::Ok();
-    TESSERA_ASSIGN_OR_RETURN(round, CommitStep(std::move(round), sent));
+    TESSERA_ASSIGN_OR_RETURN(round, CommitStep(std::move(round), next));
   }
 }
 
-common::Result<SyncEngine::CommitRound> SyncEngine::CommitStep(
-    CommitRound round, std::unordered_set<common::BlockId>& sent) {
+common::Result<Uploader::CommitRound> Uploader::CommitStep(CommitRound round, NextPass& next) {
   ++round.attempts;
   std::vector<UploadItem>& items = round.items;
   common::wire::CommitBatchRequest request;
@@ -177,7 +170,7 @@ common::Result<SyncEngine::CommitRound> SyncEngine::CommitStep(
   const auto t0 = std::chrono::steady_clock::now();
   TESSERA_ASSIGN_OR_RETURN(auto response, meta_.Commit(request));
   const auto t1 = std::chrono::steady_clock::now();
-  std::vector<std::pair<UploadItem, std::vector<common::BlockId>>> needs;
+  std::vector<BlockNeed> needs;
   std::vector<UploadItem> again;  // refused deltas first, to send with the full list
   size_t committed = 0;
   // The outcomes are recorded in one index transaction (one commit of the database, not one
@@ -205,10 +198,10 @@ common::Result<SyncEngine::CommitRound> SyncEngine::CommitStep(
           // The journal moved on: list, then reconcile this path again.
           log_.Info("sync", item.path + ": the server has a newer version (jid " +
                                 std::to_string(result.latest_jid) + "); listing");
-          pull_needed_ = true;
+          next.NeedPull();
           break;
         case common::wire::CommitOutcome::kInvalid: {
-          RecordError("the server refused " + item.path + ": " + result.error);
+          RecordError(log_, index_, "the server refused " + item.path + ": " + result.error);
           TESSERA_ASSIGN_OR_RETURN(auto row, index_.Get(item.path));
           if (row) {
             row->state = index::SyncState::kError;
@@ -224,8 +217,10 @@ common::Result<SyncEngine::CommitRound> SyncEngine::CommitStep(
   const auto t2 = std::chrono::steady_clock::now();
   if (!needs.empty()) {
     std::set<std::string> failed;
-    TESSERA_RETURN_IF_ERROR(index_.InTransaction(
-        [&]() -> Status { return StoreNeededBlocks(needs, failed, sent, round.stores); }));
+    TESSERA_RETURN_IF_ERROR(index_.InTransaction([&]() -> Status {
+      TESSERA_ASSIGN_OR_RETURN(failed, sender_.Send(needs, round.stores, next));
+      return Status::Ok();
+    }));
     for (auto& [item, ids] : needs) {
       if (!failed.contains(item.path)) again.push_back(std::move(item));
     }
@@ -241,24 +236,22 @@ common::Result<SyncEngine::CommitRound> SyncEngine::CommitStep(
   return round;
 }
 
-Status SyncEngine::SkipOwnEntries(const common::wire::CommitBatchResponse& response,
-                                  size_t committed) {
+Status Uploader::SkipOwnEntries(const common::wire::CommitBatchResponse& response,
+                                size_t committed) {
   // The batch's committed items got exactly the JIDs head_before + 1 .. head. When the cursor
   // stood at head_before, every entry up to head is one of ours, already recorded as a base by
   // FinishUpload: nothing foreign can be skipped. Anything else (another commit in between,
-  // another epoch, an old server saying nothing) leaves the cursor for Pull to move.
+  // another epoch, an old server saying nothing) leaves the cursor for the Puller to move.
   if (committed == 0 || response.epoch.empty() ||
       response.head - response.head_before != committed) {
     return Status::Ok();
   }
   TESSERA_ASSIGN_OR_RETURN(const auto ns, index_.GetNs(config_.ns));
   if (ns.epoch != response.epoch || ns.cursor != response.head_before) return Status::Ok();
-  TESSERA_RETURN_IF_ERROR(index_.StorePage(config_.ns, {}, response.head, ns.epoch));
-  cursor_ = response.head;
-  return Status::Ok();
+  return index_.StorePage(config_.ns, {}, response.head, ns.epoch);
 }
 
-Status SyncEngine::FinishUpload(const UploadItem& item, uint64_t jid) {
+Status Uploader::FinishUpload(const UploadItem& item, uint64_t jid) {
   TESSERA_ASSIGN_OR_RETURN(auto existing, index_.Get(item.path));
   index::FileRow row;
   if (existing) row = std::move(*existing);

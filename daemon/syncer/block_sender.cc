@@ -1,15 +1,11 @@
-// Uploading the blocks the server asked for: read from the file, verified against the hash the
-// commit named, sent in bounded store_batch requests through the pipe (the next batch is read
-// while the last is on the wire); a block replacing one of the synced
-// version whose bytes are still here (chunk cache, local files) goes as an rsync delta against
-// it when that is smaller. The blocks of text files go into the chunk cache.
+#include "daemon/syncer/block_sender.h"
+
+#include <algorithm>
 #include <map>
 #include <optional>
-#include <unordered_set>
 
 #include "common/chunker/block_list_diff.h"
 #include "daemon/syncer/local_fs.h"
-#include "daemon/syncer/sync_engine.h"
 
 namespace tessera::daemon::syncer {
 
@@ -29,17 +25,17 @@ constexpr uint64_t kWholeReadBytes = 8ull << 20;
 
 }  // namespace
 
-Status SyncEngine::StoreNeededBlocks(
-    const std::vector<std::pair<UploadItem, std::vector<common::BlockId>>>& needs,
-    std::set<std::string>& failed_paths, std::unordered_set<common::BlockId>& queued,
-    std::vector<std::future<Status>>& stores) {
+common::Result<std::set<std::string>> BlockSender::Send(const std::vector<BlockNeed>& needs,
+                                                        std::vector<std::future<Status>>& stores,
+                                                        NextPass& next) {
+  std::set<std::string> failed;
   common::wire::BlockBatch batch;
   uint64_t batch_bytes = 0;
   // Into the pipe: this thread reads the next batch while the last one is on the wire (Submit
   // waits while the pipe is full).
   auto flush = [&]() {
     if (batch.blocks.empty()) return;
-    stores.push_back(pipe_->Submit([batch = std::move(batch)](common::client::BlockClient& client) {
+    stores.push_back(pipe_.Submit([batch = std::move(batch)](common::client::BlockClient& client) {
       return client.StoreBatch(batch);
     }));
     batch = common::wire::BlockBatch();
@@ -82,11 +78,11 @@ Status SyncEngine::StoreNeededBlocks(
       if (read.ok() && read->size() == offset) whole = std::move(*read);
     }
     for (const auto& id : ids) {
-      if (queued.contains(id)) continue;
+      if (queued_.contains(id)) continue;
       auto it = where.find(id);
       if (it == where.end()) {
-        RecordError("the server asked for a block " + item.path + " does not have");
-        failed_paths.insert(item.path);
+        RecordError(log_, index_, "the server asked for a block " + item.path + " does not have");
+        failed.insert(item.path);
         break;
       }
       common::Result<std::string> data = common::NotFound("unread");
@@ -101,19 +97,20 @@ Status SyncEngine::StoreNeededBlocks(
         data = ReadVerifiedBlock(abs, it->second.first, it->second.second, id);
       }
       if (!data.ok()) {
-        // The file changed since it was hashed: look at it again, upload the new version.
+        // The file changed since it was hashed: the next pass looks at it again and uploads
+        // the new version.
         log_.Info("sync",
                   item.path + " changed before its blocks went up: " + data.status().ToString());
-        failed_paths.insert(item.path);
-        TESSERA_RETURN_IF_ERROR(scanner_.ScanPaths({item.path}).status());
+        failed.insert(item.path);
+        next.Rescan(item.path);
         break;
       }
-      queued.insert(id);
-      if (cache_blocks) CacheBlock(id, *data);
+      queued_.insert(id);
+      if (cache_blocks) local_blocks_.Keep(id, *data);
       common::wire::Block block{id, std::nullopt};
       if (auto base = base_of(id); base && *base != id) {
         // The encoder sends the delta only when it beats the block compressed.
-        if (auto base_data = LocalBlock(*base); base_data.ok()) {
+        if (auto base_data = local_blocks_.Get(*base); base_data.ok()) {
           auto delta = common::wire::MakeBlockDelta(*base, *base_data, *data);
           if (delta.ok()) block.delta = std::move(*delta);
         }
@@ -128,7 +125,7 @@ Status SyncEngine::StoreNeededBlocks(
     }
   }
   flush();
-  return Status::Ok();
+  return failed;
 }
 
 }  // namespace tessera::daemon::syncer

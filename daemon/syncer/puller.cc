@@ -1,13 +1,12 @@
-// The listing half of SyncEngine: journal pages after the cursor become pending entries in the
-// index, behind the journal-reset guard. Pages are asked with blocklist deltas; each delta is
-// applied to the version it names (an earlier entry of the page, the pending entry or the base),
-// or, when this daemon does not have that version, the entry is fetched whole.
+#include "daemon/syncer/puller.h"
+
 #include <algorithm>
-#include <map>
+#include <optional>
+#include <utility>
 
 #include "common/path.h"
 #include "common/wire/blocklist_delta.h"
-#include "daemon/syncer/sync_engine.h"
+#include "daemon/syncer/covered_entries.h"
 
 namespace tessera::daemon::syncer {
 
@@ -42,9 +41,9 @@ common::Result<std::optional<std::vector<common::wire::BlockRef>>> KnownBlocks(
 
 }  // namespace
 
-common::Result<bool> SyncEngine::ResolveListedDelta(const std::map<std::string, size_t>& page_files,
-                                                    const std::vector<index::PendingEntry>& entries,
-                                                    common::wire::JournalEntry& e) {
+common::Result<bool> Puller::ResolveListedDelta(const std::map<std::string, size_t>& page_files,
+                                                const std::vector<index::PendingEntry>& entries,
+                                                common::wire::JournalEntry& e) {
   if (!e.delta) return true;
   // An entry at or below the path's base JID is applied already (typically this daemon's own
   // commit listed back): StorePage would drop it, so it is dropped here without fetching anything.
@@ -75,8 +74,32 @@ common::Result<bool> SyncEngine::ResolveListedDelta(const std::map<std::string, 
   return true;
 }
 
-Status SyncEngine::Pull() {
-  pull_needed_ = false;
+Status Puller::ListSupersededMoves(const std::vector<index::PendingEntry>& entries) {
+  // A move entry replaced by a newer entry for its path (in this page, or pending from an
+  // earlier one) would take the entries it stands for with it: they are listed now, before
+  // the page and the cursor are stored (StorePage keeps the newest entry per path).
+  // Pending entries are looked up only when some pending entry is a move (rarely).
+  TESSERA_ASSIGN_OR_RETURN(const auto pending_moves, index_.PendingMovePaths(1));
+  std::map<std::string, std::pair<uint64_t, uint64_t>> latest;  // path -> (jid, covers)
+  std::vector<std::pair<uint64_t, uint64_t>> superseded;
+  for (const auto& p : entries) {
+    if (auto it = latest.find(p.path); it != latest.end()) {
+      if (it->second.second > 0) superseded.push_back(it->second);
+    } else if (!pending_moves.empty()) {
+      TESSERA_ASSIGN_OR_RETURN(const auto pending, index_.GetPending(p.path));
+      if (pending && pending->covers > 0 && pending->jid < p.jid) {
+        superseded.emplace_back(pending->jid, pending->covers);
+      }
+    }
+    latest[p.path] = {p.jid, p.covers};
+  }
+  for (const auto& [jid, covers] : superseded) {
+    TESSERA_RETURN_IF_ERROR(StoreCoveredEntries(meta_, index_, log_, jid, covers));
+  }
+  return Status::Ok();
+}
+
+Status Puller::Pull() {
   TESSERA_ASSIGN_OR_RETURN(auto ns, index_.GetNs(config_.ns));
   uint64_t cursor = ns.cursor;
   bool first = true;
@@ -95,7 +118,6 @@ Status SyncEngine::Pull() {
         TESSERA_RETURN_IF_ERROR(index_.ResetJournal(config_.ns, page.epoch));
         ns = index::NsState{0, page.epoch};
         cursor = 0;
-        cursor_ = 0;
         first = true;
         continue;
       }
@@ -106,7 +128,8 @@ Status SyncEngine::Pull() {
     for (auto& e : page.entries) {
       last = std::max(last, e.jid);
       if (const Status ok = common::ValidateRelativePath(e.meta.path); !ok.ok()) {
-        RecordError("refused journal entry " + std::to_string(e.jid) + ": " + ok.ToString());
+        RecordError(log_, index_,
+                    "refused journal entry " + std::to_string(e.jid) + ": " + ok.ToString());
         continue;
       }
       TESSERA_ASSIGN_OR_RETURN(const bool unapplied, ResolveListedDelta(page_files, entries, e));
@@ -118,35 +141,14 @@ Status SyncEngine::Pull() {
       p.version = FileVersion::FromMeta(e.meta);
       p.mode = e.meta.mode;
       p.device = e.device;
-      p.moved_from = e.moved_from;  // a subtree move (moves.cc applies it)
+      p.moved_from = e.moved_from;  // a subtree move (the MoveApplier applies it)
       p.covers = e.covers;
       entries.push_back(std::move(p));
     }
-    // A move entry replaced by a newer entry for its path (in this page, or pending from an
-    // earlier one) would take the entries it stands for with it: they are listed now, before
-    // the page and the cursor are stored (StorePage keeps the newest entry per path).
-    // Pending entries are looked up only when some pending entry is a move (rarely).
-    TESSERA_ASSIGN_OR_RETURN(const auto pending_moves, index_.PendingMovePaths(1));
-    std::map<std::string, std::pair<uint64_t, uint64_t>> latest;  // path -> (jid, covers)
-    std::vector<std::pair<uint64_t, uint64_t>> superseded;
-    for (const auto& p : entries) {
-      if (auto it = latest.find(p.path); it != latest.end()) {
-        if (it->second.second > 0) superseded.push_back(it->second);
-      } else if (!pending_moves.empty()) {
-        TESSERA_ASSIGN_OR_RETURN(const auto pending, index_.GetPending(p.path));
-        if (pending && pending->covers > 0 && pending->jid < p.jid) {
-          superseded.emplace_back(pending->jid, pending->covers);
-        }
-      }
-      latest[p.path] = {p.jid, p.covers};
-    }
-    for (const auto& [jid, covers] : superseded) {
-      TESSERA_RETURN_IF_ERROR(StoreCoveredEntries(jid, covers));
-    }
+    TESSERA_RETURN_IF_ERROR(ListSupersededMoves(entries));
     const uint64_t next = std::max(last, page.cursor);
     TESSERA_RETURN_IF_ERROR(index_.StorePage(config_.ns, entries, next, page.epoch));
     cursor = next;
-    cursor_ = next;
     if (!page.has_more || page.entries.empty()) break;
   }
   return Status::Ok();

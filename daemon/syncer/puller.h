@@ -1,0 +1,59 @@
+// daemon/syncer/puller.h
+//
+// Puller: lists the journal after the cursor into the index. Pages are asked with blocklist
+// deltas and folded moves (list?deltas=1&moves=1); each entry becomes a pending entry in the
+// index, and the page and the new cursor are stored in one transaction (Index::StorePage).
+// - Journal-reset guard: another epoch, or a head behind the cursor, means this is not the
+//   journal the bases came from: the index forgets every base and pending entry (nothing local
+//   is deleted) and listing starts again from 0.
+// - A blocklist delta is applied to the version it names (an earlier entry of the page, the
+//   pending entry or the base); when this daemon does not hold that version, or the result does
+//   not validate, the entry is fetched whole. An entry at or below the path's base JID (this
+//   daemon's own commit listed back) is dropped without fetching anything.
+// - A pending move replaced by a newer entry for its path would take the entries it stands for
+//   with it: those are listed first (StoreCoveredEntries).
+// The cursor lives in the index (Index::GetNs); the Puller keeps no state of its own.
+// Not thread-safe: the syncer thread's, like the index and the client it is given.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/log.h"
+#include "common/result.h"
+#include "common/wire/journal_messages.h"
+#include "daemon/index/index.h"
+#include "common/client/meta_client.h"
+#include "daemon/syncer/sync_types.h"
+
+namespace tessera::daemon::syncer {
+
+class Puller {
+ public:
+  // Everything passed by reference must outlive the Puller.
+  Puller(index::Index& index, common::client::MetaClient& meta, common::Logger& log,
+         const SyncConfig& config)
+      : index_(index), meta_(meta), log_(log), config_(config) {}
+
+  // Lists every page after the cursor. Unavailable when the metaserver is down (the pages
+  // stored so far stay stored); Corruption when an entry fetched whole differs from its listing.
+  common::Status Pull();
+
+ private:
+  // Replaces `entry`'s blocklist delta by the full list (see above); false when the entry is
+  // already applied and is to be dropped. `page_files`: path -> index in `entries` of its
+  // latest entry so far in this page.
+  common::Result<bool> ResolveListedDelta(const std::map<std::string, size_t>& page_files,
+                                          const std::vector<index::PendingEntry>& entries,
+                                          common::wire::JournalEntry& entry);
+  // Lists the entries of the pending moves that `entries` (one page) supersede.
+  common::Status ListSupersededMoves(const std::vector<index::PendingEntry>& entries);
+
+  index::Index& index_;
+  common::client::MetaClient& meta_;
+  common::Logger& log_;
+  const SyncConfig& config_;
+};
+
+}  // namespace tessera::daemon::syncer

@@ -1,0 +1,76 @@
+// daemon/syncer/sync_types.h
+//
+// What the syncer's components share: the folder's configuration (SyncConfig), the counts
+// each component keeps of what it did (RoundStats), one path's plan for a pass (Plan), an item
+// to commit (UploadItem), and the one way a component reports an error for `tessera status`
+// (RecordError). Values and a free function; thread-safe as values are (the Index is the
+// syncer thread's).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "common/log.h"
+#include "daemon/index/index.h"
+#include "daemon/reconcile/path_plan.h"
+
+namespace tessera::daemon::syncer {
+
+struct SyncConfig {
+  std::string root;       // absolute sync root
+  std::string state_dir;  // absolute; holds trash/ and cache/
+  std::string ns = "default";
+  std::string device;
+  // Process() looks at this many dirty and pending paths per pass, and makes at most this many
+  // passes per call (then work_left() says so), so a huge backlog never holds up pulls and scans.
+  size_t paths_per_pass = 1000;
+  int passes_per_process = 50;
+};
+
+struct RoundStats {
+  size_t uploaded = 0;
+  size_t downloaded = 0;
+  size_t deleted_local = 0;
+  size_t deleted_remote = 0;
+  size_t conflicts = 0;
+  size_t refused = 0;  // paths or blocks refused as unsafe or corrupt
+
+  RoundStats& operator+=(const RoundStats& other) {
+    uploaded += other.uploaded;
+    downloaded += other.downloaded;
+    deleted_local += other.deleted_local;
+    deleted_remote += other.deleted_remote;
+    conflicts += other.conflicts;
+    refused += other.refused;
+    return *this;
+  }
+};
+
+// One path as a pass planned it: what the index held (the pending entry without one already
+// applied) and the decided step (daemon/reconcile/path_plan.h).
+struct Plan {
+  std::string path;
+  std::optional<index::FileRow> row;
+  std::optional<index::PendingEntry> pending;
+  SyncAction action = SyncAction::kNothing;
+  PathStep step = PathStep::kRecordBase;
+  uint64_t parent_jid = 0;  // what an upload names as its parent (PathPlan::parent_jid)
+};
+
+// One path to commit: its local version (nullopt: a delete) as hashed, based on `parent_jid`.
+struct UploadItem {
+  std::string path;
+  uint64_t parent_jid = 0;
+  std::optional<FileVersion> local;
+  index::LocalStat stat;
+};
+
+// Logs `message` as an error and keeps it as `last_error` for `tessera status`.
+inline void RecordError(common::Logger& log, index::Index& index, const std::string& message) {
+  log.Error("sync", message);
+  (void)index.SetValue("last_error", message);
+}
+
+}  // namespace tessera::daemon::syncer
