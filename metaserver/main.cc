@@ -29,6 +29,9 @@ int main(int argc, char** argv) {
   app.add_option("--threads", options.threads, "HTTP server I/O threads")
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
+  app.add_option("--workers", options.workers, "threads running journal requests (SQLite, fsync)")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
   if (auto exit = cli::Parse(app, argc, argv, "tessera-metaserver")) return *exit;
   // Valid: the flag checked it. The announced URL keeps the host as given.
   const auto listen = common::http::ParseListenAddress(options.listen);

@@ -8,6 +8,7 @@ common::Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& op
                                                         common::Env& env, common::Logger& log) {
   if (options.data_dir.empty()) return common::InvalidArgument("no data directory");
   if (options.threads < 1) return common::InvalidArgument("threads must be at least 1");
+  if (options.workers < 1) return common::InvalidArgument("workers must be at least 1");
   std::unique_ptr<Service> service(new Service());
   // The URL first: a typo must not leave a fresh journal behind.
   TESSERA_ASSIGN_OR_RETURN(service->block_clients_, common::client::BlockClientPool::Create(
@@ -28,6 +29,7 @@ common::Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& op
   common::http::ServerOptions server_options;
   server_options.listen = options.listen;
   server_options.threads = options.threads;
+  server_options.workers = options.workers;
   server_options.max_body_bytes = options.max_body_bytes;
   // A long-poll may be held for the longest notify timeout; give the server some slack on top.
   server_options.max_hold = options.handlers.max_notify_timeout + std::chrono::milliseconds(30'000);

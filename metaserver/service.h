@@ -34,7 +34,8 @@ struct ServiceOptions {
   std::string listen = "127.0.0.1:8610";  // HOST:PORT; port 0 picks a free one
   std::string data_dir;                   // holds journal.db; created if missing
   std::string blockserver_url = "http://127.0.0.1:8611";
-  int threads = 2;
+  int threads = 2;  // HTTP I/O threads
+  int workers = 4;  // threads running the journal's handlers (SQLite, fsync)
   uint64_t max_body_bytes = 64ull << 20;
   ns::NotifierOptions notifier;
   ns::NamespaceServiceOptions namespaces;
