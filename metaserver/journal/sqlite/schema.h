@@ -2,9 +2,10 @@
 //
 // The SQLite store's schema: numbered scripts in metaserver/journal/sqlite/schema/NNN_*.sql,
 // embedded at build time (metaserver/CMakeLists.txt generates schema_scripts.cc). The scripts
-// are the file format: never edit one that has shipped, add the next. PRAGMA user_version is
-// the number of scripts applied; PRAGMA application_id marks the file as a Tessera journal.
-// Pure data plus one function; thread-safe.
+// are the file format: never edit one that has shipped, add the next (so their comments name
+// files as they were then: journal/schema/, journal/blocklist_store.h are sqlite/ now). PRAGMA
+// user_version is the number of scripts applied; PRAGMA application_id marks the file as a Tessera
+// journal. Pure data plus one function; thread-safe.
 #pragma once
 
 #include <cstdint>
