@@ -2,10 +2,10 @@
 
 #include <algorithm>
 
-#include "blockserver/engine/crc32c.h"
 #include "blockserver/engine/sst_builder.h"
 #include "blockserver/engine/sst_format.h"
 #include "blockserver/engine/sst_reader.h"
+#include "common/crc32c.h"
 #include "tests/blockserver/engine/corrupt.h"
 #include "tests/blockserver/engine/test_util.h"
 #include "tests/testutil/temp_dir.h"
@@ -154,7 +154,7 @@ TEST_CASE("sst: a well-formed file with an unknown format version is refused by 
   std::string data = *env.ReadFileToString(path);
   data[8] = 2;  // version 2, with a valid header crc
   std::string header = data.substr(0, 12);
-  const uint32_t crc = crc32c::Value(header);
+  const uint32_t crc = common::crc32c::Value(header);
   for (int i = 0; i < 4; ++i) data[12 + i] = static_cast<char>(crc >> (8 * i));
   REQUIRE(common::WriteFileAtomically(env, path, data).ok());
   auto r = SstReader::Open(env, path, 1, nullptr);

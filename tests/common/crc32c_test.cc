@@ -1,11 +1,11 @@
-#include "blockserver/engine/crc32c.h"
+#include "common/crc32c.h"
 
 #include <doctest/doctest.h>
 
 #include <random>
 #include <string>
 
-namespace tessera::blockserver::engine {
+namespace tessera::common {
 namespace {
 
 TEST_CASE("crc32c: matches the published test vectors") {
@@ -39,4 +39,4 @@ TEST_CASE("crc32c: a flipped bit changes the checksum") {
 }
 
 }  // namespace
-}  // namespace tessera::blockserver::engine
+}  // namespace tessera::common
