@@ -43,7 +43,7 @@ function(tessera_embed_sql target)
     COMMAND ${CMAKE_COMMAND} -DOUT=${out} -DNAME=${ARG_NAME} -DNAMESPACE=${ARG_NAMESPACE}
             -DINCLUDE=${ARG_INCLUDE} -DFILES=${files_arg} -P ${TESSERA_EMBED_SQL_GENERATOR}
     DEPENDS ${files} ${TESSERA_EMBED_SQL_GENERATOR}
-    COMMENT "Embedding ${ARG_NAMESPACE}::${ARG_NAME}() from ${ARG_FILES}"
+    COMMENT "Embedding ${ARG_NAMESPACE}::${ARG_NAME}()"
     VERBATIM)
   target_sources(${target} PRIVATE ${out})
 endfunction()
