@@ -1,6 +1,7 @@
 #include "tests/testutil/random.h"
 
 #include <cstdlib>
+#include <optional>
 #include <ostream>
 #include <random>
 
@@ -8,10 +9,15 @@ namespace tessera::testutil {
 
 namespace {
 
-uint64_t DrawSeed() {
+std::optional<uint64_t> SeedFromEnvironment() {
   if (const char* s = std::getenv("TESSERA_TEST_SEED"); s != nullptr && *s != '\0') {
     return std::strtoull(s, nullptr, 0);
   }
+  return std::nullopt;
+}
+
+uint64_t DrawSeed() {
+  if (const auto seed = SeedFromEnvironment()) return *seed;
   std::random_device rd;
   return (static_cast<uint64_t>(rd()) << 32) ^ rd();
 }
@@ -24,10 +30,18 @@ uint64_t TestSeed() {
   return seed;
 }
 
-Random::Random(uint64_t stream)
-    : seed_(TestSeed() + stream), state_(seed_), fixed_(false), stream_(stream) {}
+uint64_t StableSeed() { return SeedFromEnvironment().value_or(kStableSeed); }
 
-Random::Random(Fixed fixed) : seed_(fixed.seed), state_(fixed.seed), fixed_(true), stream_(0) {}
+Random::Random(uint64_t stream)
+    : SplitMix64(TestSeed() + stream), seed_(TestSeed() + stream), fixed_(false), stream_(stream) {}
+
+Random::Random(Stable stable)
+    : SplitMix64(StableSeed() + stable.stream),
+      seed_(StableSeed() + stable.stream),
+      fixed_(false),
+      stream_(stable.stream) {}
+
+Random::Random(Fixed fixed) : SplitMix64(fixed.seed), seed_(fixed.seed), fixed_(true), stream_(0) {}
 
 Random::~Random() { destroy(); }
 
@@ -35,17 +49,8 @@ void Random::stringify(std::ostream* out) const {
   if (fixed_) {
     *out << "random seed " << seed_ << " (fixed)";
   } else {
-    *out << "TESSERA_TEST_SEED=" << TestSeed() << " (stream " << stream_ << ")";
+    *out << "TESSERA_TEST_SEED=" << seed_ - stream_ << " (stream " << stream_ << ")";
   }
-}
-
-std::string RandomBytes(Random& rnd, size_t n) {
-  std::string out(n, '\0');
-  for (size_t i = 0; i < n; i += 8) {
-    const uint64_t v = rnd.Next();
-    for (size_t k = 0; k < 8 && i + k < n; ++k) out[i + k] = static_cast<char>(v >> (8 * k));
-  }
-  return out;
 }
 
 }  // namespace tessera::testutil

@@ -7,13 +7,14 @@
 #include "common/chunker/chunk_cache.h"
 #include "tests/common/chunker/chunk_test_util.h"
 #include "tests/testutil/fault_env.h"
+#include "tests/testutil/random.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace tessera::common::chunker {
 namespace {
 
 TEST_CASE("chunk cache: every failed put leaves the block absent or whole, never corrupt") {
-  testing::Random rnd(testing::BaseSeed());
+  testutil::Random rnd(testutil::Random::Stable{});
   const std::string data = testing::RandomBytes(rnd, 10000) + std::string(10000, 'z');
   const BlockId id = BlockId::Of(data);
   for (int fail_at = 0;; ++fail_at) {

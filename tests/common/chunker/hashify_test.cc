@@ -5,6 +5,7 @@
 #include <string>
 
 #include "tests/common/chunker/chunk_test_util.h"
+#include "tests/testutil/random.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace tessera::common::chunker {
@@ -24,7 +25,7 @@ void CheckBlocksDescribe(const FileChunks& chunks, std::string_view data) {
 TEST_CASE("hashify: a text file gives line chunks, their ids, and the whole-file SHA-256") {
   testutil::TempDir dir;
   PosixEnv env;
-  testing::Random rnd(testing::BaseSeed());
+  testutil::Random rnd(testutil::Random::Stable{});
   // Over 1 MiB so the 64 KiB read buffer is refilled many times.
   const std::string text = testing::Join(testing::RandomLines(rnd, 40000));
   REQUIRE(WriteFileAtomically(env, dir.Sub("notes.md"), text).ok());
@@ -44,7 +45,7 @@ TEST_CASE("hashify: a text file gives line chunks, their ids, and the whole-file
 TEST_CASE("hashify: a binary file is detected and chunked with the gear chunker") {
   testutil::TempDir dir;
   PosixEnv env;
-  testing::Random rnd(testing::BaseSeed());
+  testutil::Random rnd(testutil::Random::Stable{});
   const std::string data = testing::RandomBytes(rnd, 3'000'000);
   REQUIRE(WriteFileAtomically(env, dir.Sub("blob"), data).ok());
   HashifyOptions options;
