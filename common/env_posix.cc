@@ -6,81 +6,20 @@
 #include <cerrno>
 
 #include "common/env.h"
+#include "common/posix_files.h"
 #include "common/unique_fd.h"
 
 namespace tessera::common {
 
 namespace {
 
-class PosixWritableFile final : public WritableFile {
- public:
-  PosixWritableFile(std::string path, UniqueFd fd, uint64_t size)
-      : path_(std::move(path)), fd_(std::move(fd)), size_(size) {}
-  ~PosixWritableFile() override = default;
-
-  Status Append(std::string_view data) override {
-    while (!data.empty()) {
-      const ssize_t n = ::write(fd_.get(), data.data(), data.size());
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return ErrnoStatus("write " + path_, errno);
-      }
-      data.remove_prefix(static_cast<size_t>(n));
-      size_ += static_cast<uint64_t>(n);
-    }
-    return Status::Ok();
-  }
-  Status Sync() override {
-    if (::fdatasync(fd_.get()) != 0) return ErrnoStatus("fdatasync " + path_, errno);
-    return Status::Ok();
-  }
-  Status Close() override {
-    if (!fd_.valid()) return Status::Ok();
-    if (::close(fd_.release()) != 0) return ErrnoStatus("close " + path_, errno);
-    return Status::Ok();
-  }
-  uint64_t Size() const override { return size_; }
-
- private:
-  std::string path_;
-  UniqueFd fd_;
-  uint64_t size_;
-};
-
-class PosixRandomAccessFile final : public RandomAccessFile {
- public:
-  PosixRandomAccessFile(std::string path, UniqueFd fd, uint64_t size)
-      : path_(std::move(path)), fd_(std::move(fd)), size_(size) {}
-
-  Result<std::string_view> Read(uint64_t offset, size_t n, char* scratch) const override {
-    size_t done = 0;
-    while (done < n) {
-      const ssize_t r = ::pread(fd_.get(), scratch + done, n - done,
-                                static_cast<off_t>(offset + done));
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        return ErrnoStatus("pread " + path_, errno);
-      }
-      if (r == 0) break;
-      done += static_cast<size_t>(r);
-    }
-    return std::string_view(scratch, done);
-  }
-  uint64_t Size() const override { return size_; }
-
- private:
-  std::string path_;
-  UniqueFd fd_;
-  uint64_t size_;
-};
-
 Result<std::unique_ptr<WritableFile>> OpenForWrite(const std::string& path, int flags) {
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644));
   if (!fd.valid()) return ErrnoStatus("open " + path, errno);
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) return ErrnoStatus("fstat " + path, errno);
-  return std::unique_ptr<WritableFile>(
-      std::make_unique<PosixWritableFile>(path, std::move(fd), static_cast<uint64_t>(st.st_size)));
+  return posix::MakeWritableFile(path, std::move(fd), static_cast<uint64_t>(st.st_size),
+                                 /*full_sync=*/false);
 }
 
 }  // namespace
@@ -98,8 +37,7 @@ Result<std::unique_ptr<RandomAccessFile>> PosixEnv::NewRandomAccessFile(const st
   if (!fd.valid()) return ErrnoStatus("open " + path, errno);
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) return ErrnoStatus("fstat " + path, errno);
-  return std::unique_ptr<RandomAccessFile>(std::make_unique<PosixRandomAccessFile>(
-      path, std::move(fd), static_cast<uint64_t>(st.st_size)));
+  return posix::MakeRandomAccessFile(path, std::move(fd), static_cast<uint64_t>(st.st_size));
 }
 
 Result<std::string> PosixEnv::ReadFileToString(const std::string& path) {

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <set>
 
-#include "blockserver/engine/crc32c.h"
 #include "blockserver/engine/wal_reader.h"
+#include "common/crc32c.h"
 
 namespace tessera::blockserver::engine {
 
@@ -244,7 +244,7 @@ common::Result<std::string> Engine::ReadBlob(const BlobAddress& addr) {
       LogFileName(options_.dir, addr.file_number) + " offset " + std::to_string(addr.offset);
   if (got.size() != addr.size) return common::Corruption(where + ": blob value cut short");
   if (got.data() != value.data()) value.assign(got);
-  if (crc32c::Value(value) != addr.crc) {
+  if (common::crc32c::Value(value) != addr.crc) {
     return common::Corruption(where + ": blob value checksum mismatch");
   }
   if (cacheable) {

@@ -2,63 +2,65 @@
 
 #include <cstdio>
 
-#include "blockserver/engine/coding.h"
-#include "blockserver/engine/crc32c.h"
 #include "blockserver/engine/manifest_format.h"
+#include "common/coding.h"
+#include "common/crc32c.h"
+#include "common/temp_name.h"
 
 namespace tessera::blockserver::engine {
 
 std::string EncodeManifest(const ManifestState& state) {
   std::string body;
-  PutVarint64(body, state.next_file_number);
-  PutVarint64(body, state.log_number);
-  PutVarint64(body, state.last_sequence);
-  PutVarint64(body, state.runs.size());
-  for (uint64_t r : state.runs) PutVarint64(body, r);
-  PutVarint64(body, state.blob_files.size());
-  for (uint64_t b : state.blob_files) PutVarint64(body, b);
+  common::PutVarint64(body, state.next_file_number);
+  common::PutVarint64(body, state.log_number);
+  common::PutVarint64(body, state.last_sequence);
+  common::PutVarint64(body, state.runs.size());
+  for (uint64_t r : state.runs) common::PutVarint64(body, r);
+  common::PutVarint64(body, state.blob_files.size());
+  for (uint64_t b : state.blob_files) common::PutVarint64(body, b);
   std::string out;
-  PutFixed64(out, manifest::kMagic);
-  PutFixed32(out, manifest::kFormatVersion);
-  PutFixed32(out, static_cast<uint32_t>(body.size()));
+  common::PutFixed64(out, manifest::kMagic);
+  common::PutFixed32(out, manifest::kFormatVersion);
+  common::PutFixed32(out, static_cast<uint32_t>(body.size()));
   out.append(body);
-  PutFixed32(out, crc32c::Value(out));
+  common::PutFixed32(out, common::crc32c::Value(out));
   return out;
 }
 
 common::Result<ManifestState> DecodeManifest(std::string_view data) {
   if (data.size() < manifest::kHeaderBytes + 4) return common::Corruption("manifest: too short");
-  if (DecodeFixed64(data.data()) != manifest::kMagic) {
+  if (common::DecodeFixed64(data.data()) != manifest::kMagic) {
     return common::Corruption("manifest: bad magic");
   }
-  const uint32_t body_size = DecodeFixed32(data.data() + 12);
+  const uint32_t body_size = common::DecodeFixed32(data.data() + 12);
   if (body_size > manifest::kMaxBodyBytes ||
       data.size() != manifest::kHeaderBytes + body_size + 4) {
     return common::Corruption("manifest: size mismatch");
   }
-  if (crc32c::Value(data.substr(0, data.size() - 4)) !=
-      DecodeFixed32(data.data() + data.size() - 4)) {
+  if (common::crc32c::Value(data.substr(0, data.size() - 4)) !=
+      common::DecodeFixed32(data.data() + data.size() - 4)) {
     return common::Corruption("manifest: checksum mismatch");
   }
-  const uint32_t version = DecodeFixed32(data.data() + 8);
+  const uint32_t version = common::DecodeFixed32(data.data() + 8);
   if (version != manifest::kFormatVersion) {
     return common::Corruption("manifest: unsupported format version " + std::to_string(version));
   }
   std::string_view in = data.substr(manifest::kHeaderBytes, body_size);
   ManifestState s;
   uint64_t n = 0;
-  if (!GetVarint64(in, &s.next_file_number) || !GetVarint64(in, &s.log_number) ||
-      !GetVarint64(in, &s.last_sequence) || !GetVarint64(in, &n) || n > in.size()) {
+  if (!common::GetVarint64(in, &s.next_file_number) || !common::GetVarint64(in, &s.log_number) ||
+      !common::GetVarint64(in, &s.last_sequence) || !common::GetVarint64(in, &n) || n > in.size()) {
     return common::Corruption("manifest: malformed body");
   }
   s.runs.resize(n);
   for (auto& r : s.runs) {
-    if (!GetVarint64(in, &r)) return common::Corruption("manifest: malformed run list");
+    if (!common::GetVarint64(in, &r)) return common::Corruption("manifest: malformed run list");
   }
-  if (!GetVarint64(in, &n) || n > in.size()) return common::Corruption("manifest: malformed body");
+  if (!common::GetVarint64(in, &n) || n > in.size())
+    return common::Corruption("manifest: malformed body");
   s.blob_files.resize(n);
   for (auto& b : s.blob_files) {
-    if (!GetVarint64(in, &b)) return common::Corruption("manifest: malformed blob list");
+    if (!common::GetVarint64(in, &b)) return common::Corruption("manifest: malformed blob list");
   }
   if (!in.empty()) return common::Corruption("manifest: trailing bytes");
   return s;
@@ -96,7 +98,10 @@ std::string Numbered(const std::string& dir, uint64_t number, const char* ext) {
 
 ParsedFileName ParseFileName(std::string_view name) {
   if (name == manifest::kFileName) return {FileType::kManifest, 0};
-  if (name.find(".tmp-") != std::string_view::npos) return {FileType::kTemp, 0};
+  // common::WriteFileAtomically's temp files; "*.tmp-*" is what older builds left.
+  if (common::IsTempName(name) || name.find(".tmp-") != std::string_view::npos) {
+    return {FileType::kTemp, 0};
+  }
   const auto dot = name.rfind('.');
   if (dot == std::string_view::npos) return {};
   const auto number = ParseNumber(name.substr(0, dot));

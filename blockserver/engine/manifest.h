@@ -37,7 +37,8 @@ struct ParsedFileName {
   FileType type = FileType::kUnknown;
   uint64_t number = 0;
 };
-// "000012.log" -> {kLog, 12}; "000007.sst" -> {kSst, 7}; "MANIFEST"; "*.tmp-*" -> kTemp.
+// "000012.log" -> {kLog, 12}; "000007.sst" -> {kSst, 7}; "MANIFEST"; temp files
+// (common::IsTempName, or "*.tmp-*" from older builds) -> kTemp.
 ParsedFileName ParseFileName(std::string_view name);
 std::string LogFileName(const std::string& dir, uint64_t number);
 std::string SstFileName(const std::string& dir, uint64_t number);

@@ -1,6 +1,6 @@
 #include "blockserver/engine/sst_block.h"
 
-#include "blockserver/engine/coding.h"
+#include "common/coding.h"
 
 namespace tessera::blockserver::engine {
 
@@ -9,14 +9,14 @@ void EncodeSstEntry(std::string& out, const BlockId& key, const Entry& entry) {
   out.push_back(static_cast<char>(entry.kind));
   switch (entry.kind) {
     case EntryKind::kValue:
-      PutVarint64(out, entry.value.size());
+      common::PutVarint64(out, entry.value.size());
       out.append(entry.value);
       break;
     case EntryKind::kBlob:
-      PutVarint64(out, entry.blob.file_number);
-      PutVarint64(out, entry.blob.offset);
-      PutVarint64(out, entry.blob.size);
-      PutFixed32(out, entry.blob.crc);
+      common::PutVarint64(out, entry.blob.file_number);
+      common::PutVarint64(out, entry.blob.offset);
+      common::PutVarint64(out, entry.blob.size);
+      common::PutFixed32(out, entry.blob.crc);
       break;
     case EntryKind::kTombstone:
       break;
@@ -36,7 +36,7 @@ bool BlockCursor::Next() {
   switch (kind) {
     case static_cast<uint8_t>(EntryKind::kValue): {
       uint64_t size = 0;
-      if (!GetVarint64(rest_, &size) || size > rest_.size()) break;
+      if (!common::GetVarint64(rest_, &size) || size > rest_.size()) break;
       entry_.kind = EntryKind::kValue;
       entry_.value.assign(rest_.substr(0, size));
       rest_.remove_prefix(size);
@@ -44,9 +44,9 @@ bool BlockCursor::Next() {
     }
     case static_cast<uint8_t>(EntryKind::kBlob): {
       uint64_t size = 0;
-      if (!GetVarint64(rest_, &entry_.blob.file_number) ||
-          !GetVarint64(rest_, &entry_.blob.offset) || !GetVarint64(rest_, &size) ||
-          size > UINT32_MAX || !GetFixed32(rest_, &entry_.blob.crc)) {
+      if (!common::GetVarint64(rest_, &entry_.blob.file_number) ||
+          !common::GetVarint64(rest_, &entry_.blob.offset) || !common::GetVarint64(rest_, &size) ||
+          size > UINT32_MAX || !common::GetFixed32(rest_, &entry_.blob.crc)) {
         break;
       }
       entry_.kind = EntryKind::kBlob;

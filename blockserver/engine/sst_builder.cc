@@ -3,10 +3,10 @@
 #include <zstd.h>
 
 #include "blockserver/engine/bloom.h"
-#include "blockserver/engine/coding.h"
-#include "blockserver/engine/crc32c.h"
 #include "blockserver/engine/sst_block.h"
 #include "blockserver/engine/sst_format.h"
+#include "common/coding.h"
+#include "common/crc32c.h"
 
 namespace tessera::blockserver::engine {
 
@@ -15,9 +15,9 @@ common::Result<std::unique_ptr<SstBuilder>> SstBuilder::Create(common::Env& env,
                                                                const SstOptions& options) {
   TESSERA_ASSIGN_OR_RETURN(auto file, env.NewWritableFile(path));
   std::string header;
-  PutFixed64(header, sst::kMagic);
-  PutFixed32(header, sst::kFormatVersion);
-  PutFixed32(header, crc32c::Value(header));
+  common::PutFixed64(header, sst::kMagic);
+  common::PutFixed32(header, sst::kFormatVersion);
+  common::PutFixed32(header, common::crc32c::Value(header));
   TESSERA_RETURN_IF_ERROR(file->Append(header));
   return std::unique_ptr<SstBuilder>(new SstBuilder(std::move(file), options));
 }
@@ -55,12 +55,12 @@ common::Status SstBuilder::FlushBlock() {
   if (compression == sst::kNoCompression) stored = block_;
   const uint64_t offset = file_->Size();
   stored.push_back(static_cast<char>(compression));
-  PutFixed32(stored, crc32c::Value(stored));
+  common::PutFixed32(stored, common::crc32c::Value(stored));
   TESSERA_RETURN_IF_ERROR(file_->Append(stored));
   index_.append(last_key_.bytes());
-  PutVarint64(index_, offset);
-  PutVarint64(index_, stored.size() - sst::kBlockTrailerBytes);
-  PutVarint64(index_, block_.size());
+  common::PutVarint64(index_, offset);
+  common::PutVarint64(index_, stored.size() - sst::kBlockTrailerBytes);
+  common::PutVarint64(index_, block_.size());
   ++index_count_;
   block_.clear();
   return common::Status::Ok();
@@ -69,26 +69,26 @@ common::Status SstBuilder::FlushBlock() {
 common::Result<uint64_t> SstBuilder::Finish() {
   TESSERA_RETURN_IF_ERROR(FlushBlock());
   std::string index;
-  PutVarint64(index, index_count_);
+  common::PutVarint64(index, index_count_);
   index.append(index_);
-  PutFixed32(index, crc32c::Value(index));
+  common::PutFixed32(index, common::crc32c::Value(index));
   const uint64_t index_offset = file_->Size();
   TESSERA_RETURN_IF_ERROR(file_->Append(index));
 
   std::string bloom = BuildBloom(keys_, options_.bloom_bits_per_key);
-  PutFixed32(bloom, crc32c::Value(bloom));
+  common::PutFixed32(bloom, common::crc32c::Value(bloom));
   const uint64_t bloom_offset = file_->Size();
   TESSERA_RETURN_IF_ERROR(file_->Append(bloom));
 
   std::string footer;
-  PutFixed64(footer, index_offset);
-  PutFixed64(footer, index.size());
-  PutFixed64(footer, bloom_offset);
-  PutFixed64(footer, bloom.size());
-  PutFixed64(footer, entry_count_);
-  PutFixed32(footer, sst::kFormatVersion);
-  PutFixed32(footer, crc32c::Value(footer));
-  PutFixed64(footer, sst::kMagic);
+  common::PutFixed64(footer, index_offset);
+  common::PutFixed64(footer, index.size());
+  common::PutFixed64(footer, bloom_offset);
+  common::PutFixed64(footer, bloom.size());
+  common::PutFixed64(footer, entry_count_);
+  common::PutFixed32(footer, sst::kFormatVersion);
+  common::PutFixed32(footer, common::crc32c::Value(footer));
+  common::PutFixed64(footer, sst::kMagic);
   TESSERA_RETURN_IF_ERROR(file_->Append(footer));
   TESSERA_RETURN_IF_ERROR(file_->Sync());
   const uint64_t size = file_->Size();

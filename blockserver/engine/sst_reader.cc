@@ -5,10 +5,10 @@
 #include <algorithm>
 
 #include "blockserver/engine/bloom.h"
-#include "blockserver/engine/coding.h"
-#include "blockserver/engine/crc32c.h"
 #include "blockserver/engine/sst_block.h"
 #include "blockserver/engine/sst_format.h"
+#include "common/coding.h"
+#include "common/crc32c.h"
 
 namespace tessera::blockserver::engine {
 
@@ -27,9 +27,9 @@ common::Result<std::string> ReadExact(const common::RandomAccessFile& file, uint
 common::Result<std::string> VerifyCrcBlock(std::string block, const std::string& name,
                                            const char* what) {
   if (block.size() < 4) return common::Corruption(name + ": " + what + " too short");
-  const uint32_t stored = DecodeFixed32(block.data() + block.size() - 4);
+  const uint32_t stored = common::DecodeFixed32(block.data() + block.size() - 4);
   block.resize(block.size() - 4);
-  if (crc32c::Value(block) != stored) {
+  if (common::crc32c::Value(block) != stored) {
     return common::Corruption(name + ": " + what + " checksum mismatch");
   }
   return block;
@@ -118,13 +118,14 @@ common::Status SstReader::Load() {
                               " bytes)");
   }
   TESSERA_ASSIGN_OR_RETURN(std::string header, ReadExact(*file_, 0, sst::kHeaderBytes, name_));
-  if (DecodeFixed64(header.data()) != sst::kMagic) {
+  if (common::DecodeFixed64(header.data()) != sst::kMagic) {
     return common::Corruption(name_ + ": not an SST (bad magic)");
   }
-  if (crc32c::Value(std::string_view(header).substr(0, 12)) != DecodeFixed32(header.data() + 12)) {
+  if (common::crc32c::Value(std::string_view(header).substr(0, 12)) !=
+      common::DecodeFixed32(header.data() + 12)) {
     return common::Corruption(name_ + ": header checksum mismatch");
   }
-  format_version_ = DecodeFixed32(header.data() + 8);
+  format_version_ = common::DecodeFixed32(header.data() + 8);
   if (format_version_ != sst::kFormatVersion) {
     return common::Corruption(name_ + ": unsupported SST format version " +
                               std::to_string(format_version_));
@@ -132,20 +133,21 @@ common::Status SstReader::Load() {
   TESSERA_ASSIGN_OR_RETURN(std::string footer,
                            ReadExact(*file_, size - sst::kFooterBytes, sst::kFooterBytes, name_));
   const char* f = footer.data();
-  if (DecodeFixed64(f + 48) != sst::kMagic) {
+  if (common::DecodeFixed64(f + 48) != sst::kMagic) {
     return common::Corruption(name_ + ": bad footer magic (truncated file?)");
   }
-  if (crc32c::Value(std::string_view(footer).substr(0, 44)) != DecodeFixed32(f + 44)) {
+  if (common::crc32c::Value(std::string_view(footer).substr(0, 44)) !=
+      common::DecodeFixed32(f + 44)) {
     return common::Corruption(name_ + ": footer checksum mismatch");
   }
-  if (DecodeFixed32(f + 40) != format_version_) {
+  if (common::DecodeFixed32(f + 40) != format_version_) {
     return common::Corruption(name_ + ": footer version differs from header version");
   }
-  const uint64_t index_offset = DecodeFixed64(f);
-  const uint64_t index_size = DecodeFixed64(f + 8);
-  const uint64_t bloom_offset = DecodeFixed64(f + 16);
-  const uint64_t bloom_size = DecodeFixed64(f + 24);
-  entry_count_ = DecodeFixed64(f + 32);
+  const uint64_t index_offset = common::DecodeFixed64(f);
+  const uint64_t index_size = common::DecodeFixed64(f + 8);
+  const uint64_t bloom_offset = common::DecodeFixed64(f + 16);
+  const uint64_t bloom_size = common::DecodeFixed64(f + 24);
+  entry_count_ = common::DecodeFixed64(f + 32);
   const uint64_t data_end = size - sst::kFooterBytes;
   if (index_size > sst::kMaxIndexBytes || bloom_size > sst::kMaxBloomBytes ||
       index_offset < sst::kHeaderBytes || index_offset > data_end ||
@@ -162,7 +164,7 @@ common::Status SstReader::Load() {
 
   std::string_view in = index;
   uint64_t count = 0;
-  if (!GetVarint64(in, &count) || count > in.size() / (kKeyBytes + 3)) {
+  if (!common::GetVarint64(in, &count) || count > in.size() / (kKeyBytes + 3)) {
     return common::Corruption(name_ + ": bad index count");
   }
   index_.reserve(count);
@@ -172,8 +174,8 @@ common::Status SstReader::Load() {
     if (in.size() < kKeyBytes) return common::Corruption(name_ + ": truncated index");
     e.last_key = *BlockId::FromBytes(in.substr(0, kKeyBytes));
     in.remove_prefix(kKeyBytes);
-    if (!GetVarint64(in, &e.offset) || !GetVarint64(in, &e.stored_size) ||
-        !GetVarint64(in, &e.raw_size)) {
+    if (!common::GetVarint64(in, &e.offset) || !common::GetVarint64(in, &e.stored_size) ||
+        !common::GetVarint64(in, &e.raw_size)) {
       return common::Corruption(name_ + ": truncated index entry");
     }
     // Blocks are contiguous, in order, inside the data area, and sorted by last key.
@@ -201,8 +203,8 @@ common::Result<std::shared_ptr<const std::string>> SstReader::ReadBlock(size_t i
   TESSERA_ASSIGN_OR_RETURN(
       std::string stored,
       ReadExact(*file_, e.offset, e.stored_size + sst::kBlockTrailerBytes, name_));
-  const uint32_t crc = DecodeFixed32(stored.data() + e.stored_size + 1);
-  if (crc32c::Extend(0, stored.data(), e.stored_size + 1) != crc) {
+  const uint32_t crc = common::DecodeFixed32(stored.data() + e.stored_size + 1);
+  if (common::crc32c::Extend(0, stored.data(), e.stored_size + 1) != crc) {
     return common::Corruption(name_ + ": data block " + std::to_string(i) + " at offset " +
                               std::to_string(e.offset) + " checksum mismatch");
   }

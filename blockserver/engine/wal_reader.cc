@@ -1,8 +1,8 @@
 #include "blockserver/engine/wal_reader.h"
 
-#include "blockserver/engine/coding.h"
-#include "blockserver/engine/crc32c.h"
 #include "blockserver/engine/wal_format.h"
+#include "common/coding.h"
+#include "common/crc32c.h"
 
 namespace tessera::blockserver::engine {
 
@@ -10,7 +10,7 @@ common::Result<DecodedBatch> DecodeBatchPayload(std::string_view payload) {
   const std::string_view whole = payload;
   DecodedBatch batch;
   uint32_t count = 0;
-  if (!GetFixed64(payload, &batch.sequence) || !GetFixed32(payload, &count)) {
+  if (!common::GetFixed64(payload, &batch.sequence) || !common::GetFixed32(payload, &count)) {
     return common::Corruption("wal batch: short header");
   }
   // Each op takes at least 33 bytes; bound the reservation by what the payload can hold.
@@ -30,14 +30,14 @@ common::Result<DecodedBatch> DecodeBatchPayload(std::string_view payload) {
     payload.remove_prefix(1 + kKeyBytes);
     if (!op.is_delete) {
       uint64_t size = 0;
-      if (!GetVarint64(payload, &size) || !GetFixed32(payload, &op.value_crc) ||
+      if (!common::GetVarint64(payload, &size) || !common::GetFixed32(payload, &op.value_crc) ||
           size > payload.size()) {
         return common::Corruption("wal batch: bad value length");
       }
       op.value = payload.substr(0, size);
       op.value_offset = static_cast<uint64_t>(op.value.data() - whole.data());
       payload.remove_prefix(size);
-      if (crc32c::Value(op.value) != op.value_crc) {
+      if (common::crc32c::Value(op.value) != op.value_crc) {
         return common::Corruption("wal batch: value checksum mismatch");
       }
     }
@@ -74,18 +74,18 @@ common::Result<WalReader::Outcome> WalReader::ReadHeader() {
   TESSERA_ASSIGN_OR_RETURN(std::string_view h, file_.Read(0, wal::kHeaderBytes, buf));
   if (h.size() != wal::kHeaderBytes) return common::IOError("read " + name_, "short read");
   if (h.find_first_not_of('\0') == std::string_view::npos) return Torn("header never written");
-  if (DecodeFixed64(h.data()) != wal::kMagic) {
+  if (common::DecodeFixed64(h.data()) != wal::kMagic) {
     return common::Corruption(name_ + ": not a log file (bad magic)");
   }
-  if (crc32c::Value(h.substr(0, 20)) != DecodeFixed32(h.data() + 20)) {
+  if (common::crc32c::Value(h.substr(0, 20)) != common::DecodeFixed32(h.data() + 20)) {
     return common::Corruption(name_ + ": log header checksum mismatch");
   }
-  const uint32_t version = DecodeFixed32(h.data() + 8);
+  const uint32_t version = common::DecodeFixed32(h.data() + 8);
   if (version != wal::kFormatVersion) {
     return common::Corruption(name_ + ": unsupported log format version " +
                               std::to_string(version));
   }
-  log_number_ = DecodeFixed64(h.data() + 12);
+  log_number_ = common::DecodeFixed64(h.data() + 12);
   offset_ = wal::kHeaderBytes;
   header_done_ = true;
   return Outcome::kRecord;
@@ -102,8 +102,8 @@ common::Result<WalReader::Outcome> WalReader::Next(std::string& payload, uint64_
   char hbuf[wal::kRecordHeaderBytes];
   TESSERA_ASSIGN_OR_RETURN(std::string_view h, file_.Read(offset_, wal::kRecordHeaderBytes, hbuf));
   if (h.size() != wal::kRecordHeaderBytes) return common::IOError("read " + name_, "short read");
-  const uint32_t crc = DecodeFixed32(h.data());
-  const uint32_t length = DecodeFixed32(h.data() + 4);
+  const uint32_t crc = common::DecodeFixed32(h.data());
+  const uint32_t length = common::DecodeFixed32(h.data() + 4);
   const auto type = static_cast<uint8_t>(h[8]);
   const uint64_t body_start = offset_ + wal::kRecordHeaderBytes;
   const uint64_t end = body_start + length;
@@ -119,8 +119,8 @@ common::Result<WalReader::Outcome> WalReader::Next(std::string& payload, uint64_
   payload.resize(length);
   TESSERA_ASSIGN_OR_RETURN(std::string_view body, file_.Read(body_start, length, payload.data()));
   if (body.size() != length) return common::IOError("read " + name_, "short read");
-  uint32_t actual = crc32c::Extend(0, h.data() + 4, 5);
-  actual = crc32c::Extend(actual, payload.data(), length);
+  uint32_t actual = common::crc32c::Extend(0, h.data() + 4, 5);
+  actual = common::crc32c::Extend(actual, payload.data(), length);
   if (actual != crc) {
     if (end == size) {
       return Torn("last record at offset " + std::to_string(offset_) + " fails its checksum");

@@ -4,11 +4,11 @@
 #include <map>
 #include <set>
 
-#include "blockserver/engine/crc32c.h"
 #include "blockserver/engine/iterator.h"
 #include "blockserver/engine/manifest.h"
 #include "blockserver/engine/sst_reader.h"
 #include "blockserver/engine/wal_reader.h"
+#include "common/crc32c.h"
 #include "common/env.h"
 
 namespace tessera::blockserver::tools {
@@ -149,7 +149,7 @@ class Checker {
       }
       buf.resize(a.size);
       auto got = file->Read(a.offset, a.size, buf.data());
-      if (!got.ok() || got->size() != a.size || crc32c::Value(*got) != a.crc) {
+      if (!got.ok() || got->size() != a.size || common::crc32c::Value(*got) != a.crc) {
         Error("key " + merged->key().ToHex() + ": blob value at " +
               LogFileName(dir_, a.file_number) + " offset " + std::to_string(a.offset) +
               " is damaged");

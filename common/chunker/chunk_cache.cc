@@ -6,22 +6,13 @@
 
 #include "common/chunker/chunk_cache_format.h"
 #include "common/chunker/chunk_params.h"
+#include "common/coding.h"
 
 namespace tessera::common::chunker {
 
 namespace {
 
 namespace fmt = cache_format;
-
-void PutU32(std::string& out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-uint32_t GetU32(std::string_view in) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= uint32_t{static_cast<uint8_t>(in[i])} << (8 * i);
-  return v;
-}
 
 std::string Encode(std::string_view data, bool compress, int level) {
   std::string out;
@@ -30,7 +21,7 @@ std::string Encode(std::string_view data, bool compress, int level) {
   out.push_back(static_cast<char>(fmt::kVersion));
   out.push_back(static_cast<char>(fmt::Codec::kRaw));
   out.append(2, '\0');
-  PutU32(out, static_cast<uint32_t>(data.size()));
+  PutFixed32(out, static_cast<uint32_t>(data.size()));
   if (compress && !data.empty()) {
     std::string frame(ZSTD_compressBound(data.size()), '\0');
     const size_t n = ZSTD_compress(frame.data(), frame.size(), data.data(), data.size(), level);
@@ -52,7 +43,7 @@ Result<std::string> Decode(std::string_view file, const std::string& path) {
     return Corruption("cached block " + path + ": unknown version " +
                       std::to_string(static_cast<uint8_t>(file[4])));
   }
-  const uint32_t size = GetU32(file.substr(8, 4));
+  const uint32_t size = DecodeFixed32(file.data() + 8);
   if (size > kMaxChunkBytes) return Corruption("cached block " + path + ": size too large");
   const std::string_view payload = file.substr(fmt::kHeaderBytes);
   switch (static_cast<fmt::Codec>(file[5])) {

@@ -29,8 +29,9 @@ class Chunker {
   explicit Chunker(const ChunkParams& params);
 
   // Consumes the next bytes of the stream. Returns the end offsets (counted from the start of
-  // the stream, increasing) of the chunks completed inside `data`. The reference stays valid
-  // until the next call on this object.
+  // the stream, increasing) of the chunks these bytes completed. An end may lie before `data`:
+  // a text chunk that fills up in the middle of a line ends after its last whole line, which
+  // an earlier push may hold. The reference stays valid until the next call on this object.
   const std::vector<uint64_t>& Push(std::string_view data);
 
   // Ends the stream. Returns the end of the final chunk, or nothing if the stream was empty

@@ -30,21 +30,34 @@ BlockListBuilder::BlockListBuilder(const ChunkParams& params, bool file_sha256)
 
 void BlockListBuilder::Push(std::string_view data) {
   if (file_hasher_) file_hasher_->Update(data);
-  const uint64_t base = size_;
-  uint64_t from = base;  // first byte of `data` not yet hashed into a block
+  const uint64_t base = size_;  // stream offset of data[0]; pending_ is [block_start_, base)
+  size_ += data.size();
   for (const uint64_t end : chunker_.Push(data)) {
-    block_hasher_.Update(data.substr(from - base, end - from));
+    // A cut may fall inside an earlier push's bytes (the line chunker, full in the middle of a
+    // line, cuts after the last whole line), so the open block's bytes wait in pending_ until
+    // its end is known.
+    if (end <= base) {
+      const auto n = static_cast<size_t>(end - block_start_);
+      block_hasher_.Update(std::string_view(pending_).substr(0, n));
+      pending_.erase(0, n);
+    } else {
+      const uint64_t from = std::max(block_start_, base);
+      block_hasher_.Update(pending_);
+      pending_.clear();
+      block_hasher_.Update(data.substr(from - base, end - from));
+    }
     blocks_.push_back({block_hasher_.Finish(), static_cast<uint32_t>(end - block_start_)});
     block_start_ = end;
-    from = end;
   }
-  block_hasher_.Update(data.substr(from - base));
-  size_ += data.size();
+  pending_.append(data.substr(std::max(block_start_, base) - base));
 }
 
 FileChunks BlockListBuilder::Finish(FileFormat format) {
   for (const uint64_t end : chunker_.Finish()) {
     TESSERA_CHECK(end == size_);
+    TESSERA_CHECK(pending_.size() == end - block_start_);
+    block_hasher_.Update(pending_);
+    pending_.clear();
     blocks_.push_back({block_hasher_.Finish(), static_cast<uint32_t>(end - block_start_)});
     block_start_ = end;
   }

@@ -49,8 +49,9 @@ struct FileChunks {
 Result<ChunkParams> ChooseParams(FileFormat format, uint64_t file_size,
                                  const HashifyOptions& options);
 
-// Streams bytes through a Chunker and SHA-256, producing block refs as chunks complete.
-// Not thread-safe; one owner.
+// Streams bytes through a Chunker and SHA-256, producing block refs as chunks complete. Holds
+// the bytes of the open block (at most the chunker's max_bytes): a chunk may end
+// inside an earlier push. Not thread-safe; one owner.
 class BlockListBuilder {
  public:
   // REQUIRES: params.Validate() is OK.
@@ -68,6 +69,7 @@ class BlockListBuilder {
   Sha256Hasher block_hasher_;
   std::optional<Sha256Hasher> file_hasher_;
   uint64_t block_start_ = 0;  // stream offset of the open block
+  std::string pending_;       // the open block's bytes pushed so far (not yet hashed)
   uint64_t size_ = 0;
   std::vector<wire::BlockRef> blocks_;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/coding.h"
 #include "common/rsync_delta.h"
 #include "common/wire/block_batch_format.h"
 #include "common/wire/json_fields.h"
@@ -10,20 +11,6 @@
 namespace tessera::common::wire {
 
 namespace json = boost::json;
-
-namespace {
-
-void PutU32(std::string& out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-uint32_t GetU32(std::string_view in) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= uint32_t{static_cast<uint8_t>(in[i])} << (8 * i);
-  return v;
-}
-
-}  // namespace
 
 std::string EncodeIdList(const IdList& m, std::string_view field) {
   json::array ids;
@@ -103,8 +90,8 @@ std::string EncodeBlockBatch(const BlockBatch& m, const BlockBatchOptions& optio
                         std::string_view prefix, std::string_view payload) {
     out.append(id.bytes());
     out.push_back(static_cast<char>(encoding));
-    PutU32(out, raw_size);
-    PutU32(out, static_cast<uint32_t>(prefix.size() + payload.size()));
+    PutFixed32(out, raw_size);
+    PutFixed32(out, static_cast<uint32_t>(prefix.size() + payload.size()));
     out.append(prefix);
     out.append(payload);
   };
@@ -157,8 +144,8 @@ Result<BlockBatch> DecodeBlockBatch(std::string_view body) {
     Block block;
     block.id = *BlockId::FromBytes(in.substr(0, BlockId::kSize));
     const auto encoding = static_cast<uint8_t>(in[BlockId::kSize]);
-    const uint32_t raw_size = GetU32(in.substr(BlockId::kSize + 1));
-    const uint32_t payload_size = GetU32(in.substr(BlockId::kSize + 5));
+    const uint32_t raw_size = DecodeFixed32(in.data() + BlockId::kSize + 1);
+    const uint32_t payload_size = DecodeFixed32(in.data() + BlockId::kSize + 5);
     in.remove_prefix(kBlockRecordHeaderBytes);
 
     // Every size is checked before anything is allocated or inflated.

@@ -5,9 +5,14 @@
 #include <string>
 
 #include "common/block_id.h"
+#include "common/coding.h"
 
 namespace tessera::daemon::index {
 namespace {
+
+using common::sqlite::Blob;
+using common::sqlite::SqliteDb;
+using common::sqlite::SqliteStmt;
 
 constexpr size_t kRecordBytes = common::BlockId::kSize + 4;  // id, size (LE u32)
 
@@ -18,12 +23,7 @@ class Records {
   bool done() const { return pos_ >= blob_.size(); }
   std::string_view id() const { return blob_.substr(pos_, common::BlockId::kSize); }
   uint32_t size() const {
-    uint32_t v = 0;
-    for (int i = 0; i < 4; ++i) {
-      v |= static_cast<uint32_t>(static_cast<uint8_t>(blob_[pos_ + common::BlockId::kSize + i]))
-           << (8 * i);
-    }
-    return v;
+    return common::DecodeFixed32(blob_.data() + pos_ + common::BlockId::kSize);
   }
   uint64_t offset() const { return offset_; }
   void Next() {
@@ -44,20 +44,15 @@ common::Status UpdateBlockLocations(SqliteStmt& del, SqliteStmt& ins, std::strin
   if (old_blocks.size() % kRecordBytes != 0 || new_blocks.size() % kRecordBytes != 0) {
     return common::Corruption("index: torn blocklist for " + std::string(path));
   }
-  auto drop = [&](const Records& r) {
-    del.Reset();
-    return del.BindBlob(1, r.id())
-        .Bind(2, path)
-        .Bind(3, static_cast<int64_t>(r.offset()))
-        .Run();
+  auto drop = [&](const Records& r) -> common::Status {
+    auto use = del.Use();
+    TESSERA_RETURN_IF_ERROR(del.BindAll(Blob{r.id()}, path, r.offset()));
+    return del.Run();
   };
-  auto add = [&](const Records& r) {
-    ins.Reset();
-    return ins.BindBlob(1, r.id())
-        .Bind(2, path)
-        .Bind(3, static_cast<int64_t>(r.offset()))
-        .Bind(4, static_cast<int64_t>(r.size()))
-        .Run();
+  auto add = [&](const Records& r) -> common::Status {
+    auto use = ins.Use();
+    TESSERA_RETURN_IF_ERROR(ins.BindAll(Blob{r.id()}, path, r.offset(), r.size()));
+    return ins.Run();
   };
   // Both lists run in offset order: a merge walk pairs the records at equal offsets, and only
   // the ones that differ are written (an edit keeps the rows before it).
@@ -82,19 +77,19 @@ common::Status UpdateBlockLocations(SqliteStmt& del, SqliteStmt& ins, std::strin
 }
 
 common::Status FillBlockLocations(SqliteDb& db) {
-  TESSERA_ASSIGN_OR_RETURN(auto rows,
-                           SqliteStmt::Prepare(db, "SELECT path, blocks FROM files WHERE "
-                                                   "length(blocks) > 0"));
-  TESSERA_ASSIGN_OR_RETURN(auto del, SqliteStmt::Prepare(db, kDeleteBlockLocationSql));
-  TESSERA_ASSIGN_OR_RETURN(auto ins, SqliteStmt::Prepare(db, kInsertBlockLocationSql));
+  TESSERA_ASSIGN_OR_RETURN(SqliteStmt rows,
+                           db.Prepare("SELECT path, blocks FROM files WHERE length(blocks) > 0"));
+  TESSERA_ASSIGN_OR_RETURN(SqliteStmt del, db.Prepare(kDeleteBlockLocationSql));
+  TESSERA_ASSIGN_OR_RETURN(SqliteStmt ins, db.Prepare(kInsertBlockLocationSql));
+  auto use = rows.Use();
   for (;;) {
-    TESSERA_ASSIGN_OR_RETURN(bool row, rows->Step());
+    TESSERA_ASSIGN_OR_RETURN(bool row, rows.Step());
     if (!row) break;
     // A torn blob gets no rows (locations are only hints); reading that row reports it.
-    const std::string blocks = rows->Blob(1);
+    const std::string blocks(rows.ColumnBlob(1));
     if (blocks.size() % kRecordBytes != 0) continue;
-    TESSERA_RETURN_IF_ERROR(
-        UpdateBlockLocations(*del, *ins, rows->Text(0), std::string_view(), blocks));
+    const std::string path(rows.ColumnText(0));
+    TESSERA_RETURN_IF_ERROR(UpdateBlockLocations(del, ins, path, std::string_view(), blocks));
   }
   return common::Status::Ok();
 }

@@ -9,8 +9,8 @@
 
 #include <string_view>
 
+#include "common/sqlite/sqlite.h"
 #include "common/status.h"
-#include "daemon/index/sqlite.h"
 
 namespace tessera::daemon::index {
 
@@ -24,11 +24,12 @@ inline constexpr const char* kInsertBlockLocationSql =
 // Turns `path`'s rows from those of the blocklist blob `old_blocks` into those of `new_blocks`
 // (files.blocks encoding; either may be empty). Corruption for a torn blob. Run it in the
 // transaction that writes files.blocks.
-common::Status UpdateBlockLocations(SqliteStmt& del, SqliteStmt& ins, std::string_view path,
+common::Status UpdateBlockLocations(common::sqlite::SqliteStmt& del,
+                                    common::sqlite::SqliteStmt& ins, std::string_view path,
                                     std::string_view old_blocks, std::string_view new_blocks);
 
 // Fills an empty block_locations table from every row's files.blocks (a schema migration);
 // a torn blob is skipped, so one damaged row does not stop the index from opening.
-common::Status FillBlockLocations(SqliteDb& db);
+common::Status FillBlockLocations(common::sqlite::SqliteDb& db);
 
 }  // namespace tessera::daemon::index

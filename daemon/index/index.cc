@@ -3,6 +3,7 @@
 #include <cstring>
 #include <map>
 
+#include "common/coding.h"
 #include "daemon/index/block_locations.h"
 #include "daemon/index/index_impl.h"
 #include "daemon/index/schema.h"
@@ -30,7 +31,7 @@ std::string_view StateText(SyncState s) {
   return "synced";
 }
 
-SyncState ParseState(const std::string& s) {
+SyncState ParseState(std::string_view s) {
   if (s == "dirty") return SyncState::kDirty;
   if (s == "error") return SyncState::kError;
   return SyncState::kSynced;
@@ -64,9 +65,7 @@ std::string EncodeBlocks(const std::vector<BlockRef>& blocks) {
   out.reserve(blocks.size() * kBlockRecordBytes);
   for (const auto& b : blocks) {
     out.append(b.id.bytes());
-    char size[4];
-    for (int i = 0; i < 4; ++i) size[i] = static_cast<char>((b.size >> (8 * i)) & 0xff);
-    out.append(size, 4);
+    common::PutFixed32(out, b.size);
   }
   return out;
 }
@@ -78,11 +77,7 @@ Result<std::vector<BlockRef>> DecodeBlocks(std::string_view blob) {
   for (size_t pos = 0; pos < blob.size(); pos += kBlockRecordBytes) {
     TESSERA_ASSIGN_OR_RETURN(auto id,
                              common::BlockId::FromBytes(blob.substr(pos, common::BlockId::kSize)));
-    uint32_t size = 0;
-    for (int i = 0; i < 4; ++i) {
-      size |= static_cast<uint32_t>(static_cast<uint8_t>(blob[pos + common::BlockId::kSize + i]))
-              << (8 * i);
-    }
+    const uint32_t size = common::DecodeFixed32(blob.data() + pos + common::BlockId::kSize);
     out.push_back(BlockRef{id, size});
   }
   return out;
@@ -90,12 +85,12 @@ Result<std::vector<BlockRef>> DecodeBlocks(std::string_view blob) {
 
 std::string KindText(FileKind kind) { return std::string(common::wire::FileKindName(kind)); }
 
-Result<FileKind> ParseKind(const std::string& s) {
+Result<FileKind> ParseKind(std::string_view s) {
   if (s == "file") return FileKind::kFile;
   if (s == "dir") return FileKind::kDir;
   if (s == "symlink") return FileKind::kSymlink;
   if (s == "deleted") return FileKind::kDeleted;
-  return common::Corruption("index: unknown kind '" + s + "'");
+  return common::Corruption("index: unknown kind '" + std::string(s) + "'");
 }
 
 Index::Index(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -103,36 +98,39 @@ Index::~Index() = default;
 
 Result<std::unique_ptr<Index>> Index::Open(const std::string& db_path) {
   auto impl = std::make_unique<Impl>();
-  TESSERA_ASSIGN_OR_RETURN(impl->db, SqliteDb::Open(db_path, false));
-  TESSERA_RETURN_IF_ERROR(Migrate(*impl->db));
+  TESSERA_ASSIGN_OR_RETURN(impl->db, common::sqlite::SqliteDb::Open(db_path));
+  TESSERA_RETURN_IF_ERROR(Migrate(impl->db));
   return std::unique_ptr<Index>(new Index(std::move(impl)));
 }
 
 Result<std::unique_ptr<Index>> Index::OpenReadOnly(const std::string& db_path) {
   auto impl = std::make_unique<Impl>();
-  TESSERA_ASSIGN_OR_RETURN(impl->db, SqliteDb::Open(db_path, true));
-  TESSERA_RETURN_IF_ERROR(CheckReadable(*impl->db));
+  TESSERA_ASSIGN_OR_RETURN(impl->db, common::sqlite::SqliteDb::OpenReadOnly(db_path));
+  TESSERA_RETURN_IF_ERROR(CheckReadable(impl->db));
   return std::unique_ptr<Index>(new Index(std::move(impl)));
 }
 
 Status Index::BindIdentity(const std::string& root, const std::string& ns) {
   for (const auto& [key, value] : {std::pair{std::string("root"), root}, {"namespace", ns}}) {
     TESSERA_ASSIGN_OR_RETURN(auto* get, impl_->Stmt("SELECT value FROM meta WHERE key = ?1"));
-    get->Bind(1, std::string_view(key));
-    TESSERA_ASSIGN_OR_RETURN(bool row, get->Step());
-    if (row) {
-      const std::string have = get->Text(0);
-      get->Reset();
-      if (have != value) {
-        return common::InvalidArgument("state dir belongs to " + key + " '" + have + "', not '" +
+    std::optional<std::string> have;
+    {
+      auto use = get->Use();
+      TESSERA_RETURN_IF_ERROR(get->BindText(1, key));
+      TESSERA_ASSIGN_OR_RETURN(bool row, get->Step());
+      if (row) have.emplace(get->ColumnText(0));
+    }
+    if (have) {
+      if (*have != value) {
+        return common::InvalidArgument("state dir belongs to " + key + " '" + *have + "', not '" +
                                        value + "'");
       }
       continue;
     }
-    get->Reset();
     TESSERA_ASSIGN_OR_RETURN(auto* put, impl_->Stmt("INSERT INTO meta(key, value) VALUES(?1, ?2)"));
-    TESSERA_RETURN_IF_ERROR(
-        put->Bind(1, std::string_view(key)).Bind(2, std::string_view(value)).Run());
+    auto use = put->Use();
+    TESSERA_RETURN_IF_ERROR(put->BindAll(key, value));
+    TESSERA_RETURN_IF_ERROR(put->Run());
   }
   return Status::Ok();
 }
@@ -145,72 +143,69 @@ Status Index::InTransaction(const std::function<Status()>& body) {
   };
   if (impl_->txn_depth > 0) {
     // Nested: a savepoint, so a failing inner body undoes only its own writes.
-    TESSERA_RETURN_IF_ERROR(impl_->db->Exec("SAVEPOINT nested"));
+    TESSERA_RETURN_IF_ERROR(impl_->db.Exec("SAVEPOINT nested"));
     Status s;
     {
       Depth depth(impl_->txn_depth);
       s = body();
     }
     if (!s.ok()) {
-      (void)impl_->db->Exec("ROLLBACK TO nested; RELEASE nested");
+      (void)impl_->db.Exec("ROLLBACK TO nested; RELEASE nested");
       return s;
     }
-    return impl_->db->Exec("RELEASE nested");
+    return impl_->db.Exec("RELEASE nested");
   }
-  TESSERA_ASSIGN_OR_RETURN(auto txn, SqliteTxn::Begin(*impl_->db));
+  TESSERA_ASSIGN_OR_RETURN(auto txn, common::sqlite::Transaction::Begin(impl_->db, /*write=*/true));
   {
     Depth depth(impl_->txn_depth);
     TESSERA_RETURN_IF_ERROR(body());
   }
-  return txn->Commit();
+  return txn.Commit();
 }
 
 Result<std::optional<FileRow>> Index::Get(const std::string& path) {
   TESSERA_ASSIGN_OR_RETURN(
       auto* s, impl_->Stmt(std::string("SELECT ") + kFileColumns + " FROM files WHERE path = ?1"));
-  s->Bind(1, std::string_view(path));
+  auto use = s->Use();
+  TESSERA_RETURN_IF_ERROR(s->BindText(1, path));
   TESSERA_ASSIGN_OR_RETURN(bool found, s->Step());
-  if (!found) {
-    s->Reset();
-    return std::optional<FileRow>();
-  }
+  if (!found) return std::optional<FileRow>();
   FileRow r;
-  r.path = s->Text(0);
-  r.base_jid = static_cast<uint64_t>(s->Int(1));
-  if (!s->IsNull(2)) {
-    TESSERA_ASSIGN_OR_RETURN(FileKind kind, ParseKind(s->Text(2)));
+  r.path = s->ColumnText(0);
+  r.base_jid = static_cast<uint64_t>(s->ColumnInt(1));
+  if (!s->ColumnIsNull(2)) {
+    TESSERA_ASSIGN_OR_RETURN(FileKind kind, ParseKind(s->ColumnText(2)));
     if (kind != FileKind::kDeleted) {
       FileVersion v;
       v.kind = kind;
-      v.size = static_cast<uint64_t>(s->Int(3));
-      v.executable = s->Int(4) != 0;
-      v.symlink_target = s->Text(5);
-      TESSERA_ASSIGN_OR_RETURN(v.blocks, DecodeBlocks(s->Blob(6)));
-      v.mtime_ns = s->Int(7);
+      v.size = static_cast<uint64_t>(s->ColumnInt(3));
+      v.executable = s->ColumnInt(4) != 0;
+      v.symlink_target = s->ColumnText(5);
+      TESSERA_ASSIGN_OR_RETURN(v.blocks, DecodeBlocks(s->ColumnBlob(6)));
+      v.mtime_ns = s->ColumnInt(7);
       r.base = std::move(v);
     }
   }
-  if (!s->IsNull(8)) {
+  if (!s->ColumnIsNull(8)) {
     FileVersion v;
-    TESSERA_ASSIGN_OR_RETURN(v.kind, ParseKind(s->Text(8)));
-    v.size = static_cast<uint64_t>(s->Int(11));
-    v.mtime_ns = s->Int(10);
-    const auto mode = static_cast<uint32_t>(s->Int(13));
+    TESSERA_ASSIGN_OR_RETURN(v.kind, ParseKind(s->ColumnText(8)));
+    v.size = static_cast<uint64_t>(s->ColumnInt(11));
+    v.mtime_ns = s->ColumnInt(10);
+    const auto mode = static_cast<uint32_t>(s->ColumnInt(13));
     v.executable = v.kind == FileKind::kFile && (mode & 0100) != 0;
-    v.symlink_target = s->Text(15);
-    TESSERA_ASSIGN_OR_RETURN(v.blocks, DecodeBlocks(s->Blob(16)));
+    v.symlink_target = s->ColumnText(15);
+    TESSERA_ASSIGN_OR_RETURN(v.blocks, DecodeBlocks(s->ColumnBlob(16)));
     r.local = std::move(v);
   }
-  r.stat.format = s->Text(9);
-  r.stat.mtime_ns = s->Int(10);
-  r.stat.size = static_cast<uint64_t>(s->Int(11));
-  r.stat.mode = static_cast<uint32_t>(s->Int(13));
-  r.stat.inode = static_cast<uint64_t>(s->Int(14));
-  r.stat.hashed_at_ns = s->Int(18);
-  r.state = ParseState(s->Text(19));
-  r.error = s->Text(20);
-  r.gone_inode = static_cast<uint64_t>(s->Int(21));
-  s->Reset();
+  r.stat.format = s->ColumnText(9);
+  r.stat.mtime_ns = s->ColumnInt(10);
+  r.stat.size = static_cast<uint64_t>(s->ColumnInt(11));
+  r.stat.mode = static_cast<uint32_t>(s->ColumnInt(13));
+  r.stat.inode = static_cast<uint64_t>(s->ColumnInt(14));
+  r.stat.hashed_at_ns = s->ColumnInt(18);
+  r.state = ParseState(s->ColumnText(19));
+  r.error = s->ColumnText(20);
+  r.gone_inode = static_cast<uint64_t>(s->ColumnInt(21));
   return std::optional<FileRow>(std::move(r));
 }
 
@@ -221,67 +216,51 @@ Status Index::Put(const FileRow& row) {
   TESSERA_ASSIGN_OR_RETURN(
       auto* old,
       impl_->Stmt("SELECT blocks, kind IS NOT NULL, inode, gone_inode FROM files WHERE path = ?1"));
-  old->Bind(1, std::string_view(row.path));
-  TESSERA_ASSIGN_OR_RETURN(bool had, old->Step());
-  const std::string old_blocks = had ? old->Blob(0) : std::string();
-  const bool blocks_changed = old_blocks != blocks;
+  std::string old_blocks;
   // The inode of a local version that just vanished is kept for rename detection.
   uint64_t gone_inode = 0;
-  if (had && !row.local) {
-    gone_inode = static_cast<uint64_t>(old->Int(1) != 0 ? old->Int(2) : old->Int(3));
+  {
+    auto use = old->Use();
+    TESSERA_RETURN_IF_ERROR(old->BindText(1, row.path));
+    TESSERA_ASSIGN_OR_RETURN(bool had, old->Step());
+    if (had) old_blocks = old->ColumnBlob(0);
+    if (had && !row.local) {
+      gone_inode =
+          static_cast<uint64_t>(old->ColumnInt(1) != 0 ? old->ColumnInt(2) : old->ColumnInt(3));
+    }
   }
-  old->Reset();
+  const bool blocks_changed = old_blocks != blocks;
 
   TESSERA_ASSIGN_OR_RETURN(
       auto* s, impl_->Stmt(std::string("INSERT INTO files(") + kFileColumns +
                            ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
                            "?18,?19,?20,?21,?22) ON CONFLICT(path) DO UPDATE SET " +
                            UpdateAll()));
-  s->Bind(1, std::string_view(row.path)).Bind(2, static_cast<int64_t>(row.base_jid));
-  if (row.base) {
-    s->Bind(3, KindText(row.base->kind))
-        .Bind(4, static_cast<int64_t>(row.base->size))
-        .Bind(5, int64_t{row.base->executable ? 1 : 0})
-        .Bind(6, std::string_view(row.base->symlink_target))
-        .BindBlob(7, EncodeBlocks(row.base->blocks))
-        .Bind(8, row.base->mtime_ns);
-  } else {
-    if (row.base_jid > 0) {
-      s->Bind(3, std::string_view("deleted"));
-    } else {
-      s->BindNull(3);
-    }
-    s->Bind(4, int64_t{0})
-        .Bind(5, int64_t{0})
-        .Bind(6, std::string_view(""))
-        .BindBlob(7, "")
-        .Bind(8, int64_t{0});
+  const FileVersion* base = row.base ? &*row.base : nullptr;
+  const FileVersion* local = row.local ? &*row.local : nullptr;
+  std::optional<std::string> base_kind;  // NULL: no base
+  if (base != nullptr) {
+    base_kind = KindText(base->kind);
+  } else if (row.base_jid > 0) {
+    base_kind = "deleted";
   }
-  if (row.local) {
-    s->Bind(9, KindText(row.local->kind));
-    if (row.stat.format.empty()) {
-      s->BindNull(10);
-    } else {
-      s->Bind(10, std::string_view(row.stat.format));
-    }
-    const std::string checksum =
-        row.local->kind == FileKind::kFile ? common::BlockId::Of(blocks).ToHex() : "";
-    s->Bind(11, row.stat.mtime_ns)
-        .Bind(12, static_cast<int64_t>(row.local->size))
-        .Bind(13, int64_t{row.local->kind == FileKind::kSymlink ? 1 : 0})
-        .Bind(14, static_cast<int64_t>(row.stat.mode))
-        .Bind(15, static_cast<int64_t>(row.stat.inode))
-        .Bind(16, std::string_view(row.local->symlink_target))
-        .BindBlob(17, blocks)
-        .Bind(18, std::string_view(checksum))
-        .Bind(19, row.stat.hashed_at_ns);
-  } else {
-    s->BindNull(9).BindNull(10).Bind(11, int64_t{0}).Bind(12, int64_t{0}).Bind(13, int64_t{0});
-    s->Bind(14, int64_t{0}).Bind(15, int64_t{0}).Bind(16, std::string_view("")).BindBlob(17, "");
-    s->Bind(18, std::string_view("")).Bind(19, int64_t{0});
+  std::optional<std::string> kind, format;  // NULL: absent locally / not a file's format
+  std::string checksum;
+  if (local != nullptr) {
+    kind = KindText(local->kind);
+    if (!row.stat.format.empty()) format = row.stat.format;
+    if (local->kind == FileKind::kFile) checksum = common::BlockId::Of(blocks).ToHex();
   }
-  s->Bind(20, StateText(row.state)).Bind(21, std::string_view(row.error));
-  s->Bind(22, static_cast<int64_t>(gone_inode));
+  auto use = s->Use();
+  TESSERA_RETURN_IF_ERROR(s->BindAll(
+      row.path, row.base_jid, base_kind, base ? base->size : 0, base && base->executable,
+      base ? std::string_view(base->symlink_target) : std::string_view(),
+      Blob{base ? EncodeBlocks(base->blocks) : std::string()}, base ? base->mtime_ns : 0, kind,
+      format, local ? row.stat.mtime_ns : 0, local ? local->size : 0,
+      local && local->kind == FileKind::kSymlink, local ? row.stat.mode : 0,
+      local ? row.stat.inode : 0,
+      local ? std::string_view(local->symlink_target) : std::string_view(), Blob{blocks}, checksum,
+      local ? row.stat.hashed_at_ns : 0, StateText(row.state), row.error, gone_inode));
   TESSERA_RETURN_IF_ERROR(s->Run());
   if (!blocks_changed) return Status::Ok();
   return UpdateLocations(row.path, old_blocks, blocks);
@@ -296,17 +275,22 @@ Status Index::UpdateLocations(std::string_view path, std::string_view old_blocks
 
 Status Index::Remove(const std::string& path) {
   TESSERA_ASSIGN_OR_RETURN(auto* old, impl_->Stmt("SELECT blocks FROM files WHERE path = ?1"));
-  old->Bind(1, std::string_view(path));
-  TESSERA_ASSIGN_OR_RETURN(bool had, old->Step());
-  const std::string old_blocks = had ? old->Blob(0) : std::string();
-  old->Reset();
+  std::string old_blocks;
+  {
+    auto use = old->Use();
+    TESSERA_RETURN_IF_ERROR(old->BindText(1, path));
+    TESSERA_ASSIGN_OR_RETURN(bool had, old->Step());
+    if (had) old_blocks = old->ColumnBlob(0);
+  }
   TESSERA_RETURN_IF_ERROR(UpdateLocations(path, old_blocks, ""));
   TESSERA_ASSIGN_OR_RETURN(auto* s, impl_->Stmt("DELETE FROM files WHERE path = ?1"));
-  return s->Bind(1, std::string_view(path)).Run();
+  auto use = s->Use();
+  TESSERA_RETURN_IF_ERROR(s->BindText(1, path));
+  return s->Run();
 }
 
 Result<std::vector<std::string>> Index::LocalPaths() {
-  return impl_->Strings("SELECT path FROM files WHERE kind IS NOT NULL ORDER BY path", "", -1);
+  return impl_->Strings("SELECT path FROM files WHERE kind IS NOT NULL ORDER BY path", -1);
 }
 
 Result<std::vector<std::string>> Index::LocalPathsPage(const std::string& dir,
@@ -320,8 +304,12 @@ Result<std::vector<std::string>> Index::LocalPathsPage(const std::string& dir,
                         "ORDER BY path LIMIT ?2"
                       : "SELECT path FROM files WHERE path > ?1 AND kind IS NOT NULL AND "
                         "(path = ?3 OR (path >= ?4 AND path < ?5)) ORDER BY path LIMIT ?2"));
-  s->Bind(1, std::string_view(after)).Bind(2, static_cast<int64_t>(limit));
-  if (!dir.empty()) s->Bind(3, std::string_view(dir)).Bind(4, dir + "/").Bind(5, dir + "0");
+  auto use = s->Use();
+  if (dir.empty()) {
+    TESSERA_RETURN_IF_ERROR(s->BindAll(after, limit));
+  } else {
+    TESSERA_RETURN_IF_ERROR(s->BindAll(after, limit, dir, dir + "/", dir + "0"));
+  }
   return Impl::FirstColumn(*s);
 }
 
@@ -330,13 +318,13 @@ Result<std::vector<std::string>> Index::PathsUnderPage(const std::string& dir,
   TESSERA_ASSIGN_OR_RETURN(
       auto* s, impl_->Stmt("SELECT path FROM files WHERE path > ?1 AND path >= ?2 AND path < ?3 "
                            "ORDER BY path LIMIT ?4"));
-  s->Bind(1, std::string_view(after)).Bind(2, dir + "/").Bind(3, dir + "0");
-  s->Bind(4, static_cast<int64_t>(limit));
+  auto use = s->Use();
+  TESSERA_RETURN_IF_ERROR(s->BindAll(after, dir + "/", dir + "0", limit));
   return Impl::FirstColumn(*s);
 }
 
 Result<std::vector<std::string>> Index::DirtyPaths(size_t limit) {
-  return impl_->Strings("SELECT path FROM files WHERE state = 'dirty' ORDER BY path LIMIT ?1", "",
+  return impl_->Strings("SELECT path FROM files WHERE state = 'dirty' ORDER BY path LIMIT ?1",
                         static_cast<int64_t>(limit));
 }
 
@@ -344,7 +332,7 @@ Result<std::vector<std::string>> Index::NewLocalDirs(size_t limit) {
   return impl_->Strings(
       "SELECT path FROM files WHERE state = 'dirty' AND kind = 'dir' AND "
       "(base_kind IS NULL OR base_kind = 'deleted') ORDER BY path LIMIT ?1",
-      "", static_cast<int64_t>(limit));
+      static_cast<int64_t>(limit));
 }
 
 Result<std::vector<std::string>> Index::VanishedDirs(uint64_t inode) {
@@ -352,24 +340,25 @@ Result<std::vector<std::string>> Index::VanishedDirs(uint64_t inode) {
   TESSERA_ASSIGN_OR_RETURN(
       auto* s, impl_->Stmt("SELECT path FROM files WHERE gone_inode = ?1 AND gone_inode <> 0 AND "
                            "kind IS NULL AND base_kind = 'dir' ORDER BY path"));
-  s->Bind(1, static_cast<int64_t>(inode));
+  auto use = s->Use();
+  TESSERA_RETURN_IF_ERROR(s->BindInt(1, static_cast<int64_t>(inode)));
   return Impl::FirstColumn(*s);
 }
 
 Result<std::vector<BlockLocation>> Index::FindBlock(const common::BlockId& id, size_t limit) {
-  TESSERA_ASSIGN_OR_RETURN(
-      auto* s,
-      impl_->Stmt("SELECT path, offset, size FROM block_locations WHERE "
-                  "substr(id, 1, 8) = substr(?1, 1, 8) AND id = ?1 LIMIT ?2"));
-  s->BindBlob(1, id.bytes()).Bind(2, static_cast<int64_t>(limit));
+  TESSERA_ASSIGN_OR_RETURN(auto* s,
+                           impl_->Stmt("SELECT path, offset, size FROM block_locations WHERE "
+                                       "substr(id, 1, 8) = substr(?1, 1, 8) AND id = ?1 LIMIT ?2"));
+  auto use = s->Use();
+  TESSERA_RETURN_IF_ERROR(s->BindAll(Blob{id.bytes()}, limit));
   std::vector<BlockLocation> out;
   for (;;) {
     TESSERA_ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) break;
-    out.push_back(BlockLocation{s->Text(0), static_cast<uint64_t>(s->Int(1)),
-                                static_cast<uint32_t>(s->Int(2))});
+    out.push_back(BlockLocation{std::string(s->ColumnText(0)),
+                                static_cast<uint64_t>(s->ColumnInt(1)),
+                                static_cast<uint32_t>(s->ColumnInt(2))});
   }
-  s->Reset();
   return out;
 }
 
@@ -377,56 +366,68 @@ Status Index::AddCounter(const std::string& key, int64_t delta) {
   TESSERA_ASSIGN_OR_RETURN(
       auto* s, impl_->Stmt("INSERT INTO status(key, value) VALUES(?1, ?2) "
                            "ON CONFLICT(key) DO UPDATE SET value = value + excluded.value"));
-  return s->Bind(1, std::string_view(key)).Bind(2, delta).Run();
+  auto use = s->Use();
+  TESSERA_RETURN_IF_ERROR(s->BindAll(key, delta));
+  return s->Run();
 }
 
 Status Index::SetValue(const std::string& key, const std::string& value) {
   TESSERA_ASSIGN_OR_RETURN(auto* s,
                            impl_->Stmt("INSERT OR REPLACE INTO status(key, value) VALUES(?1, ?2)"));
-  return s->Bind(1, std::string_view(key)).Bind(2, std::string_view(value)).Run();
+  auto use = s->Use();
+  TESSERA_RETURN_IF_ERROR(s->BindAll(key, value));
+  return s->Run();
 }
 
 Result<StatusSnapshot> Index::Snapshot(const std::string& ns_arg) {
   StatusSnapshot out;
-  TESSERA_ASSIGN_OR_RETURN(auto* meta, impl_->Stmt("SELECT key, value FROM meta"));
-  for (;;) {
-    TESSERA_ASSIGN_OR_RETURN(bool row, meta->Step());
-    if (!row) break;
-    if (meta->Text(0) == "root") out.root = meta->Text(1);
-    if (meta->Text(0) == "namespace") out.ns = meta->Text(1);
+  {
+    TESSERA_ASSIGN_OR_RETURN(auto* meta, impl_->Stmt("SELECT key, value FROM meta"));
+    auto use = meta->Use();
+    for (;;) {
+      TESSERA_ASSIGN_OR_RETURN(bool row, meta->Step());
+      if (!row) break;
+      if (meta->ColumnText(0) == "root") out.root = meta->ColumnText(1);
+      if (meta->ColumnText(0) == "namespace") out.ns = meta->ColumnText(1);
+    }
   }
-  meta->Reset();
   const std::string ns = ns_arg.empty() ? out.ns : ns_arg;
   TESSERA_ASSIGN_OR_RETURN(NsState st, GetNs(ns));
   out.cursor = st.cursor;
-  TESSERA_ASSIGN_OR_RETURN(
-      auto* up, impl_->Stmt("SELECT count(*), coalesce(sum(CASE WHEN kind = 'file' THEN size "
-                            "ELSE 0 END), 0) FROM files WHERE state = 'dirty'"));
-  TESSERA_RETURN_IF_ERROR(up->Step().status());
-  out.upload_pending_files = static_cast<uint64_t>(up->Int(0));
-  out.upload_pending_bytes = static_cast<uint64_t>(up->Int(1));
-  up->Reset();
-  TESSERA_ASSIGN_OR_RETURN(
-      auto* down, impl_->Stmt("SELECT count(*), coalesce(sum(size), 0) FROM remote_pending"));
-  TESSERA_RETURN_IF_ERROR(down->Step().status());
-  out.download_pending_files = static_cast<uint64_t>(down->Int(0));
-  out.download_pending_bytes = static_cast<uint64_t>(down->Int(1));
-  down->Reset();
-  TESSERA_ASSIGN_OR_RETURN(auto* err,
-                           impl_->Stmt("SELECT count(*) FROM files WHERE state = 'error'"));
-  TESSERA_RETURN_IF_ERROR(err->Step().status());
-  out.errors = static_cast<uint64_t>(err->Int(0));
-  err->Reset();
+  {
+    TESSERA_ASSIGN_OR_RETURN(
+        auto* up, impl_->Stmt("SELECT count(*), coalesce(sum(CASE WHEN kind = 'file' THEN size "
+                              "ELSE 0 END), 0) FROM files WHERE state = 'dirty'"));
+    auto use = up->Use();
+    TESSERA_RETURN_IF_ERROR(up->Step().status());
+    out.upload_pending_files = static_cast<uint64_t>(up->ColumnInt(0));
+    out.upload_pending_bytes = static_cast<uint64_t>(up->ColumnInt(1));
+  }
+  {
+    TESSERA_ASSIGN_OR_RETURN(
+        auto* down, impl_->Stmt("SELECT count(*), coalesce(sum(size), 0) FROM remote_pending"));
+    auto use = down->Use();
+    TESSERA_RETURN_IF_ERROR(down->Step().status());
+    out.download_pending_files = static_cast<uint64_t>(down->ColumnInt(0));
+    out.download_pending_bytes = static_cast<uint64_t>(down->ColumnInt(1));
+  }
+  {
+    TESSERA_ASSIGN_OR_RETURN(auto* err,
+                             impl_->Stmt("SELECT count(*) FROM files WHERE state = 'error'"));
+    auto use = err->Use();
+    TESSERA_RETURN_IF_ERROR(err->Step().status());
+    out.errors = static_cast<uint64_t>(err->ColumnInt(0));
+  }
   TESSERA_ASSIGN_OR_RETURN(auto* kv, impl_->Stmt("SELECT key, value FROM status"));
+  auto use = kv->Use();
   for (;;) {
     TESSERA_ASSIGN_OR_RETURN(bool row, kv->Step());
     if (!row) break;
-    const std::string key = kv->Text(0);
-    if (key == "conflicts") out.conflicts = static_cast<uint64_t>(kv->Int(1));
-    if (key == "connected") out.connected = kv->Text(1) == "1";
-    if (key == "last_error") out.last_error = kv->Text(1);
+    const std::string_view key = kv->ColumnText(0);
+    if (key == "conflicts") out.conflicts = static_cast<uint64_t>(kv->ColumnInt(1));
+    if (key == "connected") out.connected = kv->ColumnText(1) == "1";
+    if (key == "last_error") out.last_error = kv->ColumnText(1);
   }
-  kv->Reset();
   return out;
 }
 

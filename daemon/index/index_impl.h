@@ -6,53 +6,57 @@
 #pragma once
 
 #include <map>
-#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "common/sqlite/sqlite.h"
 #include "daemon/index/index.h"
-#include "daemon/index/sqlite.h"
 
 namespace tessera::daemon::index {
+
+using common::sqlite::Blob;
+using common::sqlite::SqliteStmt;
 
 // A kind's name in the database ("file", "dir", "symlink", "deleted"), and back (Corruption for
 // anything else).
 std::string KindText(common::wire::FileKind kind);
-common::Result<common::wire::FileKind> ParseKind(const std::string& s);
+common::Result<common::wire::FileKind> ParseKind(std::string_view s);
 
 struct Index::Impl {
-  std::unique_ptr<SqliteDb> db;
+  common::sqlite::SqliteDb db;  // declared first: outlives the statements
   int txn_depth = 0;  // InTransaction calls in progress (the outer one owns the transaction)
-  std::map<std::string, std::unique_ptr<SqliteStmt>, std::less<>> stmts;
+  std::map<std::string, SqliteStmt, std::less<>> stmts;
 
-  // Prepared once per connection and reused.
-  common::Result<SqliteStmt*> Stmt(const std::string& sql) {
+  // Prepared once per connection and reused; each use holds a guard (`auto use = s->Use();`)
+  // that resets the statement when it ends.
+  common::Result<SqliteStmt*> Stmt(std::string_view sql) {
     auto it = stmts.find(sql);
     if (it == stmts.end()) {
-      TESSERA_ASSIGN_OR_RETURN(auto stmt, SqliteStmt::Prepare(*db, sql));
-      it = stmts.emplace(sql, std::move(stmt)).first;
+      TESSERA_ASSIGN_OR_RETURN(SqliteStmt stmt, db.Prepare(sql));
+      it = stmts.emplace(std::string(sql), std::move(stmt)).first;
     }
-    return &it->second->Reset();
+    return &it->second;
   }
 
-  common::Result<std::vector<std::string>> Strings(const std::string& sql, const std::string& arg,
-                                                   int64_t limit) {
-    TESSERA_ASSIGN_OR_RETURN(auto* s, Stmt(sql));
-    int i = 1;
-    if (!arg.empty()) s->Bind(i++, std::string_view(arg));
-    if (limit >= 0) s->Bind(i++, limit);
+  // The first column of every row of `sql`, whose only parameter (if any) is a LIMIT bound to
+  // `limit`.
+  common::Result<std::vector<std::string>> Strings(std::string_view sql, int64_t limit) {
+    TESSERA_ASSIGN_OR_RETURN(SqliteStmt * s, Stmt(sql));
+    auto use = s->Use();
+    if (s->ParameterCount() > 0) TESSERA_RETURN_IF_ERROR(s->BindInt(1, limit));
     return FirstColumn(*s);
   }
 
-  // The first column of every row `s` gives, as text; resets `s`.
+  // The first column of every row `s` gives, as text (bound by the caller, who also holds the
+  // Use() guard).
   static common::Result<std::vector<std::string>> FirstColumn(SqliteStmt& s) {
     std::vector<std::string> out;
     for (;;) {
       TESSERA_ASSIGN_OR_RETURN(bool row, s.Step());
       if (!row) break;
-      out.push_back(s.Text(0));
+      out.emplace_back(s.ColumnText(0));
     }
-    s.Reset();
     return out;
   }
 };

@@ -1,8 +1,5 @@
 #include "daemon/scanner/file_hasher.h"
 
-#include <cerrno>
-#include <cstring>
-
 #include "common/chunker/hashify.h"
 
 namespace tessera::daemon::scanner {
@@ -11,27 +8,29 @@ int64_t MtimeNs(const struct stat& st) {
   return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
 }
 
-bool SameStat(const struct stat& a, const struct stat& b) {
-  return a.st_ino == b.st_ino && a.st_size == b.st_size && MtimeNs(a) == MtimeNs(b) &&
-         a.st_mode == b.st_mode && a.st_ctim.tv_sec == b.st_ctim.tv_sec &&
-         a.st_ctim.tv_nsec == b.st_ctim.tv_nsec;
+bool SameStat(const common::FileStat& a, const common::FileStat& b) {
+  return a.inode == b.inode && a.size == b.size && a.mtime_ns == b.mtime_ns && a.type == b.type &&
+         a.mode == b.mode && a.ctime_ns == b.ctime_ns;
 }
 
-common::Result<HashedFile> HashLocalFile(common::Env& env, const std::string& abs_path,
-                                         const struct stat& before) {
+common::Result<HashedFile> HashLocalFile(common::Env& env, const common::PathAt& path,
+                                         const common::FileStat& before) {
+  const std::string shown = path.ToString();
   common::chunker::HashifyOptions options;
   options.file_sha256 = false;
-  auto chunks = common::chunker::HashifyFile(env, abs_path, options);
+  auto chunks = common::chunker::HashifyFile(env, shown, options);
   if (!chunks.ok()) return chunks.status();
-  struct stat after {};
-  if (::lstat(abs_path.c_str(), &after) != 0) {
-    if (errno == ENOENT) return common::NotFound("vanished while hashed: " + abs_path);
-    return common::ErrnoStatus("lstat " + abs_path, errno);
+  auto after = env.Lstat(path);
+  if (!after.ok()) {
+    if (after.status().code() == common::Code::kNotFound) {
+      return common::NotFound("vanished while hashed: " + shown);
+    }
+    return after.status();
   }
   // Stat before and after: a write in between means the blocks may mix two versions.
-  if (!S_ISREG(after.st_mode) || !SameStat(before, after) ||
-      chunks->size != static_cast<uint64_t>(after.st_size)) {
-    return common::Conflict("changed while hashed: " + abs_path);
+  if (after->type != common::FileType::kFile || !SameStat(before, *after) ||
+      chunks->size != after->size) {
+    return common::Conflict("changed while hashed: " + shown);
   }
   HashedFile out;
   out.blocks = std::move(chunks->blocks);

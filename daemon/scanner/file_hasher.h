@@ -1,8 +1,8 @@
 // daemon/scanner/file_hasher.h
 //
 // The one place the daemon chunks a file: HashLocalFile() streams a regular file through the
-// chunker (common/chunker/hashify.h) in bounded memory and checks that the file did not change
-// while it was read. Thread-safe (no shared state).
+// chunker (common/chunker/hashify.h) in bounded memory and checks, through the Env, that the
+// file did not change while it was read. Thread-safe (no shared state).
 #pragma once
 
 #include <sys/stat.h>
@@ -22,14 +22,14 @@ struct HashedFile {
   std::string format;  // "text" | "binary"
 };
 
-// Chunks `abs_path`, which lstat() gave as `before`. Conflict when the file changed while it was
-// read (size, mtime or inode differ afterwards, or it became something else): hash it again
-// later. NotFound if it vanished; IOError otherwise.
-common::Result<HashedFile> HashLocalFile(common::Env& env, const std::string& abs_path,
-                                         const struct stat& before);
+// Chunks the file at `path`, which env.Lstat() gave as `before`. Conflict when the file changed
+// while it was read (size, mtime, ctime, mode or inode differ afterwards, or it became
+// something else): hash it again later. NotFound if it vanished; IOError otherwise.
+common::Result<HashedFile> HashLocalFile(common::Env& env, const common::PathAt& path,
+                                         const common::FileStat& before);
 
 // True when two lstat results describe the same unchanged file version.
-bool SameStat(const struct stat& a, const struct stat& b);
+bool SameStat(const common::FileStat& a, const common::FileStat& b);
 
 int64_t MtimeNs(const struct stat& st);
 

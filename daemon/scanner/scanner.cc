@@ -1,10 +1,6 @@
 #include "daemon/scanner/scanner.h"
 
-#include <dirent.h>
-#include <unistd.h>
-
 #include <atomic>
-#include <cerrno>
 #include <memory>
 #include <thread>
 #include <unordered_set>
@@ -25,16 +21,19 @@ bool SameOpt(const std::optional<FileVersion>& a, const std::optional<FileVersio
   return !a || a->SameContent(*b);
 }
 
-std::optional<FileKind> KindOf(const struct stat& st) {
-  if (S_ISREG(st.st_mode)) return FileKind::kFile;
-  if (S_ISDIR(st.st_mode)) return FileKind::kDir;
-  if (S_ISLNK(st.st_mode)) return FileKind::kSymlink;
+std::optional<FileKind> KindOf(const common::FileStat& st) {
+  switch (st.type) {
+    case common::FileType::kFile:
+      return FileKind::kFile;
+    case common::FileType::kDir:
+      return FileKind::kDir;
+    case common::FileType::kSymlink:
+      return FileKind::kSymlink;
+    case common::FileType::kOther:
+      break;
+  }
   return std::nullopt;  // sockets, fifos, devices: not synced
 }
-
-struct DirCloser {
-  void operator()(DIR* d) const { ::closedir(d); }
-};
 
 // Parent directories remembered by one MarkVanished call.
 constexpr size_t kMaxCachedDirs = 4096;
@@ -64,16 +63,34 @@ Scanner::Scanner(common::Env& env, index::Index& index, common::Logger& log, std
                  std::string skip_dir)
     : env_(env), index_(index), log_(log), root_(std::move(root)), skip_dir_(std::move(skip_dir)) {}
 
-bool Scanner::Ignored(std::string_view name) { return name.starts_with(kTempPrefix); }
+bool Scanner::Ignored(std::string_view name) { return common::IsTempName(name); }
+
+Status Scanner::OpenRootDir() {
+  auto root = env_.OpenRoot(root_);
+  if (root.ok()) {
+    root_dir_ = std::move(*root);
+    return Status::Ok();
+  }
+  root_dir_ = common::RootDir();
+  if (root.status().code() == common::Code::kNotFound) return Status::Ok();
+  return root.status();
+}
+
+common::Result<common::FileStat> Scanner::Lstat(const std::string& rel) const {
+  if (!root_dir_.valid()) return common::NotFound("no root: " + root_);
+  return env_.Lstat(At(rel));
+}
 
 Recheck Scanner::TakeRecheck() { return std::exchange(recheck_, {}); }
 
 Status Scanner::RemoveStaleTempFiles() {
+  TESSERA_RETURN_IF_ERROR(OpenRootDir());
   ScanStats stats;
   return Walk("", stats, /*remove_temps=*/true);
 }
 
 common::Result<ScanStats> Scanner::FullScan() {
+  TESSERA_RETURN_IF_ERROR(OpenRootDir());
   ScanStats stats;
   TESSERA_RETURN_IF_ERROR(Walk("", stats, false));
   TESSERA_RETURN_IF_ERROR(MarkVanished("", /*with_dir=*/true, /*check_disk=*/true, stats));
@@ -81,6 +98,7 @@ common::Result<ScanStats> Scanner::FullScan() {
 }
 
 common::Result<ScanStats> Scanner::ScanPaths(const std::set<std::string>& paths) {
+  TESSERA_RETURN_IF_ERROR(OpenRootDir());
   ScanStats stats;
   std::unordered_map<std::string, bool> dirs;
   // Directories this call walked whole: paths under them were looked at already (events for a
@@ -97,24 +115,24 @@ common::Result<ScanStats> Scanner::ScanPaths(const std::set<std::string>& paths)
     if (!common::ValidateRelativePath(rel).ok()) continue;
     if (!walked.empty() && under_walked(rel)) continue;
     if (dirs.size() > kMaxCachedDirs) dirs.clear();
-    // lstat follows a symlink in the middle of a path: a parent that is no longer a real
-    // directory means `rel` is gone for the walk, whatever lies behind the link.
+    // A parent that is no longer a real directory (a symlink, a file, the state dir, a skipped
+    // name) means `rel` is gone for the walk, whatever lies behind it.
     if (!ParentsAreDirs(rel, dirs)) {
       TESSERA_RETURN_IF_ERROR(MarkVanished(rel, /*with_dir=*/true, /*check_disk=*/false, stats));
       continue;
     }
-    struct stat st {};
-    if (::lstat(Abs(rel).c_str(), &st) != 0) {
-      if (errno != ENOENT && errno != ENOTDIR) {
-        log_.Warn("scanner", "lstat " + rel + ": " + strerror(errno));
+    auto st = Lstat(rel);
+    if (!st.ok()) {
+      if (st.status().code() != common::Code::kNotFound) {
+        log_.Warn("scanner", st.status().ToString());
         continue;
       }
       TESSERA_RETURN_IF_ERROR(MarkVanished(rel, /*with_dir=*/true, /*check_disk=*/false, stats));
       continue;
     }
     if (Abs(rel) == skip_dir_) continue;
-    TESSERA_RETURN_IF_ERROR(Observe(rel, &st, stats));
-    if (S_ISDIR(st.st_mode)) {
+    TESSERA_RETURN_IF_ERROR(Observe(rel, &*st, stats));
+    if (st->type == common::FileType::kDir) {
       TESSERA_RETURN_IF_ERROR(Walk(rel, stats, false));
       TESSERA_RETURN_IF_ERROR(MarkVanished(rel, /*with_dir=*/false, /*check_disk=*/true, stats));
       walked.insert(rel);
@@ -158,9 +176,11 @@ bool Scanner::ParentsAreDirs(const std::string& rel,
     const size_t name_at = parent.rfind('/');
     const std::string_view name =
         std::string_view(parent).substr(name_at == std::string::npos ? 0 : name_at + 1);
-    struct stat st {};
-    const bool entered = !Ignored(name) && Abs(parent) != skip_dir_ &&
-                         ::lstat(Abs(parent).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+    bool entered = !Ignored(name) && Abs(parent) != skip_dir_;
+    if (entered) {
+      const auto st = Lstat(parent);
+      entered = st.ok() && st->type == common::FileType::kDir;
+    }
     dirs.emplace(std::move(parent), entered);
     if (!entered) return false;
   }
@@ -173,9 +193,9 @@ bool Scanner::OnDisk(const std::string& rel, std::unordered_map<std::string, boo
   if (Ignored(std::string_view(rel).substr(name_at == std::string::npos ? 0 : name_at + 1))) {
     return false;
   }
-  const std::string abs = Abs(rel);
-  struct stat st {};
-  return abs != skip_dir_ && ::lstat(abs.c_str(), &st) == 0 && KindOf(st).has_value();
+  if (Abs(rel) == skip_dir_) return false;
+  const auto st = Lstat(rel);
+  return st.ok() && KindOf(*st).has_value();
 }
 
 Status Scanner::Walk(const std::string& rel_dir, ScanStats& stats, bool remove_temps) {
@@ -185,28 +205,23 @@ Status Scanner::Walk(const std::string& rel_dir, ScanStats& stats, bool remove_t
   while (!stack.empty()) {
     const std::string dir = std::move(stack.back());
     stack.pop_back();
-    std::unique_ptr<DIR, DirCloser> d(::opendir(Abs(dir).c_str()));
-    if (!d) {
-      if (errno != ENOENT && errno != ENOTDIR) {
-        log_.Warn("scanner", "opendir " + Abs(dir) + ": " + strerror(errno));
+    if (!root_dir_.valid()) break;  // no root: nothing to walk
+    auto entries = env_.ListDirEntries(At(dir));
+    if (!entries.ok()) {
+      if (entries.status().code() != common::Code::kNotFound) {
+        log_.Warn("scanner", entries.status().ToString());
       }
       continue;
     }
-    std::vector<std::string> names;
-    while (dirent* e = ::readdir(d.get())) {
-      std::string_view name = e->d_name;
-      if (name == "." || name == "..") continue;
-      names.emplace_back(name);
-    }
-    d.reset();
-    for (const auto& name : names) {
+    for (const auto& entry : *entries) {
+      const std::string& name = entry.name;
       const std::string rel = dir.empty() ? name : dir + "/" + name;
       const std::string abs = Abs(rel);
       if (abs == skip_dir_) continue;
       if (Ignored(name)) {
         if (remove_temps) {
           log_.Info("scanner", "removing a temp file left by a crash: " + rel);
-          (void)env_.RemoveFile(abs);
+          (void)env_.RemoveFileAt(At(rel));
         }
         continue;
       }
@@ -214,24 +229,25 @@ Status Scanner::Walk(const std::string& rel_dir, ScanStats& stats, bool remove_t
         log_.Warn("scanner", "skipping a name the journal cannot hold: " + rel);
         continue;
       }
-      struct stat st {};
-      if (::lstat(abs.c_str(), &st) != 0) continue;  // vanished: a later event tells
-      if (!KindOf(st)) continue;
-      if (!remove_temps) TESSERA_RETURN_IF_ERROR(Queue(queue, rel, &st, stats));
-      if (S_ISDIR(st.st_mode)) stack.push_back(rel);
+      const auto st = Lstat(rel);
+      if (!st.ok()) continue;  // vanished: a later event tells
+      if (!KindOf(*st)) continue;
+      if (!remove_temps) TESSERA_RETURN_IF_ERROR(Queue(queue, rel, &*st, stats));
+      if (st->type == common::FileType::kDir) stack.push_back(rel);
     }
   }
   return Flush(queue, stats);
 }
 
-Status Scanner::Observe(const std::string& rel, const struct stat* st, ScanStats& stats) {
+Status Scanner::Observe(const std::string& rel, const common::FileStat* st, ScanStats& stats) {
+  if (!root_dir_.valid()) TESSERA_RETURN_IF_ERROR(OpenRootDir());
   std::vector<Observation> one;
   TESSERA_RETURN_IF_ERROR(Queue(one, rel, st, stats));
   return Flush(one, stats);
 }
 
 Status Scanner::Queue(std::vector<Observation>& queue, const std::string& rel,
-                      const struct stat* st, ScanStats& stats) {
+                      const common::FileStat* st, ScanStats& stats) {
   Observation& o = queue.emplace_back();
   o.rel = rel;
   o.present = st != nullptr;
@@ -249,17 +265,16 @@ Status Scanner::Examine(std::vector<Observation>& queue, std::vector<Work>& work
     if (existing) w.row = std::move(*existing);
     w.row.path = w.obs.rel;
     if (!w.obs.present) continue;
-    const struct stat& st = w.obs.st;
+    const common::FileStat& st = w.obs.st;
     w.kind = KindOf(st);
     if (!w.kind) continue;
     w.now_ns =
         std::chrono::duration_cast<std::chrono::nanoseconds>(env_.Now().time_since_epoch()).count();
-    const int64_t mtime = MtimeNs(st);
+    const int64_t mtime = st.mtime_ns;
     const index::FileRow& row = w.row;
-    w.same_stat = row.local && row.local->kind == *w.kind && row.stat.inode == st.st_ino &&
-                  row.stat.mtime_ns == mtime &&
-                  row.stat.size == static_cast<uint64_t>(st.st_size) &&
-                  row.stat.mode == static_cast<uint32_t>(st.st_mode & 07777);
+    w.same_stat = row.local && row.local->kind == *w.kind && row.stat.inode == st.inode &&
+                  row.stat.mtime_ns == mtime && row.stat.size == st.size &&
+                  row.stat.mode == st.mode;
     const bool in_doubt =
         *w.kind == FileKind::kFile &&
         row.stat.hashed_at_ns - mtime < std::chrono::nanoseconds(kDoubtWindow).count();
@@ -284,13 +299,13 @@ Status Scanner::Flush(std::vector<Observation>& queue, ScanStats& stats) {
   const size_t threads = std::min<size_t>(kHashThreads, to_hash.size());
   if (threads <= 1) {
     for (size_t i : to_hash)
-      work[i].hashed = HashLocalFile(env_, Abs(work[i].obs.rel), work[i].obs.st);
+      work[i].hashed = HashLocalFile(env_, At(work[i].obs.rel), work[i].obs.st);
   } else {
     std::atomic<size_t> next{0};
     auto worker = [&] {
       for (size_t k = next++; k < to_hash.size(); k = next++) {
         Work& w = work[to_hash[k]];
-        w.hashed = HashLocalFile(env_, Abs(w.obs.rel), w.obs.st);
+        w.hashed = HashLocalFile(env_, At(w.obs.rel), w.obs.st);
       }
     };
     std::vector<std::jthread> pool;
@@ -317,14 +332,14 @@ Status Scanner::Record(Work& w, ScanStats& stats) {
     row.stat = index::LocalStat{};
   } else {
     if (w.unchanged) return Status::Ok();
-    const struct stat& st = w.obs.st;
-    const int64_t mtime = MtimeNs(st);
+    const common::FileStat& st = w.obs.st;
+    const int64_t mtime = st.mtime_ns;
     FileVersion v;
     v.kind = *w.kind;
     v.mtime_ns = mtime;
     index::LocalStat ls;
-    ls.inode = st.st_ino;
-    ls.mode = static_cast<uint32_t>(st.st_mode & 07777);
+    ls.inode = st.inode;
+    ls.mode = st.mode;
     ls.mtime_ns = mtime;
     if (*w.kind == FileKind::kFile) {
       auto& hashed = w.hashed;
@@ -340,18 +355,16 @@ Status Scanner::Record(Work& w, ScanStats& stats) {
       }
       v.size = hashed->size;
       v.blocks = std::move(hashed->blocks);
-      v.executable = (st.st_mode & S_IXUSR) != 0;
+      v.executable = (st.mode & 0100) != 0;  // S_IXUSR
       ls.size = v.size;
       ls.format = hashed->format;
       ls.hashed_at_ns = w.now_ns;
       if (w.now_ns - mtime < std::chrono::nanoseconds(kDoubtWindow).count()) recheck_.Add(rel);
     } else if (*w.kind == FileKind::kSymlink) {
-      std::string target(static_cast<size_t>(st.st_size) + 1, '\0');
-      const ssize_t n = ::readlink(Abs(rel).c_str(), target.data(), target.size());
-      if (n < 0) return Status::Ok();  // vanished
-      target.resize(static_cast<size_t>(n));
-      v.symlink_target = std::move(target);
-      ls.size = static_cast<uint64_t>(st.st_size);
+      auto target = env_.ReadLink(At(rel));
+      if (!target.ok()) return Status::Ok();  // vanished
+      v.symlink_target = std::move(*target);
+      ls.size = st.size;
     }
     if (w.same_stat && row.local && SameOpt(row.local, v) && row.stat.format == ls.format) {
       // A re-hash in doubt that found nothing new: only remember when it was hashed.

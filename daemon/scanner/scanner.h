@@ -1,11 +1,12 @@
 // daemon/scanner/scanner.h
 //
 // Scanner: compares the sync root on disk with the index and records what changed. It walks
-// with lstat (symlinks are never followed), skips the state dir when it lies inside the root and
-// the daemon's own `.tessera-tmp-*` files, and decides "changed" by kind, size, mtime, inode and
-// mode — re-hashing when in doubt: a file whose mtime is within kDoubtWindow of its hash time is
-// hashed again on the next look (a same-size write within one mtime tick is not missed), and a
-// file that changed while hashed is reported for a later look. Every changed path is marked
+// through the Env beneath the root (common::RootDir: symlinks are never followed, nor is
+// anything outside the root reached), skips the state dir when it lies inside the root and
+// the daemon's own temp files (common/temp_name.h), and decides "changed" by kind, size, mtime,
+// inode and mode — re-hashing when in doubt: a file whose mtime is within kDoubtWindow of its hash
+// time is hashed again on the next look (a same-size write within one mtime tick is not missed),
+// and a file that changed while hashed is reported for a later look. Every changed path is marked
 // dirty in the index for the syncer. Work goes in batches of kBatchPaths paths: the files to
 // read are chunked on kHashThreads threads (so one file's disk reads overlap another's
 // hashing), then the batch is recorded in one index transaction.
@@ -14,8 +15,6 @@
 // what the walk saw, and the recheck list is capped (kMaxRecheckPaths, then "rescan all").
 // Not thread-safe: owned by the syncer thread (the hash workers live inside one call).
 #pragma once
-
-#include <sys/stat.h>
 
 #include <chrono>
 #include <set>
@@ -26,12 +25,14 @@
 #include "common/env.h"
 #include "common/log.h"
 #include "common/result.h"
+#include "common/temp_name.h"
 #include "daemon/index/index.h"
 #include "daemon/scanner/file_hasher.h"
 
 namespace tessera::daemon::scanner {
 
-inline constexpr std::string_view kTempPrefix = ".tessera-tmp-";
+// common::kTempPrefix, for daemon/syncer/local_fs.cc until it uses common/temp_name.h itself.
+inline constexpr std::string_view kTempPrefix = common::kTempPrefix;
 // Far above the kernel's timestamp granularity (one clock tick, a few ms, on ext4, btrfs, xfs
 // and tmpfs), so a write after the hash always gives a newer mtime; small enough that a tree
 // copied in and hashed a second later is not all read twice. (On a file system with 1-2 s
@@ -71,7 +72,7 @@ class Scanner {
   Scanner(common::Env& env, index::Index& index, common::Logger& log, std::string root,
           std::string skip_dir);
 
-  // Removes `.tessera-tmp-*` files left by a crash anywhere under the root.
+  // Removes the temp files (common::IsTempName) a crash left anywhere under the root.
   common::Status RemoveStaleTempFiles();
   // Walks the whole root; paths in the index but gone from disk become absent (so do paths
   // reached only through a symlink, a file, the state dir or a skipped name).
@@ -83,16 +84,16 @@ class Scanner {
   Recheck TakeRecheck();
 
   // Observes one path whose lstat result is `st` (nullptr: absent) and records it.
-  common::Status Observe(const std::string& rel, const struct stat* st, ScanStats& stats);
+  common::Status Observe(const std::string& rel, const common::FileStat* st, ScanStats& stats);
 
-  // True for names the scanner never syncs (temp files).
+  // True for names the scanner never syncs (temp files: common::IsTempName).
   static bool Ignored(std::string_view name);
 
  private:
   struct Observation {
     std::string rel;
     bool present = false;  // false: the path is absent on disk
-    struct stat st {};
+    common::FileStat st;
   };
   struct Work {
     Observation obs;
@@ -105,7 +106,7 @@ class Scanner {
   };
   // Adds one observation; flushes when the queue is full.
   common::Status Queue(std::vector<Observation>& queue, const std::string& rel,
-                       const struct stat* st, ScanStats& stats);
+                       const common::FileStat* st, ScanStats& stats);
   // Hashes what needs it (in parallel) and records the whole queue in one transaction.
   // Fills work[i] from queue[i] and what the index holds for it; lists the files to hash.
   common::Status Examine(std::vector<Observation>& queue, std::vector<Work>& work,
@@ -124,12 +125,20 @@ class Scanner {
   bool OnDisk(const std::string& rel, std::unordered_map<std::string, bool>& dirs) const;
   bool ParentsAreDirs(const std::string& rel, std::unordered_map<std::string, bool>& dirs) const;
   std::string Abs(const std::string& rel) const { return rel.empty() ? root_ : root_ + "/" + rel; }
+  // `rel` beneath the root directory.
+  common::PathAt At(const std::string& rel) const { return common::PathAt(root_dir_, rel); }
+  // Opens the root afresh for one scan (a root replaced since is seen as it is now). A missing
+  // root leaves root_dir_ closed: every lookup then finds nothing, as a walk of it would.
+  common::Status OpenRootDir();
+  // Env::Lstat beneath the root; NotFound when the root is not open.
+  common::Result<common::FileStat> Lstat(const std::string& rel) const;
 
   common::Env& env_;
   index::Index& index_;
   common::Logger& log_;
   const std::string root_;
   const std::string skip_dir_;
+  common::RootDir root_dir_;  // open during a scan (OpenRootDir)
   Recheck recheck_;
 };
 

@@ -11,6 +11,8 @@
 #include <cstring>
 #include <vector>
 
+#include "common/temp_name.h"
+
 namespace tessera::daemon::watcher {
 
 namespace {
@@ -20,7 +22,6 @@ namespace {
 constexpr uint32_t kMask = IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO |
                            IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF | IN_DONT_FOLLOW | IN_ONLYDIR |
                            IN_EXCL_UNLINK;
-constexpr std::string_view kTempPrefix = ".tessera-tmp-";
 // Paths handed over at once: a tree being copied in keeps the inotify queue full, so the read
 // loop below could otherwise gather an unbounded set before reporting.
 constexpr size_t kMaxBatchPaths = 4096;
@@ -93,7 +94,7 @@ void Watcher::HandleEvents(const char* buf, size_t len, std::set<std::string>& c
     }
     if (ev.len == 0) continue;
     const std::string name(name_ptr, strnlen(name_ptr, ev.len));
-    if (std::string_view(name).starts_with(kTempPrefix)) continue;
+    if (common::IsTempName(name)) continue;
     const std::string rel = dir.empty() ? name : dir + "/" + name;
     if (Abs(rel) == skip_dir_) continue;
     changed.insert(rel);

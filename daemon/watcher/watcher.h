@@ -3,7 +3,7 @@
 // Watcher: recursive inotify over the sync root. Reports changed relative paths (a created or
 // moved-in directory is reported whole, since files may land in it before its watch exists)
 // and queue overflows (IN_Q_OVERFLOW: the caller rescans everything). Directories get watches
-// as they appear; the state dir (if inside root) and `.tessera-tmp-*` files are ignored.
+// as they appear; the state dir (if inside root) and temp files (common::IsTempName) are ignored.
 // Memory: one map entry per watched directory; changed paths are reported in batches of at
 // most a few thousand, so a burst of events never piles up here.
 // Thread safety: Open() on any thread; Run() is the watcher thread's body; a stop request wakes

@@ -1,13 +1,13 @@
 #include <doctest/doctest.h>
 
 #include <boost/json.hpp>
-#include <random>
 
 #include "blockserver/api/block_handlers.h"
 #include "blockserver/file_block_store.h"
 #include "common/rsync_delta.h"
 #include "common/wire/block_batch_format.h"
 #include "common/wire/block_messages.h"
+#include "tests/testutil/random.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace tessera::blockserver {
@@ -19,7 +19,7 @@ namespace http = common::http;
 
 std::string Text(uint32_t seed, size_t bytes) {
   static const char* kWords[] = {"alpha", "beta", "gamma", "delta", "sync", "block", "int"};
-  std::mt19937 rng(seed);
+  testutil::Random rng(testutil::Random::Fixed{seed});
   std::string out;
   for (int line = 0; out.size() < bytes; ++line) {
     out += std::to_string(line) + ":";

@@ -2,10 +2,9 @@
 
 #include <doctest/doctest.h>
 
-#include <random>
-
 #include "blockserver/engine_block_store_format.h"
 #include "common/env.h"
+#include "tests/testutil/random.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace tessera::blockserver {
@@ -14,10 +13,8 @@ namespace {
 using common::BlockId;
 
 std::string RandomBytes(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::string out(n, '\0');
-  for (char& c : out) c = static_cast<char>(rng() & 0xff);
-  return out;
+  testutil::Random rng(testutil::Random::Fixed{seed});
+  return testutil::RandomBytes(rng, n);
 }
 
 // Source-like text: compresses well.

@@ -4,10 +4,10 @@
 #include <librsync.h>
 
 #include <cstdio>
-#include <random>
 #include <string>
 
 #include "common/zstd.h"
+#include "tests/testutil/random.h"
 
 namespace tessera::common::rsync {
 namespace {
@@ -16,7 +16,7 @@ namespace {
 std::string TextBlock(uint32_t seed, size_t bytes = 4096) {
   static const char* kWords[] = {"static", "int", "return", "struct", "const", "void", "if",
                                  "else",   "for", "while",  "buffer", "len",   "ptr",  "node"};
-  std::mt19937 rng(seed);
+  testutil::Random rng(testutil::Random::Fixed{seed});
   std::string out;
   for (int line = 0; out.size() < bytes; ++line) {
     std::string l = "\t" + std::to_string(line) + ":";
@@ -78,7 +78,7 @@ TEST_CASE("rsync: deltas round trip for identical, empty, unrelated and grown ta
 }
 
 TEST_CASE("rsync: a delta inflating past the bound is ResourceExhausted") {
-  std::mt19937 rng(11);
+  testutil::Random rng(testutil::Random::Fixed{11});
   std::string base(64 << 10, '\0');
   for (char& c : base) c = static_cast<char>(rng());
   std::string target;
@@ -116,7 +116,7 @@ TEST_CASE("rsync: garbage, truncated and bit-flipped deltas are errors, never cr
     auto r = Patch(base, delta->substr(0, n), 1 << 20);
     CHECK_MESSAGE(!r.ok(), n);
   }
-  std::mt19937 rng(99);
+  testutil::Random rng;
   size_t ok = 0;
   for (int round = 0; round < 3000; ++round) {
     std::string bad = *delta;

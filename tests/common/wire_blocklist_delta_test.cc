@@ -6,6 +6,7 @@
 
 #include "common/wire/blocklist_delta.h"
 #include "common/wire/journal_messages.h"
+#include "tests/testutil/random.h"
 
 namespace tessera::common::wire {
 namespace {
@@ -59,7 +60,7 @@ TEST_CASE("blocklist delta: edge cases round trip (empty lists, equal lists, app
 }
 
 TEST_CASE("blocklist delta: Apply(base, Compute(base, t)) == t for random lists") {
-  std::mt19937 rng(42);
+  testutil::Random rng;
   for (int round = 0; round < 2000; ++round) {
     std::uniform_int_distribution<int> len(0, 40), sym(0, 6);
     std::vector<BlockRef> base, target;

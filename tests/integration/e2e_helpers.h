@@ -1,8 +1,8 @@
 // tests/integration/e2e_helpers.h
 //
 // Shared pieces of the end-to-end test files: deadlines, starting a Cluster or failing the
-// test with its logs, seeded random content, and small file-system actions that REQUIRE
-// success. Test-only; used from the doctest main thread.
+// test with its logs, random content (testutil::Random, testutil::RandomBytes), and small
+// file-system actions that REQUIRE success. Test-only; used from the doctest main thread.
 #pragma once
 
 #include <doctest/doctest.h>
@@ -13,16 +13,17 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
-#include <random>
 #include <string>
 
 #include "tests/integration/cluster.h"
 #include "tests/integration/tree.h"
+#include "tests/testutil/random.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace tessera::integration {
 
 using namespace std::chrono_literals;
+using testutil::RandomBytes;
 
 // Generous: a healthy cluster converges within seconds; these only bound a broken one.
 inline constexpr std::chrono::milliseconds kConverge = 20s;
@@ -44,31 +45,6 @@ inline void RequireConverged(const Cluster& cluster, size_t a = 0, size_t b = 1,
                              std::chrono::milliseconds timeout = kConverge) {
   const common::Status st = WaitForConvergence(cluster.root(a), cluster.root(b), timeout);
   REQUIRE_MESSAGE(st.ok(), st.message());
-}
-
-// The seed for this test's random content: $TESSERA_TEST_SEED or a fresh one, printed.
-inline uint64_t TestSeed(const char* test) {
-  uint64_t seed;
-  if (const char* s = std::getenv("TESSERA_TEST_SEED"); s != nullptr && *s != '\0') {
-    seed = std::strtoull(s, nullptr, 0);
-  } else {
-    std::random_device rd;
-    seed = (static_cast<uint64_t>(rd()) << 32) ^ rd();
-  }
-  std::printf("%s: TESSERA_TEST_SEED=%llu\n", test, static_cast<unsigned long long>(seed));
-  std::fflush(stdout);
-  return seed;
-}
-
-inline std::string RandomBytes(std::mt19937_64& rng, size_t n) {
-  std::string out(n, '\0');
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const uint64_t v = rng();
-    for (int k = 0; k < 8; ++k) out[i + k] = static_cast<char>(v >> (8 * k));
-  }
-  for (; i < n; ++i) out[i] = static_cast<char>(rng());
-  return out;
 }
 
 // Numbered text lines "line 1 ...\n" .. "line n ...\n".

@@ -294,7 +294,7 @@ TEST_CASE("e2e hostile: blocks corrupted by the blockserver are never written to
   INFO(*cluster << "----- daemon dev-b (behind the corrupting proxy) -----\n"
                 << FileTail(config.log_path, 4000));
 
-  std::mt19937_64 rng(TestSeed("e2e corrupt blocks"));
+  testutil::Random rng;
   const std::string v1 = RandomBytes(rng, 300'000);
   const std::string v2 = RandomBytes(rng, 300'000);
   const std::string fresh = RandomBytes(rng, 100'000);

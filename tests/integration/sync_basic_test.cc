@@ -230,7 +230,7 @@ TEST_CASE("e2e: a binary file of random bytes arrives byte for byte") {
   testutil::TempDir dir;
   auto cluster = StartClusterOrFail(dir);
   INFO(*cluster);
-  std::mt19937_64 rng(TestSeed("e2e binary"));
+  testutil::Random rng;
   const std::string bytes = RandomBytes(rng, (1 << 20) + 12345);
   Write(cluster->Path(kA, "random.bin"), bytes);
   RequireContentSoon(cluster->Path(kB, "random.bin"), bytes);
@@ -247,7 +247,7 @@ TEST_CASE("e2e: a 64 MiB file arrives intact") {
   testutil::TempDir dir;
   auto cluster = StartClusterOrFail(dir);
   INFO(*cluster);
-  std::mt19937_64 rng(TestSeed("e2e large"));
+  testutil::Random rng;
   const std::string bytes = RandomBytes(rng, 64u << 20);
   Write(cluster->Path(kA, "large.bin"), bytes);
   RequireConverged(*cluster, kA, kB, kConvergeLarge);
@@ -261,7 +261,7 @@ TEST_CASE("e2e: a file written in many small writes while the daemon scans ends 
   testutil::TempDir dir;
   auto cluster = StartClusterOrFail(dir);
   INFO(*cluster);
-  std::mt19937_64 rng(TestSeed("e2e several writes"));
+  testutil::Random rng;
   const std::string path = cluster->Path(kA, "growing.log");
   std::string expected;
   Write(path, "");

@@ -103,7 +103,7 @@ TEST_CASE("e2e: SIGKILL of B during a big download leaves no partial file, and B
   testutil::TempDir dir;
   auto cluster = StartClusterOrFail(dir);
   INFO(*cluster);
-  std::mt19937_64 rng(TestSeed("e2e kill -9"));
+  testutil::Random rng;
   const std::string bytes = RandomBytes(rng, 64u << 20);
   const std::string want_sha = Sha256Hex(bytes);
   Write(cluster->Path(kA, "big.bin"), bytes);

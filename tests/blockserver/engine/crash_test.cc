@@ -1,15 +1,16 @@
 // kill -9 crash test: a real process writes acknowledged batches while flushes and compactions
 // run; it is killed at a random point; the store must hold every acknowledged batch, intact,
-// and no batch after a missing one. Seeded: prints the seed; TESSERA_TEST_SEED replays it.
+// and no batch after a missing one. Seeded (testutil::Random): a failure prints
+// TESSERA_TEST_SEED, which replays it.
 #include <doctest/doctest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
-#include <random>
 
 #include "tests/blockserver/engine/crash_workload.h"
+#include "tests/testutil/random.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace tessera::blockserver::engine {
@@ -19,11 +20,6 @@ using testing::CrashValueSize;
 using testing::KeyFor;
 using testing::kKeysPerCrashBatch;
 using testing::ValueFor;
-
-uint64_t TestSeed() {
-  if (const char* s = std::getenv("TESSERA_TEST_SEED")) return std::strtoull(s, nullptr, 10);
-  return std::random_device{}();
-}
 
 // Starts crash_writer; returns its pid and the read end of its stdout.
 std::pair<pid_t, int> Spawn(const std::string& dir, uint64_t first_batch) {
@@ -86,17 +82,14 @@ BatchState CheckBatch(Engine& e, uint64_t b, uint64_t seed) {
 }
 
 TEST_CASE("engine: kill -9 at random points never loses an acknowledged write or leaves a hole") {
-  const uint64_t seed = TestSeed();
-  std::printf("crash test seed: %llu (replay with TESSERA_TEST_SEED)\n",
-              static_cast<unsigned long long>(seed));
-  MESSAGE("crash test seed: " << seed);
-  std::mt19937_64 rng(seed);
+  testutil::Random rng;  // failures print its TESSERA_TEST_SEED
+  const uint64_t seed = rng.seed();
   testutil::TempDir dir;
   common::PosixEnv env;
   common::Logger log(common::LogLevel::kError);
   uint64_t next_batch = 0;
   for (int round = 0; round < 8; ++round) {
-    const int want = 1 + static_cast<int>(rng() % 250);
+    const int want = 1 + static_cast<int>(rng.Uniform(250));
     auto [pid, fd] = Spawn(dir.path(), next_batch);
     const int64_t last_acked = ReadAcks(fd, want);
     REQUIRE(::kill(pid, SIGKILL) == 0);

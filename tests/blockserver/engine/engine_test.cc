@@ -5,8 +5,8 @@
 #include <atomic>
 #include <thread>
 
-#include "tests/blockserver/engine/corrupt.h"
 #include "tests/blockserver/engine/test_util.h"
+#include "tests/testutil/file_damage.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace tessera::blockserver::engine {
@@ -217,7 +217,7 @@ TEST_CASE("engine: a torn final log record is dropped at open, earlier writes ke
     REQUIRE(e->Close().ok());
   }
   const std::string path = dir.Sub(NewestLog(env, dir.path()));
-  testing::Truncate(path, *env.GetFileSize(path) - 5);
+  testutil::Truncate(path, *env.GetFileSize(path) - 5);
   auto e = OpenOk(o, env, log);
   for (int i = 0; i < 9; ++i) CHECK(**e->Get(KeyFor(i)) == ValueFor(i, 50));
   CHECK(!e->Get(KeyFor(9))->has_value());
@@ -236,7 +236,7 @@ TEST_CASE("engine: a bad checksum in the middle of a log is reported as corrupti
     REQUIRE(e->Close().ok());
   }
   const std::string newest = NewestLog(env, dir.path());
-  testing::CorruptBytes(dir.Sub(newest), 24 + 9 + 20);  // inside the first record
+  testutil::CorruptBytes(dir.Sub(newest), 24 + 9 + 20);  // inside the first record
   auto e = Engine::Open(o, env, log);
   CHECK(e.status().code() == common::Code::kCorruption);
 }
@@ -252,7 +252,7 @@ TEST_CASE("engine: a damaged blob value is reported as corruption on read") {
   auto e = OpenOk(o, env, log);
   REQUIRE(e->Put(KeyFor(1), ValueFor(1, 5000)).ok());
   const std::string newest = NewestLog(env, dir.path());
-  testing::CorruptBytes(dir.Sub(newest), *env.GetFileSize(dir.Sub(newest)) - 100);
+  testutil::CorruptBytes(dir.Sub(newest), *env.GetFileSize(dir.Sub(newest)) - 100);
   CHECK(e->Get(KeyFor(1)).status().code() == common::Code::kCorruption);
 }
 

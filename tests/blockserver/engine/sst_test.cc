@@ -2,12 +2,12 @@
 
 #include <algorithm>
 
-#include "blockserver/engine/crc32c.h"
 #include "blockserver/engine/sst_builder.h"
 #include "blockserver/engine/sst_format.h"
 #include "blockserver/engine/sst_reader.h"
-#include "tests/blockserver/engine/corrupt.h"
+#include "common/crc32c.h"
 #include "tests/blockserver/engine/test_util.h"
+#include "tests/testutil/file_damage.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace tessera::blockserver::engine {
@@ -104,7 +104,7 @@ TEST_CASE("sst: a damaged data block is reported as corruption, never returned")
   const std::string path = dir.Sub("t.sst");
   const auto entries = SampleEntries(200);
   Build(env, path, entries);
-  testing::CorruptBytes(path, sst::kHeaderBytes + 10);  // inside the first data block
+  testutil::CorruptBytes(path, sst::kHeaderBytes + 10);  // inside the first data block
   auto r = SstReader::Open(env, path, 1, nullptr);
   REQUIRE(r.ok());  // index and footer are intact
   auto got = (*r)->Get(entries[0].first);
@@ -122,23 +122,23 @@ TEST_CASE("sst: a bad header, footer, version, index or truncation is refused at
   const uint64_t size = *env.GetFileSize(path);
   std::string expect;
   SUBCASE("magic") {
-    testing::CorruptBytes(path, 1);
+    testutil::CorruptBytes(path, 1);
     expect = "bad magic";
   }
   SUBCASE("header version") {
-    testing::CorruptBytes(path, 8);
+    testutil::CorruptBytes(path, 8);
     expect = "header checksum";
   }
   SUBCASE("footer") {
-    testing::CorruptBytes(path, size - 20);
+    testutil::CorruptBytes(path, size - 20);
     expect = "footer";
   }
   SUBCASE("index") {
-    testing::CorruptBytes(path, size - sst::kFooterBytes - 200);
+    testutil::CorruptBytes(path, size - sst::kFooterBytes - 200);
     expect = "";
   }
   SUBCASE("truncated") {
-    testing::Truncate(path, size - 1);
+    testutil::Truncate(path, size - 1);
     expect = "footer";
   }
   auto r = SstReader::Open(env, path, 1, nullptr);
@@ -154,7 +154,7 @@ TEST_CASE("sst: a well-formed file with an unknown format version is refused by 
   std::string data = *env.ReadFileToString(path);
   data[8] = 2;  // version 2, with a valid header crc
   std::string header = data.substr(0, 12);
-  const uint32_t crc = crc32c::Value(header);
+  const uint32_t crc = common::crc32c::Value(header);
   for (int i = 0; i < 4; ++i) data[12 + i] = static_cast<char>(crc >> (8 * i));
   REQUIRE(common::WriteFileAtomically(env, path, data).ok());
   auto r = SstReader::Open(env, path, 1, nullptr);

@@ -8,8 +8,8 @@
 #include "blockserver/engine/sst_reader.h"
 #include "blockserver/tools/check_tool.h"
 #include "blockserver/tools/sst_tool.h"
-#include "tests/blockserver/engine/corrupt.h"
 #include "tests/blockserver/engine/test_util.h"
+#include "tests/testutil/file_damage.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace tessera::blockserver::engine {
@@ -99,7 +99,7 @@ TEST_CASE("tools: check passes a healthy store and names a damaged SST or blob v
 
   SUBCASE("sst block") {
     const std::string sst = OnlySst(data);
-    testing::CorruptBytes(sst, 20);
+    testutil::CorruptBytes(sst, 20);
     std::ostringstream o2;
     CHECK(tools::CheckMain({"--data", data}, o2, err) == 1);
     CHECK(o2.str().find("checksum mismatch") != std::string::npos);
@@ -112,7 +112,7 @@ TEST_CASE("tools: check passes a healthy store and names a damaged SST or blob v
     while (it->Valid() && it->entry().kind != EntryKind::kBlob) it->Next();
     REQUIRE(it->Valid());
     const BlobAddress a = it->entry().blob;
-    testing::CorruptBytes(LogFileName(data, a.file_number), a.offset + 3);
+    testutil::CorruptBytes(LogFileName(data, a.file_number), a.offset + 3);
     std::ostringstream o2;
     CHECK(tools::CheckMain({"--data", data}, o2, err) == 1);
     CHECK(o2.str().find("is damaged") != std::string::npos);

@@ -3,8 +3,8 @@
 #include "blockserver/engine/wal_format.h"
 #include "blockserver/engine/wal_reader.h"
 #include "blockserver/engine/wal_writer.h"
-#include "tests/blockserver/engine/corrupt.h"
 #include "tests/blockserver/engine/test_util.h"
+#include "tests/testutil/file_damage.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace tessera::blockserver::engine {
@@ -87,11 +87,11 @@ TEST_CASE("wal: a torn final record is dropped, earlier ones kept") {
   const std::string path = dir.Sub("a.log");
   const auto offsets = WriteLog(env, path, 10);
   const uint64_t size = *env.GetFileSize(path);
-  SUBCASE("cut inside the payload") { testing::Truncate(path, size - 3); }
-  SUBCASE("cut inside the record header") { testing::Truncate(path, offsets[9] + 4); }
-  SUBCASE("last record's bytes garbled") { testing::CorruptBytes(path, size - 2); }
+  SUBCASE("cut inside the payload") { testutil::Truncate(path, size - 3); }
+  SUBCASE("cut inside the record header") { testutil::Truncate(path, offsets[9] + 4); }
+  SUBCASE("last record's bytes garbled") { testutil::CorruptBytes(path, size - 2); }
   SUBCASE("zeros appended after the last record") {
-    testing::AppendBytes(path, std::string(100, '\0'));
+    testutil::AppendBytes(path, std::string(100, '\0'));
   }
   auto r = ReadLog(env, path);
   REQUIRE(r.status.ok());
@@ -108,7 +108,7 @@ TEST_CASE("wal: a bad checksum before the last record is corruption") {
   common::PosixEnv env;
   const std::string path = dir.Sub("a.log");
   const auto offsets = WriteLog(env, path, 10);
-  testing::CorruptBytes(path, offsets[4] + wal::kRecordHeaderBytes + 20);
+  testutil::CorruptBytes(path, offsets[4] + wal::kRecordHeaderBytes + 20);
   auto r = ReadLog(env, path);
   CHECK(r.status.code() == common::Code::kCorruption);
   CHECK(r.sequences == Iota(4));
@@ -120,12 +120,12 @@ TEST_CASE("wal: an unknown format version or a foreign file is refused") {
   const std::string path = dir.Sub("a.log");
   WriteLog(env, path, 2);
   SUBCASE("version") {
-    testing::CorruptBytes(path, 8);  // first byte of format_version; the header crc fails
+    testutil::CorruptBytes(path, 8);  // first byte of format_version; the header crc fails
     auto r = ReadLog(env, path);
     CHECK(r.status.code() == common::Code::kCorruption);
   }
   SUBCASE("magic") {
-    testing::CorruptBytes(path, 0);
+    testutil::CorruptBytes(path, 0);
     auto r = ReadLog(env, path);
     CHECK(r.status.code() == common::Code::kCorruption);
     CHECK(r.status.message().find("bad magic") != std::string::npos);
@@ -138,9 +138,9 @@ TEST_CASE("wal: empty and header-only files read as empty; a cut header as torn"
   const std::string path = dir.Sub("a.log");
   WriteLog(env, path, 0);
   CHECK(ReadLog(env, path).last == WalReader::Outcome::kEnd);
-  testing::Truncate(path, 10);
+  testutil::Truncate(path, 10);
   CHECK(ReadLog(env, path).last == WalReader::Outcome::kTorn);
-  testing::Truncate(path, 0);
+  testutil::Truncate(path, 0);
   CHECK(ReadLog(env, path).last == WalReader::Outcome::kEnd);
 }
 

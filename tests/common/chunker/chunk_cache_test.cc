@@ -9,6 +9,7 @@
 #include "common/chunker/chunk_cache_format.h"
 #include "tests/common/chunker/chunk_test_util.h"
 #include "tests/testutil/fault_env.h"
+#include "tests/testutil/random.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace tessera::common::chunker {
@@ -29,7 +30,7 @@ TEST_CASE("chunk cache: put, has and get round-trip compressible and random bloc
   PosixEnv env;
   auto cache = ChunkCache::Open(env, dir.Sub("cache"));
   REQUIRE(cache.ok());
-  testing::Random rnd(testing::BaseSeed());
+  testutil::Random rnd(testutil::Random::Stable{});
   const std::string text(100000, 'a');
   const std::string random = testing::RandomBytes(rnd, 5000);
   for (const std::string& data : {text, random, std::string()}) {
@@ -69,7 +70,7 @@ TEST_CASE("chunk cache: a corrupted cached block is reported as Corruption, and 
   PosixEnv env;
   auto cache = ChunkCache::Open(env, dir.path());
   REQUIRE(cache.ok());
-  testing::Random rnd(testing::BaseSeed());
+  testutil::Random rnd(testutil::Random::Stable{});
   const std::string compressible = std::string(20000, 'x') + "tail";
   const std::string random = testing::RandomBytes(rnd, 3000);
   struct Damage {
@@ -202,7 +203,7 @@ TEST_CASE("chunk cache: remove, and trimming to a size keeps the blocks asked fo
   PosixEnv env;
   auto cache = ChunkCache::Open(env, dir.path());
   REQUIRE(cache.ok());
-  testing::Random rnd(testing::BaseSeed());
+  testutil::Random rnd(testutil::Random::Stable{});
   std::vector<BlockId> ids;
   for (int i = 0; i < 20; ++i) {
     const std::string data = testing::RandomBytes(rnd, 1000);

@@ -1,43 +1,24 @@
 // tests/common/chunker/chunk_test_util.h
 //
-// Helpers for the chunker tests: a seeded generator (the seed comes from TESSERA_TEST_SEED when
-// set, so a failure can be replayed; tests CAPTURE it so doctest prints it on failure), random
-// "typical" text and random bytes, and a comparison of two chunk lists. Not thread-safe.
+// Helpers for the chunker tests (and chunker_bench): random "typical" text and random bytes
+// from a testutil::SplitMix64 (tests take a seeded testutil::Random, tests/testutil/random.h:
+// TESSERA_TEST_SEED replays a failure, whose seed doctest prints), and a comparison of two
+// chunk lists. Not thread-safe.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
-#include <cstdlib>
 #include <iterator>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "tests/testutil/splitmix.h"
+
 namespace tessera::common::chunker::testing {
 
-// The base seed of this run: TESSERA_TEST_SEED, or a fixed default.
-inline uint64_t BaseSeed() {
-  const char* env = std::getenv("TESSERA_TEST_SEED");
-  return env != nullptr ? std::strtoull(env, nullptr, 10) : 20240601;
-}
-
-// splitmix64; small, fast, and the same everywhere.
-class Random {
- public:
-  explicit Random(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, n); n > 0.
-  uint64_t Uniform(uint64_t n) { return Next() % n; }
-  bool OneIn(uint64_t n) { return Uniform(n) == 0; }
-
- private:
-  uint64_t state_;
-};
+using Random = testutil::SplitMix64;
+using testutil::RandomBytes;
 
 // One line of source-code-like text (no '\n'), 0..~120 bytes.
 inline std::string RandomLine(Random& rnd) {
@@ -67,15 +48,6 @@ inline std::vector<std::string> RandomLines(Random& rnd, size_t count) {
 inline std::string Join(const std::vector<std::string>& parts) {
   std::string out;
   for (const auto& p : parts) out += p;
-  return out;
-}
-
-inline std::string RandomBytes(Random& rnd, size_t n) {
-  std::string out(n, '\0');
-  for (size_t i = 0; i < n; i += 8) {
-    const uint64_t v = rnd.Next();
-    for (size_t k = 0; k < 8 && i + k < n; ++k) out[i + k] = static_cast<char>(v >> (8 * k));
-  }
   return out;
 }
 

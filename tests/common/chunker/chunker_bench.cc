@@ -52,7 +52,7 @@ void BenchHashify(const char* name, const char* path, const std::string& data, b
 
 int Main(int argc, char** argv) {
   const size_t megabytes = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 64;
-  testing::Random rnd(1);
+  testutil::SplitMix64 rnd(1);
   std::string text;
   text.reserve(megabytes << 20);
   while (text.size() < (megabytes << 20)) text += testing::RandomLine(rnd) + "\n";

@@ -5,6 +5,7 @@
 
 #include "common/chunker/chunker.h"
 #include "tests/common/chunker/chunk_test_util.h"
+#include "tests/testutil/random.h"
 
 namespace tessera::common::chunker {
 namespace {
@@ -24,11 +25,8 @@ void CheckBinaryInvariants(const ChunkParams& params, std::string_view data,
 }
 
 TEST_CASE("gear chunker: chunks concatenate to the input and respect min and max") {
-  const uint64_t base = testing::BaseSeed();
   for (uint64_t s = 0; s < 30; ++s) {
-    const uint64_t seed = base + s;
-    CAPTURE(seed);
-    Random rnd(seed);
+    testutil::Random rnd(testutil::Random::Stable{s});
     const std::string data = testing::RandomBytes(rnd, rnd.Uniform(2'000'000));
     const ChunkParams params = ChunkParams::WithAverage(ChunkMethod::kGear, 8192);
     CheckBinaryInvariants(params, data, SplitIntoChunks(params, data));
@@ -37,7 +35,7 @@ TEST_CASE("gear chunker: chunks concatenate to the input and respect min and max
 }
 
 TEST_CASE("gear chunker: chunk sizes average about avg_bytes on random data") {
-  Random rnd(testing::BaseSeed());
+  testutil::Random rnd(testutil::Random::Stable{});
   const std::string data = testing::RandomBytes(rnd, 8'000'000);
   const ChunkParams params = ChunkParams::WithAverage(ChunkMethod::kGear, 16384);
   const auto chunks = SplitIntoChunks(params, data);
@@ -48,11 +46,8 @@ TEST_CASE("gear chunker: chunk sizes average about avg_bytes on random data") {
 }
 
 TEST_CASE("gear chunker: inserting or deleting bytes near the start changes only a few chunks") {
-  const uint64_t base = testing::BaseSeed();
   for (uint64_t s = 0; s < 20; ++s) {
-    const uint64_t seed = base + s;
-    CAPTURE(seed);
-    Random rnd(seed);
+    testutil::Random rnd(testutil::Random::Stable{s});
     const std::string old_data = testing::RandomBytes(rnd, 4'000'000);
     const ChunkParams params = ChunkParams::ForBinary(old_data.size());
     const size_t at = rnd.Uniform(50000);

@@ -10,6 +10,7 @@
 #include "common/chunker/gear_table.h"
 #include "common/chunker/line_chunker.h"
 #include "tests/common/chunker/chunk_test_util.h"
+#include "tests/testutil/random.h"
 
 namespace tessera::common::chunker {
 namespace {
@@ -40,7 +41,7 @@ TEST_CASE("golden: the line hash is the same forever") {
 }
 
 TEST_CASE("golden: text and binary boundaries of fixed inputs are the same forever") {
-  testing::Random rnd(42);  // fixed on purpose: not TESSERA_TEST_SEED
+  testutil::Random rnd(testutil::Random::Fixed{42});  // fixed on purpose: not TESSERA_TEST_SEED
   const std::string text = testing::Join(testing::RandomLines(rnd, 20000));
   const std::string bytes = testing::RandomBytes(rnd, 2'000'000);
   const auto text_ends = ChunkEnds(ChunkParams::ForText(text.size()), text);

@@ -2,9 +2,13 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
+#include "common/chunker/line_chunker.h"
 #include "tests/common/chunker/chunk_test_util.h"
+#include "tests/testutil/random.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace tessera::common::chunker {
@@ -24,7 +28,7 @@ void CheckBlocksDescribe(const FileChunks& chunks, std::string_view data) {
 TEST_CASE("hashify: a text file gives line chunks, their ids, and the whole-file SHA-256") {
   testutil::TempDir dir;
   PosixEnv env;
-  testing::Random rnd(testing::BaseSeed());
+  testutil::Random rnd(testutil::Random::Stable{});
   // Over 1 MiB so the 64 KiB read buffer is refilled many times.
   const std::string text = testing::Join(testing::RandomLines(rnd, 40000));
   REQUIRE(WriteFileAtomically(env, dir.Sub("notes.md"), text).ok());
@@ -44,7 +48,7 @@ TEST_CASE("hashify: a text file gives line chunks, their ids, and the whole-file
 TEST_CASE("hashify: a binary file is detected and chunked with the gear chunker") {
   testutil::TempDir dir;
   PosixEnv env;
-  testing::Random rnd(testing::BaseSeed());
+  testutil::Random rnd(testutil::Random::Stable{});
   const std::string data = testing::RandomBytes(rnd, 3'000'000);
   REQUIRE(WriteFileAtomically(env, dir.Sub("blob"), data).ok());
   HashifyOptions options;
@@ -55,6 +59,35 @@ TEST_CASE("hashify: a binary file is detected and chunked with the gear chunker"
   CHECK(chunks->params.method == ChunkMethod::kGear);
   CHECK(!chunks->sha256.has_value());
   CheckBlocksDescribe(*chunks, data);
+}
+
+TEST_CASE("hashify: a text chunk that ends inside an earlier read buffer is hashed whole") {
+  // Read through 64 KiB buffers. A 65516-byte line ends a chunk at 65517 (a line of avg bytes
+  // or more always does); "short\n" (not a boundary) ends the next line at 65523; then a long
+  // line fills that chunk to max (8 KiB) inside the second buffer, so the chunk is cut after
+  // "short\n", at 65523: in the first buffer. HashifyFile used to throw std::out_of_range here.
+  const ChunkParams params = ChunkParams::ForText(80000);
+  REQUIRE(params.avg_bytes == 1024);
+  REQUIRE(params.max_bytes == 8192);
+  const std::string line = "short";
+  REQUIRE((LineChunker::LineHash(line) >> 32) >= (line.size() + 1) * ((uint64_t{1} << 32) / 1024));
+  const std::string text =
+      std::string(65516, 'x') + "\n" + line + "\n" + std::string(10000, 'y') + "\n" + "end\n";
+  const std::vector<uint64_t> ends = ChunkEnds(params, text);
+  REQUIRE(std::find(ends.begin(), ends.end(), 65517) != ends.end());
+  REQUIRE(std::find(ends.begin(), ends.end(), 65523) != ends.end());
+
+  testutil::TempDir dir;
+  PosixEnv env;
+  REQUIRE(WriteFileAtomically(env, dir.Sub("long-lines.txt"), text).ok());
+  HashifyOptions options;
+  options.read_buffer_bytes = 1;  // raised to the 64 KiB floor
+  auto chunks = HashifyFile(env, dir.Sub("long-lines.txt"), options);
+  REQUIRE(chunks.ok());
+  CHECK(chunks->format == FileFormat::kText);
+  CHECK(chunks->params == params);
+  CHECK(chunks->sha256 == BlockId::Of(text));
+  CheckBlocksDescribe(*chunks, text);
 }
 
 TEST_CASE("hashify: an empty file has no blocks") {

@@ -6,6 +6,7 @@
 
 #include "common/chunker/chunker.h"
 #include "tests/common/chunker/chunk_test_util.h"
+#include "tests/testutil/random.h"
 
 namespace tessera::common::chunker {
 namespace {
@@ -34,11 +35,8 @@ void CheckTextInvariants(const ChunkParams& params, std::string_view text,
 }
 
 TEST_CASE("line chunker: chunks are runs of whole lines that concatenate to the input") {
-  const uint64_t base = testing::BaseSeed();
   for (uint64_t s = 0; s < 40; ++s) {
-    const uint64_t seed = base + s;
-    CAPTURE(seed);
-    Random rnd(seed);
+    testutil::Random rnd(testutil::Random::Stable{s});
     const std::string text = Join(RandomLines(rnd, rnd.Uniform(3000)));
     const ChunkParams params = ChunkParams::ForText(text.size());
     const auto chunks = SplitIntoChunks(params, text);
@@ -47,11 +45,8 @@ TEST_CASE("line chunker: chunks are runs of whole lines that concatenate to the 
 }
 
 TEST_CASE("line chunker: random bytes with few newlines still concatenate back") {
-  const uint64_t base = testing::BaseSeed();
   for (uint64_t s = 0; s < 20; ++s) {
-    const uint64_t seed = base + s;
-    CAPTURE(seed);
-    Random rnd(seed);
+    testutil::Random rnd(testutil::Random::Stable{s});
     std::string text = testing::RandomBytes(rnd, rnd.Uniform(200000));
     const ChunkParams params = ChunkParams::WithAverage(ChunkMethod::kTextLines, 1024);
     CheckTextInvariants(params, text, SplitIntoChunks(params, text));
@@ -64,7 +59,7 @@ TEST_CASE("line chunker: the empty input has no chunks") {
 }
 
 TEST_CASE("line chunker: a last line without a newline is kept whole in the last chunk") {
-  Random rnd(testing::BaseSeed());
+  testutil::Random rnd(testutil::Random::Stable{});
   std::string text = Join(RandomLines(rnd, 500)) + "no newline at the end";
   const ChunkParams params = ChunkParams::ForText(text.size());
   const auto chunks = SplitIntoChunks(params, text);
@@ -85,7 +80,7 @@ TEST_CASE("line chunker: one-line-per-chunk mode gives exactly one chunk per lin
 }
 
 TEST_CASE("line chunker: a line longer than max is split, and the lines around it stay whole") {
-  Random rnd(testing::BaseSeed());
+  testutil::Random rnd(testutil::Random::Stable{});
   const std::string before = Join(RandomLines(rnd, 300));
   const std::string long_line(100'000, 'x');
   const std::string after = Join(RandomLines(rnd, 300));
@@ -112,7 +107,7 @@ TEST_CASE("line chunker: a line that fills a chunk exactly to max ends it") {
 }
 
 TEST_CASE("line chunker: chunk sizes average about avg_bytes for typical text") {
-  Random rnd(testing::BaseSeed());
+  testutil::Random rnd(testutil::Random::Stable{});
   const std::string text = Join(RandomLines(rnd, 40000));
   const ChunkParams params = ChunkParams::WithAverage(ChunkMethod::kTextLines, 1024);
   const auto chunks = SplitIntoChunks(params, text);
@@ -128,12 +123,9 @@ TEST_CASE("line chunker: chunk sizes average about avg_bytes for typical text") 
 // boundaries did not move.
 template <typename Edit>
 void CheckEditLocality(Edit edit) {
-  const uint64_t base = testing::BaseSeed();
   size_t single = 0, at_most_two = 0, total = 0;
   for (uint64_t s = 0; s < 300; ++s) {
-    const uint64_t seed = base + s;
-    CAPTURE(seed);
-    Random rnd(seed);
+    testutil::Random rnd(testutil::Random::Stable{s});
     std::vector<std::string> lines = RandomLines(rnd, 2000);
     const std::string old_text = Join(lines);
     const ChunkParams params = ChunkParams::ForText(old_text.size());

@@ -1,9 +1,9 @@
-#include "blockserver/engine/crc32c.h"
+#include "common/crc32c.h"
 
 #include <array>
 #include <cstring>
 
-namespace tessera::blockserver::engine::crc32c {
+namespace tessera::common::crc32c {
 
 namespace {
 
@@ -81,4 +81,4 @@ uint32_t Extend(uint32_t crc, const char* data, size_t n) {
   return ExtendPortable(crc, data, n);
 }
 
-}  // namespace tessera::blockserver::engine::crc32c
+}  // namespace tessera::common::crc32c

@@ -1,7 +1,8 @@
-// blockserver/engine/coding.h
+// common/coding.h
 //
-// Little-endian fixed-width and LEB128 varint encoding for the engine's on-disk formats.
-// Pure functions; thread-safe.
+// Little-endian fixed-width and LEB128 varint encoding: the one place Tessera turns integers
+// into bytes for on-disk formats and wire batches (the engine's WAL and SSTs, the chunk cache,
+// block batches, the daemon index's blocklists). Pure functions; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace tessera::blockserver::engine {
+namespace tessera::common {
 
 inline void PutFixed32(std::string& dst, uint32_t v) {
   char buf[4];
@@ -76,4 +77,4 @@ inline bool GetFixed64(std::string_view& in, uint64_t* v) {
   return true;
 }
 
-}  // namespace tessera::blockserver::engine
+}  // namespace tessera::common

@@ -1,11 +1,12 @@
-#include "blockserver/engine/crc32c.h"
+#include "common/crc32c.h"
 
 #include <doctest/doctest.h>
 
-#include <random>
 #include <string>
 
-namespace tessera::blockserver::engine {
+#include "tests/testutil/random.h"
+
+namespace tessera::common {
 namespace {
 
 TEST_CASE("crc32c: matches the published test vectors") {
@@ -19,7 +20,7 @@ TEST_CASE("crc32c: matches the published test vectors") {
 }
 
 TEST_CASE("crc32c: hardware and table paths agree, and extending equals one pass") {
-  std::mt19937_64 rng(7);
+  testutil::Random rng;
   for (size_t len : {0u, 1u, 7u, 8u, 9u, 63u, 64u, 1000u, 4097u}) {
     std::string data(len, '\0');
     for (auto& c : data) c = static_cast<char>(rng());
@@ -39,4 +40,4 @@ TEST_CASE("crc32c: a flipped bit changes the checksum") {
 }
 
 }  // namespace
-}  // namespace tessera::blockserver::engine
+}  // namespace tessera::common
