@@ -41,7 +41,10 @@ common::Result<std::set<std::string>> BlockSender::Send(const std::vector<BlockN
     batch = common::wire::BlockBatch();
     batch_bytes = 0;
   };
-  for (const auto& [item, ids] : needs) {
+  for (const BlockNeed& need : needs) {
+    // Named references, not a structured binding: the lambdas below capture `item`.
+    const UploadItem& item = need.first;
+    const std::vector<common::BlockId>& ids = need.second;
     if (!item.local || item.local->kind != FileKind::kFile) continue;
     // Where each block of this version sits in the file, and its index.
     std::map<common::BlockId, std::pair<uint64_t, uint32_t>> where;
