@@ -1,5 +1,6 @@
 #include "metaserver/journal/blocklist_codec.h"
 
+#include "common/coding.h"
 #include "common/wire/block_messages.h"
 #include "common/wire/journal_messages.h"
 
@@ -11,26 +12,12 @@ using common::wire::BlockRef;
 
 namespace {
 
-void PutVarint(std::string& out, uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-
-// Reads a varint at `*pos`, advancing it; false when truncated or longer than 10 bytes.
+// Reads a varint at `*pos`, advancing it; false when truncated or not a valid 64-bit varint.
 bool GetVarint(std::string_view in, size_t* pos, uint64_t* out) {
-  uint64_t value = 0;
-  for (int shift = 0; shift < 64 && *pos < in.size(); shift += 7) {
-    const auto byte = static_cast<uint8_t>(in[(*pos)++]);
-    value |= static_cast<uint64_t>(byte & 0x7f) << shift;
-    if ((byte & 0x80) == 0) {
-      *out = value;
-      return true;
-    }
-  }
-  return false;
+  std::string_view rest = in.substr(*pos);
+  if (!common::GetVarint64(rest, out)) return false;
+  *pos = in.size() - rest.size();
+  return true;
 }
 
 }  // namespace
@@ -39,10 +26,10 @@ std::string EncodeBlocklist(const std::vector<BlockRef>& blocks) {
   std::string out;
   out.reserve(1 + 5 + blocks.size() * (BlockId::kSize + 4));
   out.push_back(static_cast<char>(kBlocklistVersion));
-  PutVarint(out, blocks.size());
+  common::PutVarint64(out, blocks.size());
   for (const BlockRef& block : blocks) {
     out.append(block.id.bytes());
-    PutVarint(out, block.size);
+    common::PutVarint64(out, block.size);
   }
   return out;
 }
@@ -50,10 +37,10 @@ std::string EncodeBlocklist(const std::vector<BlockRef>& blocks) {
 namespace {
 
 void PutBlocks(std::string& out, const std::vector<BlockRef>& blocks) {
-  PutVarint(out, blocks.size());
+  common::PutVarint64(out, blocks.size());
   for (const BlockRef& block : blocks) {
     out.append(block.id.bytes());
-    PutVarint(out, block.size);
+    common::PutVarint64(out, block.size);
   }
 }
 
@@ -99,9 +86,9 @@ std::string EncodeBlocklistDelta(const common::wire::BlocklistDelta& delta) {
   std::string out;
   out.reserve(1 + 4 * 10 + delta.blocks.size() * (BlockId::kSize + 4));
   out.push_back(static_cast<char>(kBlocklistDeltaVersion));
-  PutVarint(out, delta.base_jid);
-  PutVarint(out, delta.keep_prefix);
-  PutVarint(out, delta.keep_suffix);
+  common::PutVarint64(out, delta.base_jid);
+  common::PutVarint64(out, delta.keep_prefix);
+  common::PutVarint64(out, delta.keep_suffix);
   PutBlocks(out, delta.blocks);
   return out;
 }

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "metaserver/journal/sqlite.h"
+#include "metaserver/journal/sqlite/sqlite_names.h"
 #include "metaserver/journal/types.h"
 
 namespace tessera::metaserver::journal::sqlite {

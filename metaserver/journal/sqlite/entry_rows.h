@@ -8,8 +8,8 @@
 #include <cstdint>
 
 #include "common/result.h"
-#include "metaserver/journal/sqlite.h"
 #include "metaserver/journal/sqlite/blocklist_resolver.h"
+#include "metaserver/journal/sqlite/sqlite_names.h"
 #include "metaserver/journal/types.h"
 
 namespace tessera::metaserver::journal::sqlite {

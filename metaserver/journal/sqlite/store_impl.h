@@ -17,7 +17,7 @@
 #include "common/mutex.h"
 #include "common/result.h"
 #include "metaserver/journal/journal_store.h"
-#include "metaserver/journal/sqlite.h"
+#include "metaserver/journal/sqlite/sqlite_names.h"
 
 namespace tessera::metaserver::journal::sqlite {
 

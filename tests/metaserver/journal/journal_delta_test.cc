@@ -10,7 +10,7 @@
 #include "common/log.h"
 #include "common/wire/blocklist_delta.h"
 #include "metaserver/journal/journal.h"
-#include "metaserver/journal/sqlite.h"
+#include "common/sqlite/sqlite.h"
 #include "tests/metaserver/journal/journal_test_util.h"
 #include "tests/testutil/temp_dir.h"
 

@@ -9,7 +9,7 @@
 
 #include "common/env.h"
 #include "common/log.h"
-#include "metaserver/journal/sqlite.h"
+#include "common/sqlite/sqlite.h"
 #include "metaserver/journal/sqlite/schema.h"
 #include "metaserver/journal/sqlite/sqlite_store.h"
 #include "tests/metaserver/journal/journal_test_util.h"
@@ -239,7 +239,7 @@ TEST_CASE("journal: a write failing mid-batch rolls back every earlier item") {
           CommitOutcome::kCommitted);
   {
     // Fault injection from outside: a trigger makes the insert of one path fail.
-    auto db = journal::SqliteDb::Open(f.db_path());
+    auto db = common::sqlite::SqliteDb::Open(f.db_path());
     REQUIRE(db.ok());
     REQUIRE(db->Exec("CREATE TRIGGER poison BEFORE INSERT ON entries WHEN NEW.path = 'b/poison' "
                      "BEGIN SELECT RAISE(ABORT, 'injected fault'); END")
@@ -402,7 +402,7 @@ TEST_CASE("journal: concurrent commits from many threads get distinct increasing
 
 TEST_CASE("journal: the database is WAL, versioned, and marked as a Tessera journal") {
   Fixture f;
-  auto db = journal::SqliteDb::Open(f.db_path());
+  auto db = common::sqlite::SqliteDb::Open(f.db_path());
   REQUIRE(db.ok());
   CHECK(db->QueryText("PRAGMA journal_mode").value() == "wal");
   CHECK(db->QueryInt("PRAGMA user_version").value() ==
@@ -425,7 +425,7 @@ TEST_CASE("journal: a file of another application or a newer schema is refused")
   common::Logger log(common::LogLevel::kError);
   const std::string path = dir.Sub("journal.db");
   {
-    auto db = journal::SqliteDb::Open(path);
+    auto db = common::sqlite::SqliteDb::Open(path);
     REQUIRE(db.ok());
     SUBCASE("someone else's tables") { REQUIRE(db->Exec("CREATE TABLE t (x)").ok()); }
     SUBCASE("someone else's application id") {

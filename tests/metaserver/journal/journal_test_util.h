@@ -20,7 +20,7 @@
 #include "common/log.h"
 #include "common/wire/journal_messages.h"
 #include "metaserver/journal/journal.h"
-#include "metaserver/journal/sqlite.h"
+#include "common/sqlite/sqlite.h"
 #include "metaserver/journal/sqlite/sqlite_store.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -157,7 +157,7 @@ struct JournalFixture {
 
   // One integer from the database file, through a connection of its own.
   int64_t Sql(const std::string& query) {
-    auto db = journal::SqliteDb::Open(db_path());
+    auto db = common::sqlite::SqliteDb::Open(db_path());
     REQUIRE(db.ok());
     auto value = db->QueryInt(query);
     REQUIRE_MESSAGE(value.ok(), value.status().ToString());

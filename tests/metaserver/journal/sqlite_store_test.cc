@@ -7,7 +7,7 @@
 #include <string>
 
 #include "metaserver/journal/blocklist_codec.h"
-#include "metaserver/journal/sqlite.h"
+#include "common/sqlite/sqlite.h"
 #include "metaserver/journal/sqlite/schema.h"
 #include "tests/metaserver/journal/journal_test_util.h"
 
@@ -18,10 +18,10 @@ using testing::FileItem;
 
 // Writes a version 1 journal with namespace "old" holding one file entry (jid 1).
 void WriteVersionOneJournal(const std::string& path) {
-  auto db = journal::SqliteDb::Open(path);
+  auto db = common::sqlite::SqliteDb::Open(path);
   REQUIRE(db.ok());
   REQUIRE(db->QueryText("PRAGMA journal_mode = WAL").ok());
-  REQUIRE(db->Exec(journal::sqlite::SchemaScripts()[0]).ok());
+  REQUIRE(db->Exec(journal::sqlite::SchemaScripts()[0].sql).ok());
   REQUIRE(db->Exec("PRAGMA application_id = 1414744625; PRAGMA user_version = 1").ok());
   REQUIRE(db->Exec("INSERT INTO namespaces (nsid, name, head_jid) VALUES (1, 'old', 1)").ok());
   auto insert = db->Prepare(
@@ -62,7 +62,7 @@ TEST_CASE("sqlite store: a version 1 journal is upgraded in place and keeps its 
   CHECK(edit.outcome == common::wire::CommitOutcome::kCommitted);
   CHECK(edit.jid == 2);
 
-  auto db = journal::SqliteDb::Open(path);
+  auto db = common::sqlite::SqliteDb::Open(path);
   REQUIRE(db.ok());
   CHECK(db->QueryInt("PRAGMA user_version").value() ==
         static_cast<int64_t>(journal::sqlite::SchemaScripts().size()));
