@@ -3,8 +3,8 @@
 #include <cstdio>
 
 #include "blockserver/api/routes.h"
-#include "blockserver/engine_block_store.h"
-#include "blockserver/file_block_store.h"
+#include "blockserver/store/engine_block_store.h"
+#include "blockserver/store/file_block_store.h"
 #include "common/cli/run_until_signal.h"
 #include "common/http/server.h"
 #include "common/log.h"

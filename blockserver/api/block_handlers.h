@@ -7,7 +7,7 @@
 // Thread-safe as far as the BlockStore is (handlers keep no state). `store` must outlive calls.
 #pragma once
 
-#include "blockserver/block_store.h"
+#include "blockserver/store/block_store.h"
 #include "common/http/server.h"
 
 namespace tessera::blockserver::api {

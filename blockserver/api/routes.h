@@ -4,7 +4,7 @@
 // Call before the server starts; `store` must outlive the server.
 #pragma once
 
-#include "blockserver/block_store.h"
+#include "blockserver/store/block_store.h"
 #include "common/http/router.h"
 
 namespace tessera::blockserver::api {

@@ -2,7 +2,7 @@
 
 #include "blockserver/api/block_handlers.h"
 #include "blockserver/api/routes.h"
-#include "blockserver/file_block_store.h"
+#include "blockserver/store/file_block_store.h"
 #include "common/http/client.h"
 #include "common/wire/block_batch_format.h"
 #include "common/wire/block_messages.h"

@@ -3,7 +3,7 @@
 #include <boost/json.hpp>
 
 #include "blockserver/api/block_handlers.h"
-#include "blockserver/file_block_store.h"
+#include "blockserver/store/file_block_store.h"
 #include "common/rsync_delta.h"
 #include "common/wire/block_batch_format.h"
 #include "common/wire/block_messages.h"

@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "blockserver/file_block_store.h"
+#include "blockserver/store/file_block_store.h"
 #include "common/client/block_client.h"
 #include "common/client/meta_client.h"
 #include "common/env.h"

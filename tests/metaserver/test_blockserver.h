@@ -12,7 +12,7 @@
 #include <string>
 
 #include "blockserver/api/routes.h"
-#include "blockserver/file_block_store.h"
+#include "blockserver/store/file_block_store.h"
 #include "common/env.h"
 #include "common/http/server.h"
 #include "common/log.h"

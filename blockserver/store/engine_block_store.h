@@ -1,4 +1,4 @@
-// blockserver/engine_block_store.h
+// blockserver/store/engine_block_store.h
 //
 // EngineBlockStore: the BlockStore the blockserver uses by default, on the LSM engine of
 // blockserver/engine/ (docs/engine.md). Each block is stored as a tagged value, zstd-compressed
@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "blockserver/block_store.h"
+#include "blockserver/store/block_store.h"
 #include "blockserver/engine/engine.h"
 #include "common/env.h"
 #include "common/log.h"

@@ -1,4 +1,4 @@
-#include "blockserver/file_block_store.h"
+#include "blockserver/store/file_block_store.h"
 
 #include "common/wire/block_messages.h"
 #include "common/zstd.h"

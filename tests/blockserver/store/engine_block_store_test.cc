@@ -1,8 +1,8 @@
-#include "blockserver/engine_block_store.h"
+#include "blockserver/store/engine_block_store.h"
 
 #include <doctest/doctest.h>
 
-#include "blockserver/engine_block_store_format.h"
+#include "blockserver/store/engine_block_store_format.h"
 #include "common/env.h"
 #include "tests/testutil/random.h"
 #include "tests/testutil/temp_dir.h"

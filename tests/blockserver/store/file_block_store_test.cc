@@ -1,4 +1,4 @@
-#include "blockserver/file_block_store.h"
+#include "blockserver/store/file_block_store.h"
 
 #include <doctest/doctest.h>
 

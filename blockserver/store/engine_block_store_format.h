@@ -1,4 +1,4 @@
-// blockserver/engine_block_store_format.h
+// blockserver/store/engine_block_store_format.h
 //
 // What EngineBlockStore keeps in its engine directory, besides the engine's own files
 // (docs/engine.md). Shared by the store and anything that reads its values.

@@ -1,7 +1,7 @@
-#include "blockserver/engine_block_store.h"
+#include "blockserver/store/engine_block_store.h"
 
 #include "blockserver/engine/manifest.h"
-#include "blockserver/engine_block_store_format.h"
+#include "blockserver/store/engine_block_store_format.h"
 #include "common/wire/block_messages.h"
 #include "common/zstd.h"
 

@@ -1,4 +1,4 @@
-// blockserver/file_block_store.h
+// blockserver/store/file_block_store.h
 //
 // FileBlockStore: a simple durable BlockStore with one file per block, in sharded directories
 // under `dir`: ab/cd/<64 hex digits>, where "abcd" are the id's first four hex digits. Each file
@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "blockserver/block_store.h"
+#include "blockserver/store/block_store.h"
 #include "common/env.h"
 
 namespace tessera::blockserver {

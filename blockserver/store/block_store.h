@@ -1,4 +1,4 @@
-// blockserver/block_store.h
+// blockserver/store/block_store.h
 //
 // BlockStore: where the blockserver keeps content-addressed blocks (id = SHA-256 of the
 // uncompressed bytes). Two implementations: FileBlockStore (one file per block, simple) and the
