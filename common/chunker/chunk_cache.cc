@@ -85,8 +85,10 @@ Result<std::unique_ptr<ChunkCache>> ChunkCache::Open(Env& env, std::string dir, 
   TESSERA_ASSIGN_OR_RETURN(const auto shards, env.ListDir(cache->dir_));
   for (const auto& shard : shards) {
     if (!IsHexName(shard, 2)) continue;
+    const size_t index = std::stoul(shard, nullptr, 16);
+    cache->shard_durable_[index] = true;  // there before this open: not made by a Put of ours
     auto names = env.ListDir(cache->dir_ + "/" + shard);
-    if (!names.ok() || !names->empty()) cache->may_hold_[std::stoul(shard, nullptr, 16)] = true;
+    if (!names.ok() || !names->empty()) cache->may_hold_[index] = true;
   }
   return cache;
 }
@@ -138,15 +140,21 @@ Status ChunkCache::Put(const BlockId& id, std::string_view data, Durability dura
   }
   const std::string hex = id.ToHex();
   const std::string shard = ShardDir(hex);
+  const uint8_t shard_index = static_cast<uint8_t>(id.bytes()[0]);
+  const bool sync = durability == Durability::kSynced;
   TESSERA_RETURN_IF_ERROR(env_.CreateDirs(shard));
-  may_hold_[static_cast<uint8_t>(id.bytes()[0])] = true;  // before the file can appear
+  if (sync && !shard_durable_[shard_index].load(std::memory_order_acquire)) {
+    // The shard may have just been made: its entry in dir_ is durable before a block in it is.
+    TESSERA_RETURN_IF_ERROR(env_.SyncDir(dir_));
+    shard_durable_[shard_index].store(true, std::memory_order_release);
+  }
+  may_hold_[shard_index] = true;  // before the file can appear
   const std::string encoded = Encode(data, options_.compress, options_.zstd_level);
 
   std::random_device rd;
   const std::string tmp = dir_ + "/" + std::string(kTempDir) + "/" + hex +
                           std::string(fmt::kTempMarker) + std::to_string(rd());
   TESSERA_ASSIGN_OR_RETURN(auto file, env_.NewWritableFile(tmp));
-  const bool sync = durability == Durability::kSynced;
   Status s = file->Append(encoded);
   if (s.ok() && sync) s = file->Sync();
   if (s.ok()) s = file->Close();

@@ -3,10 +3,11 @@
 // ChunkCache: the daemon's local store of blocks by id (the seed's read_chunk / save_chunk /
 // check_chunk): one file per block under a directory, sharded by the first byte of the id into
 // 256 subdirectories, zstd-compressed when that is smaller (layout in chunk_cache_format.h).
-// Put is atomic (temp file, fsync, rename, fsync dir): a crash leaves the old state or the new,
-// never a torn block. Get verifies the SHA-256 of what it read; a mismatch is Corruption.
+// Put is atomic (temp file, fsync, rename, fsync dir; a shard directory it creates is fsynced
+// into the cache directory first): a crash leaves the old state or the new, never a torn block. Get
+// verifies the SHA-256 of what it read; a mismatch is Corruption.
 //
-// Thread-safe: the only mutable state is one atomic flag per shard; concurrent Put of the same
+// Thread-safe: the only mutable state is two atomic flags per shard; concurrent Put of the same
 // id writes the same bytes through separate temp files (in <dir>/tmp/). Several ChunkCache
 // objects (or processes) may share a directory, but Open() empties <dir>/tmp/, so open it
 // before others write to it, and Has() may miss a block that another object put into a shard
@@ -97,6 +98,9 @@ class ChunkCache {
   const Options options_;
   // Per shard (first byte of the id): whether it may hold a block file.
   mutable std::array<std::atomic<bool>, 256> may_hold_{};
+  // Per shard: whether its directory is known durable in dir_ (there at Open(), or fsynced
+  // into it by a synced Put since).
+  mutable std::array<std::atomic<bool>, 256> shard_durable_{};
 };
 
 }  // namespace tessera::common::chunker

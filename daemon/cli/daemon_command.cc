@@ -134,7 +134,7 @@ int RunDaemon(const DaemonOptions& options) {
   common::RealClock clock;
   syncer::Syncer syncer(**engine, scanner, **index, log, sync_options, clock);
   auto watcher = watcher::Watcher::Open(
-      *root, *state_dir, log,
+      env, *root, *state_dir, log,
       watcher::WatcherCallbacks{[&](const std::set<std::string>& p) { syncer.OnPathsChanged(p); },
                                 [&] { syncer.OnOverflow(); }});
   if (!watcher.ok()) return Fail("watcher", watcher.status());

@@ -3,6 +3,10 @@
 // PidLock: "one daemon per state dir", as an flock(2) on <state>/daemon.lock that holds the
 // daemon's pid. The kernel drops the lock when the process dies (even by kill -9), so a stale
 // file never blocks a restart. IsLocked() lets `tessera status` ask whether a daemon runs.
+// The one file of the daemon not written through common::Env: the lock belongs to the open
+// descriptor (flock(2)), and the Env has no lock call, so the lock file is opened, locked and
+// written (its pid) with raw system calls. Nothing is synced there: the file says who holds the
+// lock only while the lock is held, and no crash can leave a stale lock.
 // Not thread-safe; owned by main.
 #pragma once
 

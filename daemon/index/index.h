@@ -41,7 +41,8 @@ struct FileRow {
   SyncState state = SyncState::kSynced;
   std::string error;  // kError: why the server refused it
   // Read-only (Put maintains it): the inode the local version had when it vanished, while it
-  // stays absent; 0 when present or never seen. Finds a renamed directory (moves.cc).
+  // stays absent; 0 when present or never seen. Finds a renamed directory
+  // (daemon/syncer/move_applier.cc).
   uint64_t gone_inode = 0;
 };
 
@@ -143,7 +144,7 @@ class Index {
   // Whether a remote entry for a path under "dir/" is still waiting to be applied.
   common::Result<bool> HasPendingUnder(const std::string& dir);
 
-  // Subtree moves (daemon/syncer/moves.cc):
+  // Subtree moves (daemon/syncer/move_applier.cc):
   // Pending move entries (covers > 0), oldest first, at most `limit`.
   common::Result<std::vector<std::string>> PendingMovePaths(size_t limit);
   // Turns the pending move at `path` into an ordinary directory entry (its covered entries are

@@ -12,7 +12,7 @@ using common::sqlite::SqliteDb;
 
 // The scripts (never edit a shipped one, append a new one):
 //   001_initial.sql                    the initial schema
-//   002_moves.sql                      subtree moves (daemon/syncer/moves.cc, docs/sync.md)
+//   002_moves.sql                      subtree moves (daemon/syncer/move_applier.cc, docs/sync.md)
 //   003_block_locations_by_prefix.sql  block locations found through an index on the id's first
 //       8 bytes only, without the index by path and the cascade (block_locations.h): the
 //       32-byte id index and the path index made up most of the table's cost in an initial

@@ -4,10 +4,6 @@
 
 namespace tessera::daemon::scanner {
 
-int64_t MtimeNs(const struct stat& st) {
-  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
-}
-
 bool SameStat(const common::FileStat& a, const common::FileStat& b) {
   return a.inode == b.inode && a.size == b.size && a.mtime_ns == b.mtime_ns && a.type == b.type &&
          a.mode == b.mode && a.ctime_ns == b.ctime_ns;

@@ -5,8 +5,6 @@
 // file did not change while it was read. Thread-safe (no shared state).
 #pragma once
 
-#include <sys/stat.h>
-
 #include <string>
 #include <vector>
 
@@ -30,7 +28,5 @@ common::Result<HashedFile> HashLocalFile(common::Env& env, const common::PathAt&
 
 // True when two lstat results describe the same unchanged file version.
 bool SameStat(const common::FileStat& a, const common::FileStat& b);
-
-int64_t MtimeNs(const struct stat& st);
 
 }  // namespace tessera::daemon::scanner

@@ -31,8 +31,6 @@
 
 namespace tessera::daemon::scanner {
 
-// common::kTempPrefix, for daemon/syncer/local_fs.cc until it uses common/temp_name.h itself.
-inline constexpr std::string_view kTempPrefix = common::kTempPrefix;
 // Far above the kernel's timestamp granularity (one clock tick, a few ms, on ext4, btrfs, xfs
 // and tmpfs), so a write after the hash always gives a newer mtime; small enough that a tree
 // copied in and hashed a second later is not all read twice. (On a file system with 1-2 s

@@ -97,7 +97,7 @@ common::Result<std::set<std::string>> BlockSender::Send(const std::vector<BlockN
           data = common::Conflict("block " + id.ToHex().substr(0, 12) + " changed in " + abs);
         }
       } else {
-        data = ReadVerifiedBlock(abs, it->second.first, it->second.second, id);
+        data = ReadVerifiedBlock(env_, abs, it->second.first, it->second.second, id);
       }
       if (!data.ok()) {
         // The file changed since it was hashed: the next pass looks at it again and uploads

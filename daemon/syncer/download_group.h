@@ -15,8 +15,8 @@
 #include <utility>
 
 #include "common/block_id.h"
+#include "common/env.h"
 #include "common/status.h"
-#include "daemon/syncer/local_fs.h"
 
 namespace tessera::daemon::syncer {
 
@@ -31,12 +31,14 @@ class DownloadGroup {
     return it == prefetched_.end() ? nullptr : &it->second;
   }
 
-  // `dir` received a renamed file: fsynced by SyncDirectories().
+  // `dir` (relative to the sync root; "" is the root) received a renamed file or a new
+  // entry: fsynced by SyncDirectories().
   void SyncLater(std::string dir) { dirs_.insert(std::move(dir)); }
-  // Fsyncs each directory once; the first failure (the rest are not tried: the group fails).
-  common::Status SyncDirectories() {
+  // Fsyncs each directory once (env.SyncDirAt beneath `root`); the first failure (the rest are
+  // not tried: the group fails).
+  common::Status SyncDirectories(common::Env& env, const common::RootDir& root) {
     for (const auto& dir : std::exchange(dirs_, {})) {
-      TESSERA_RETURN_IF_ERROR(SyncDirectory(dir));
+      TESSERA_RETURN_IF_ERROR(env.SyncDirAt(common::PathAt(root, dir)));
     }
     return common::Status::Ok();
   }

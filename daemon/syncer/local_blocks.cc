@@ -21,7 +21,7 @@ common::Result<std::unique_ptr<LocalBlocks>> LocalBlocks::Open(common::Env& env,
   TESSERA_ASSIGN_OR_RETURN(auto cache,
                            common::chunker::ChunkCache::Open(env, std::move(cache_dir)));
   return std::unique_ptr<LocalBlocks>(
-      new LocalBlocks(index, log, std::move(root), std::move(cache)));
+      new LocalBlocks(env, index, log, std::move(root), std::move(cache)));
 }
 
 common::Result<std::string> LocalBlocks::Get(const common::BlockId& id) {
@@ -33,7 +33,7 @@ common::Result<std::string> LocalBlocks::Get(const common::BlockId& id) {
   TESSERA_ASSIGN_OR_RETURN(auto places, index_.FindBlock(id, kPlacesTried));
   // A download's target (its old version) is a fine source: it is replaced only at the very end.
   for (const auto& p : places) {
-    auto data = ReadVerifiedBlock(root_ + "/" + p.path, p.offset, p.size, id);
+    auto data = ReadVerifiedBlock(env_, root_ + "/" + p.path, p.offset, p.size, id);
     if (data.ok()) return data;
   }
   return common::NotFound("no valid local copy of block " + id.ToHex().substr(0, 16));

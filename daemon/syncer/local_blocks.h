@@ -4,7 +4,9 @@
 // blocks it stores) and the reconstructor (blocks a download need not fetch, delta bases for
 // those it does): the chunk cache (<state>/cache: the blocks of text files kept as delta bases
 // once the file is overwritten) and the local files the index says hold a block. Every block
-// read is verified against its id. Owns the chunk cache and its trim schedule.
+// read is verified against its id (so the local files are read through the Env by plain path:
+// what a symlink on the way could show is refused by the id). Owns the chunk cache and its trim
+// schedule.
 // Not thread-safe: the syncer thread's (it reads the index); the pipe's thread never calls it.
 #pragma once
 
@@ -42,10 +44,11 @@ class LocalBlocks {
   void Keep(const common::BlockId& id, std::string_view data);
 
  private:
-  LocalBlocks(index::Index& index, common::Logger& log, std::string root,
+  LocalBlocks(common::Env& env, index::Index& index, common::Logger& log, std::string root,
               std::unique_ptr<common::chunker::ChunkCache> cache)
-      : index_(index), log_(log), root_(std::move(root)), cache_(std::move(cache)) {}
+      : env_(env), index_(index), log_(log), root_(std::move(root)), cache_(std::move(cache)) {}
 
+  common::Env& env_;
   index::Index& index_;
   common::Logger& log_;
   const std::string root_;

@@ -1,29 +1,52 @@
 #include "daemon/syncer/local_fs.h"
 
-#include <fcntl.h>
-#include <stdio.h>
-#include <sys/random.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <chrono>
-#include <cstring>
+#include <algorithm>
 #include <ctime>
-
-#include "common/unique_fd.h"
-#include "daemon/scanner/file_hasher.h"
-#include "daemon/scanner/scanner.h"
+#include <memory>
 
 namespace tessera::daemon::syncer {
 
+using common::FileType;
+using common::PathAt;
 using common::Status;
 using common::wire::FileKind;
 
-std::string ParentOf(const std::string& abs) {
-  const auto slash = abs.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return abs.substr(0, slash);
+namespace {
+
+// How many day folders ("DATE", "DATE 2", ...) MoveToTrash tries before giving up.
+constexpr int kMaxTrashDayFolders = 100;
+constexpr size_t kCopyBytes = 1 << 20;
+
+// The directory `p` is in, as a PathAt of the same kind.
+PathAt DirOf(const PathAt& p) {
+  const auto slash = p.path.rfind('/');
+  if (p.root != nullptr)
+    return PathAt(*p.root, slash == std::string::npos ? "" : p.path.substr(0, slash));
+  if (slash == std::string::npos) return PathAt(".");
+  if (slash == 0) return PathAt("/");
+  return PathAt(p.path.substr(0, slash));
+}
+
+// Copies the regular file `from` to the new file `to` (created exclusively), fsynced.
+Status CopyFile(common::Env& env, const PathAt& from, const PathAt& to) {
+  TESSERA_ASSIGN_OR_RETURN(auto in, env.OpenRegularFile(from));
+  TESSERA_ASSIGN_OR_RETURN(auto out, env.CreateExclusive(to, 0600));
+  std::string buf(kCopyBytes, '\0');
+  for (uint64_t offset = 0;;) {
+    TESSERA_ASSIGN_OR_RETURN(const std::string_view got, in->Read(offset, buf.size(), buf.data()));
+    if (got.empty()) break;
+    TESSERA_RETURN_IF_ERROR(out->Append(got));
+    offset += got.size();
+  }
+  TESSERA_RETURN_IF_ERROR(out->Sync());
+  return out->Close();
+}
+
+}  // namespace
+
+std::string ParentOf(const std::string& rel) {
+  const auto slash = rel.rfind('/');
+  return slash == std::string::npos ? std::string() : rel.substr(0, slash);
 }
 
 std::string DateString(std::chrono::system_clock::time_point t) {
@@ -35,188 +58,127 @@ std::string DateString(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
-std::string TempPathIn(const std::string& dir) {
-  // getrandom(2): one syscall, where a std::random_device costs an open per name.
-  uint32_t r[2] = {0, 0};
-  if (::getrandom(r, sizeof r, 0) != static_cast<ssize_t>(sizeof r)) {
-    r[0] = static_cast<uint32_t>(::getpid());
-    r[1] = static_cast<uint32_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%08x%08x", r[0], r[1]);
-  return dir + "/" + std::string(scanner::kTempPrefix) + buf;
-}
-
-Status CheckTarget(const std::string& abs, const index::FileRow* row) {
-  struct stat st {};
-  const bool exists = ::lstat(abs.c_str(), &st) == 0;
-  if (!exists && errno != ENOENT && errno != ENOTDIR)
-    return common::ErrnoStatus("lstat " + abs, errno);
+Status CheckTarget(common::Env& env, const PathAt& path, const index::FileRow* row) {
+  const std::string shown = path.ToString();
+  auto st = env.Lstat(path);
+  if (!st.ok() && st.status().code() != common::Code::kNotFound) return st.status();
+  const bool exists = st.ok();
   const bool want = row && row->local.has_value();
   if (!exists) {
-    return want ? common::Conflict("deleted locally since the last scan: " + abs) : Status::Ok();
+    return want ? common::Conflict("deleted locally since the last scan: " + shown) : Status::Ok();
   }
-  if (!want) return common::Conflict("created locally since the last scan: " + abs);
+  if (!want) return common::Conflict("created locally since the last scan: " + shown);
   const FileVersion& local = *row->local;
   switch (local.kind) {
     case FileKind::kFile:
-      if (S_ISREG(st.st_mode) && st.st_ino == row->stat.inode &&
-          static_cast<uint64_t>(st.st_size) == local.size &&
-          scanner::MtimeNs(st) == row->stat.mtime_ns) {
+      if (st->type == FileType::kFile && st->inode == row->stat.inode && st->size == local.size &&
+          st->mtime_ns == row->stat.mtime_ns) {
         return Status::Ok();
       }
       break;
     case FileKind::kDir:
-      if (S_ISDIR(st.st_mode)) return Status::Ok();
+      if (st->type == FileType::kDir) return Status::Ok();
       break;
     case FileKind::kSymlink: {
-      if (!S_ISLNK(st.st_mode)) break;
-      std::string target(4096, '\0');
-      const ssize_t n = ::readlink(abs.c_str(), target.data(), target.size());
-      if (n >= 0 &&
-          std::string_view(target.data(), static_cast<size_t>(n)) == local.symlink_target) {
-        return Status::Ok();
-      }
+      if (st->type != FileType::kSymlink) break;
+      auto target = env.ReadLink(path);
+      if (target.ok() && *target == local.symlink_target) return Status::Ok();
       break;
     }
     case FileKind::kDeleted:
       break;
   }
-  return common::Conflict("changed locally since the last scan: " + abs);
+  return common::Conflict("changed locally since the last scan: " + shown);
 }
 
-Status MakeParents(const std::string& root, const std::string& rel) {
+Status MakeParents(common::Env& env, const common::RootDir& root, const std::string& rel) {
   size_t pos = 0;
   for (;;) {
     const size_t slash = rel.find('/', pos);
     if (slash == std::string::npos) return Status::Ok();
-    const std::string dir = root + "/" + rel.substr(0, slash);
-    struct stat st {};
-    if (::lstat(dir.c_str(), &st) == 0) {
-      if (!S_ISDIR(st.st_mode)) {
-        return common::InvalidArgument("not a directory (or a symlink) on the way: " + dir);
+    const PathAt dir(root, rel.substr(0, slash));
+    auto st = env.Lstat(dir);
+    if (st.ok()) {
+      if (st->type != FileType::kDir) {
+        return common::InvalidArgument("not a directory (or a symlink) on the way: " +
+                                       dir.ToString());
       }
-    } else if (errno == ENOENT) {
-      if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
-        return common::ErrnoStatus("mkdir " + dir, errno);
-      }
+    } else if (st.status().code() == common::Code::kNotFound) {
+      const Status made = env.Mkdir(dir, 0755);
+      if (!made.ok() && made.code() != common::Code::kConflict) return made;
+      // Durable before anything is put inside it (a crash must not take it and its files).
+      TESSERA_RETURN_IF_ERROR(env.SyncDirAt(DirOf(dir)));
     } else {
-      return common::ErrnoStatus("lstat " + dir, errno);
+      return st.status();
     }
     pos = slash + 1;
   }
 }
 
-Status RenameNoReplace(const std::string& from, const std::string& to) {
-  if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) {
-    return Status::Ok();
-  }
-  if (errno == EEXIST) return common::Conflict("exists: " + to);
-  return common::ErrnoStatus("rename " + from + " -> " + to, errno);
-}
-
-namespace {
-
-// How many day folders ("DATE", "DATE 2", ...) MoveToTrash tries before giving up.
-constexpr int kMaxTrashDayFolders = 100;
-
-Status CopyFile(const std::string& from, const std::string& to) {
-  common::UniqueFd in(::open(from.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (!in.valid()) return common::ErrnoStatus("open " + from, errno);
-  common::UniqueFd out(::open(to.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600));
-  if (!out.valid()) return common::ErrnoStatus("open " + to, errno);
-  std::string buf(1 << 20, '\0');
-  for (;;) {
-    const ssize_t n = ::read(in.get(), buf.data(), buf.size());
-    if (n < 0) return common::ErrnoStatus("read " + from, errno);
-    if (n == 0) break;
-    for (ssize_t done = 0; done < n;) {
-      const ssize_t w = ::write(out.get(), buf.data() + done, static_cast<size_t>(n - done));
-      if (w < 0) return common::ErrnoStatus("write " + to, errno);
-      done += w;
-    }
-  }
-  if (::fsync(out.get()) != 0) return common::ErrnoStatus("fsync " + to, errno);
-  return Status::Ok();
-}
-
-}  // namespace
-
-common::Result<std::string> MoveToTrash(const std::string& abs, const std::string& trash_dir,
-                                        const std::string& date, const std::string& rel) {
+common::Result<std::string> MoveToTrash(common::Env& env, const PathAt& from,
+                                        const std::string& trash_dir, const std::string& date,
+                                        const std::string& rel) {
+  TESSERA_ASSIGN_OR_RETURN(const common::RootDir trash, env.OpenRoot(trash_dir));
   // A trashed file may hold the name of a directory on `rel`'s way (a file trashed, then a
   // directory of the same name): then the next day folder "DATE 2", "DATE 3", ... takes it.
   std::string day = date;
   for (int n = 2;; ++n) {
-    const Status made = MakeParents(trash_dir, day + "/" + rel);
+    const Status made = MakeParents(env, trash, day + "/" + rel);
     if (made.ok()) break;
     if (made.code() != common::Code::kInvalidArgument || n > kMaxTrashDayFolders) return made;
     day = date + " " + std::to_string(n);
   }
-  const std::string base = trash_dir + "/" + day + "/" + rel;
+  const std::string base = day + "/" + rel;
   std::string dest = base;
   for (int n = 2;; ++n) {
-    struct stat st {};
-    if (::lstat(dest.c_str(), &st) != 0) break;
+    auto st = env.Lstat(PathAt(trash, dest));
+    if (!st.ok()) {
+      if (st.status().code() != common::Code::kNotFound) return st.status();
+      break;
+    }
     dest = base + " " + std::to_string(n);
   }
-  if (::rename(abs.c_str(), dest.c_str()) == 0) return dest;
-  if (errno != EXDEV) return common::ErrnoStatus("rename " + abs + " -> " + dest, errno);
-  struct stat st {};
-  if (::lstat(abs.c_str(), &st) != 0) return common::ErrnoStatus("lstat " + abs, errno);
-  if (S_ISLNK(st.st_mode)) {
-    std::string target(4096, '\0');
-    const ssize_t n = ::readlink(abs.c_str(), target.data(), target.size());
-    if (n < 0) return common::ErrnoStatus("readlink " + abs, errno);
-    target.resize(static_cast<size_t>(n));
-    if (::symlink(target.c_str(), dest.c_str()) != 0)
-      return common::ErrnoStatus("symlink " + dest, errno);
-  } else {
-    TESSERA_RETURN_IF_ERROR(CopyFile(abs, dest));
+  const PathAt to(trash, dest);
+  const Status renamed = env.RenameAt(from, to, common::RenameMode::kNoReplace);
+  bool copied = false;
+  if (!renamed.ok()) {
+    // Another file system (rename(2) says EXDEV): copy, then unlink below.
+    TESSERA_ASSIGN_OR_RETURN(const common::FileStat st, env.Lstat(from));
+    TESSERA_ASSIGN_OR_RETURN(const common::FileStat trash_st, env.Lstat(PathAt(trash, "")));
+    if (st.device == trash_st.device) return renamed;
+    if (st.type == FileType::kSymlink) {
+      TESSERA_ASSIGN_OR_RETURN(const std::string target, env.ReadLink(from));
+      TESSERA_RETURN_IF_ERROR(env.Symlink(target, to));
+    } else {
+      TESSERA_RETURN_IF_ERROR(CopyFile(env, from, to));
+    }
+    copied = true;
   }
-  if (::unlink(abs.c_str()) != 0) return common::ErrnoStatus("unlink " + abs, errno);
-  return dest;
+  // The trashed copy is durable before the original goes, and both before the caller records
+  // the delete.
+  TESSERA_RETURN_IF_ERROR(env.SyncDirAt(DirOf(to)));
+  if (copied) TESSERA_RETURN_IF_ERROR(env.RemoveFileAt(from));
+  TESSERA_RETURN_IF_ERROR(env.SyncDirAt(DirOf(from)));
+  return trash.path() + "/" + dest;
 }
 
-common::Result<std::string> ReadVerifiedBlock(const std::string& abs, uint64_t offset,
+common::Result<std::string> ReadVerifiedBlock(common::Env& env, const PathAt& path, uint64_t offset,
                                               uint32_t size, const common::BlockId& id) {
-  common::UniqueFd fd(::open(abs.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  if (!fd.valid()) {
-    if (errno == ENOENT || errno == ELOOP) return common::NotFound("open " + abs);
-    return common::ErrnoStatus("open " + abs, errno);
-  }
+  TESSERA_ASSIGN_OR_RETURN(const auto file, env.OpenRegularFile(path));
   std::string data(size, '\0');
   size_t done = 0;
   while (done < size) {
-    const ssize_t n =
-        ::pread(fd.get(), data.data() + done, size - done, static_cast<off_t>(offset + done));
-    if (n < 0) return common::ErrnoStatus("pread " + abs, errno);
-    if (n == 0) return common::Conflict("shorter than the index says: " + abs);
-    done += static_cast<size_t>(n);
+    TESSERA_ASSIGN_OR_RETURN(const std::string_view got,
+                             file->Read(offset + done, size - done, data.data() + done));
+    if (got.empty()) return common::Conflict("shorter than the index says: " + path.ToString());
+    // Read() may return a view of its own buffer rather than of the scratch.
+    if (got.data() != data.data() + done) std::copy(got.begin(), got.end(), data.data() + done);
+    done += got.size();
   }
   if (common::BlockId::Of(data) != id) {
-    return common::Conflict("block " + id.ToHex().substr(0, 12) + " changed in " + abs);
+    return common::Conflict("block " + id.ToHex().substr(0, 12) + " changed in " + path.ToString());
   }
   return data;
-}
-
-Status SyncDirectory(const std::string& dir) {
-  common::UniqueFd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (!fd.valid()) return common::ErrnoStatus("open " + dir, errno);
-  if (::fsync(fd.get()) != 0) return common::ErrnoStatus("fsync " + dir, errno);
-  return Status::Ok();
-}
-
-Status WriteAll(int fd, std::string_view data, const std::string& path) {
-  while (!data.empty()) {
-    const ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return common::ErrnoStatus("write " + path, errno);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return Status::Ok();
 }
 
 }  // namespace tessera::daemon::syncer

@@ -11,7 +11,10 @@
 //   directory is removed when empty, else kept (dirty: what is inside goes up again). The remote
 //   delete is then the row's base.
 // Each first checks that the target is still what the index recorded (CheckTarget); when it is
-// not, the path is marked for a rescan (NextPass) and the step fails with Conflict.
+// not, the path is marked for a rescan (NextPass) and the step fails with Conflict. Everything
+// goes through the Env beneath the sync root's RootDir. Each rename or removal is made durable
+// (the directories it touched fsynced: the path's, the trash folder's) before anything is
+// recorded; when that fsync fails the step fails (the next pass looks again).
 // Owns its counts. Not thread-safe: the syncer thread's.
 #pragma once
 
@@ -27,9 +30,11 @@ namespace tessera::daemon::syncer {
 class LocalRemover {
  public:
   // Everything passed by reference must outlive the LocalRemover. `env` gives the date of the
-  // trash folder and of conflicted copies.
-  LocalRemover(common::Env& env, index::Index& index, common::Logger& log, const SyncConfig& config)
-      : env_(env), index_(index), log_(log), config_(config) {}
+  // trash folder and of conflicted copies; `root` is the sync root's directory, (re)opened by
+  // the engine before each pass.
+  LocalRemover(common::Env& env, const common::RootDir& root, index::Index& index,
+               common::Logger& log, const SyncConfig& config)
+      : env_(env), root_(root), index_(index), log_(log), config_(config) {}
 
   // A kMoveAside step. A refused path drops the pending entry.
   common::Status MoveAside(const Plan& plan, NextPass& next);
@@ -43,6 +48,7 @@ class LocalRemover {
 
  private:
   common::Env& env_;
+  const common::RootDir& root_;
   index::Index& index_;
   common::Logger& log_;
   const SyncConfig& config_;

@@ -1,8 +1,5 @@
 #include "daemon/syncer/move_applier.h"
 
-#include <sys/stat.h>
-
-#include <cerrno>
 #include <functional>
 #include <optional>
 #include <utility>
@@ -192,9 +189,9 @@ Status MoveApplier::ApplyRemoteMove(const index::PendingEntry& move) {
     return ExpandMove(m, move.covers, to);
   };
   if (auto why = RemoteMoveRefusal(move)) return fall_back(*why);
-  const auto from_abs = SafeTarget(config_, log_, index_, from, stats_.refused);
-  const auto to_abs = SafeTarget(config_, log_, index_, to, stats_.refused);
-  if (!from_abs || !to_abs) return fall_back("unsafe path");
+  const auto from_at = SafeTarget(env_, root_, config_, log_, index_, from, stats_.refused);
+  const auto to_at = SafeTarget(env_, root_, config_, log_, index_, to, stats_.refused);
+  if (!from_at || !to_at) return fall_back("unsafe path");
 
   TESSERA_ASSIGN_OR_RETURN(auto from_row, index_.Get(from));
   bool news = false;
@@ -223,17 +220,21 @@ Status MoveApplier::ApplyRemoteMove(const index::PendingEntry& move) {
     }));
   }
   if (to_taken) return fall_back("the new name exists here");
-  struct stat st {};
-  if (::lstat(to_abs->c_str(), &st) == 0 || errno != ENOENT) {
+  if (const auto st = env_.Lstat(*to_at);
+      st.ok() || st.status().code() != common::Code::kNotFound) {
     return fall_back("the new name exists on disk");
   }
-  if (!CheckTarget(*from_abs, &*from_row).ok()) return fall_back("the old directory changed");
-  if (const Status s = MakeParents(config_.root, to); !s.ok()) return fall_back(s.ToString());
-  if (const Status s = RenameNoReplace(*from_abs, *to_abs); !s.ok()) {
+  if (!CheckTarget(env_, *from_at, &*from_row).ok()) return fall_back("the old directory changed");
+  if (const Status s = MakeParents(env_, root_, to); !s.ok()) return fall_back(s.ToString());
+  if (const Status s = env_.RenameAt(*from_at, *to_at, common::RenameMode::kNoReplace); !s.ok()) {
     return fall_back(s.ToString());
   }
-  (void)SyncDirectory(ParentOf(*from_abs));
-  (void)SyncDirectory(ParentOf(*to_abs));
+  // Both directories durable before any row names the move: a crash that undid the rename
+  // would otherwise leave rows for a tree that is not there.
+  TESSERA_RETURN_IF_ERROR(env_.SyncDirAt(common::PathAt(root_, ParentOf(from))));
+  if (ParentOf(to) != ParentOf(from)) {
+    TESSERA_RETURN_IF_ERROR(env_.SyncDirAt(common::PathAt(root_, ParentOf(to))));
+  }
 
   const MoveJids jids{m, n};
   TESSERA_RETURN_IF_ERROR(index_.InTransaction([&]() -> Status {

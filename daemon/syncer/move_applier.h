@@ -9,10 +9,11 @@
 //   the new subtree holds the old one's paths (mostly the same content), one POST move replaces
 //   the per-path deletes and adds; the rows are then re-keyed to the JIDs the server assigned by
 //   its fixed rule (MoveJids).
-// - Receiving: a listed move entry (list?moves=1) is applied as one rename(2) when the old
-//   directory here is exactly what the index says; the same rule gives every row its JID.
-//   Otherwise its entries are listed and queued one by one (StoreCoveredEntries), as without
-//   moves.
+// - Receiving: a listed move entry (list?moves=1) is applied as one rename (Env::RenameAt beneath
+//   the sync root's RootDir) when the old directory here is exactly what the index says; both
+//   parents are fsynced before the rows are written (a failed fsync fails the step: the next
+//   pass looks again); the same rule gives every row its JID. Otherwise its entries are listed
+//   and queued one by one (StoreCoveredEntries), as without moves.
 // Memory: the rows of a moved subtree are read a page at a time, twice (to check, then to
 // re-key), never all at once: a renamed directory may hold the whole tree.
 // Owns its counts. Not thread-safe: the syncer thread's.
@@ -21,10 +22,11 @@
 #include <cstdint>
 #include <string>
 
+#include "common/client/meta_client.h"
+#include "common/env.h"
 #include "common/log.h"
 #include "common/result.h"
 #include "daemon/index/index.h"
-#include "common/client/meta_client.h"
 #include "daemon/syncer/next_pass.h"
 #include "daemon/syncer/sync_types.h"
 
@@ -32,10 +34,11 @@ namespace tessera::daemon::syncer {
 
 class MoveApplier {
  public:
-  // Everything passed by reference must outlive the MoveApplier.
-  MoveApplier(index::Index& index, common::client::MetaClient& meta, common::Logger& log,
-              const SyncConfig& config)
-      : index_(index), meta_(meta), log_(log), config_(config) {}
+  // Everything passed by reference must outlive the MoveApplier. `root` is the sync root's
+  // directory, (re)opened by the engine before each pass.
+  MoveApplier(common::Env& env, const common::RootDir& root, index::Index& index,
+              common::client::MetaClient& meta, common::Logger& log, const SyncConfig& config)
+      : env_(env), root_(root), index_(index), meta_(meta), log_(log), config_(config) {}
 
   // Applies (or expands) pending remote moves, then sends local directory renames as one move
   // each. A move the server refuses as stale marks a pull (NextPass). Unavailable when the
@@ -52,6 +55,8 @@ class MoveApplier {
   // True when `to` (a new local directory) was committed as a move of a vanished one.
   common::Result<bool> TrySendMove(const std::string& to, NextPass& next);
 
+  common::Env& env_;
+  const common::RootDir& root_;
   index::Index& index_;
   common::client::MetaClient& meta_;
   common::Logger& log_;

@@ -1,19 +1,16 @@
 #include "daemon/syncer/old_version.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
+#include <algorithm>
 
 namespace tessera::daemon::syncer {
 
-OldVersion OldVersion::Open(const std::string& abs,
+OldVersion OldVersion::Open(common::Env& env, const common::PathAt& path,
                             const std::vector<common::wire::BlockRef>& blocks) {
   OldVersion v;
   if (blocks.empty()) return v;
-  common::UniqueFd fd(::open(abs.c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC));
-  struct stat st {};
-  if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return v;
-  v.fd_ = std::move(fd);
+  auto file = env.OpenRegularFile(path);
+  if (!file.ok()) return v;
+  v.file_ = std::move(*file);
   uint64_t offset = 0;
   for (const auto& b : blocks) {
     v.where_.try_emplace(b.id, offset, b.size);  // the first place of a repeated block
@@ -24,15 +21,15 @@ OldVersion OldVersion::Open(const std::string& abs,
 
 std::optional<std::string> OldVersion::Read(const common::BlockId& id) const {
   auto it = where_.find(id);
-  if (it == where_.end()) return std::nullopt;
+  if (it == where_.end() || file_ == nullptr) return std::nullopt;
   const auto [offset, size] = it->second;
   std::string data(size, '\0');
   size_t done = 0;
   while (done < size) {
-    const ssize_t n =
-        ::pread(fd_.get(), data.data() + done, size - done, static_cast<off_t>(offset + done));
-    if (n <= 0) return std::nullopt;
-    done += static_cast<size_t>(n);
+    auto got = file_->Read(offset + done, size - done, data.data() + done);
+    if (!got.ok() || got->empty()) return std::nullopt;
+    if (got->data() != data.data() + done) std::copy(got->begin(), got->end(), data.data() + done);
+    done += got->size();
   }
   if (common::BlockId::Of(data) != id) return std::nullopt;
   return data;

@@ -1,12 +1,13 @@
 // daemon/syncer/old_version.h
 //
-// OldVersion: the local file a download is about to replace, opened once so that the blocks the
-// new version shares with it are read from it directly (one pread each, verified against the
-// id) instead of one open per block from the chunk cache or the block-location index. Empty
-// when there is no such file. Owns its descriptor; one thread.
+// OldVersion: the local file a download is about to replace, opened once (through the Env) so
+// that the blocks the new version shares with it are read from it directly (one read each,
+// verified against the id) instead of one open per block from the chunk cache or the
+// block-location index. Empty when there is no such file. Owns its open file; one thread.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -14,7 +15,7 @@
 #include <vector>
 
 #include "common/block_id.h"
-#include "common/unique_fd.h"
+#include "common/env.h"
 #include "common/wire/file_meta.h"
 
 namespace tessera::daemon::syncer {
@@ -22,9 +23,10 @@ namespace tessera::daemon::syncer {
 class OldVersion {
  public:
   OldVersion() = default;
-  // Opens `abs` (O_NOFOLLOW; a regular file) whose blocks the index lists as `blocks`; an empty
-  // OldVersion when it cannot be opened.
-  static OldVersion Open(const std::string& abs, const std::vector<common::wire::BlockRef>& blocks);
+  // Opens `path` (a regular file, never through a symlink) whose blocks the index lists as
+  // `blocks`; an empty OldVersion when it cannot be opened. `env` must outlive it.
+  static OldVersion Open(common::Env& env, const common::PathAt& path,
+                         const std::vector<common::wire::BlockRef>& blocks);
 
   // Whether the index says the file holds `id`.
   bool Holds(const common::BlockId& id) const { return where_.contains(id); }
@@ -33,7 +35,7 @@ class OldVersion {
   std::optional<std::string> Read(const common::BlockId& id) const;
 
  private:
-  common::UniqueFd fd_;
+  std::unique_ptr<common::RandomAccessFile> file_;
   std::unordered_map<common::BlockId, std::pair<uint64_t, uint32_t>> where_;  // offset, size
 };
 

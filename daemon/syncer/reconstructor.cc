@@ -1,17 +1,13 @@
 #include "daemon/syncer/reconstructor.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <optional>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
-#include "common/unique_fd.h"
-#include "daemon/scanner/file_hasher.h"
+#include "common/temp_file.h"
+#include "common/temp_name.h"
 #include "daemon/syncer/delta_bases.h"
 #include "daemon/syncer/local_fs.h"
 #include "daemon/syncer/safe_target.h"
@@ -40,50 +36,52 @@ bool LooksLikeText(std::string_view data) {
 Status Reconstructor::Write(const Plan& plan, DownloadGroup& group, NextPass& next) {
   if (!plan.pending || !plan.pending->version) return Status::Ok();
   const FileVersion& v = *plan.pending->version;
-  auto abs = SafeTarget(config_, log_, index_, plan.path, stats_.refused);
-  if (!abs) return index_.RemovePending(plan.path);  // refused, logged, never written
+  auto target = SafeTarget(env_, root_, config_, log_, index_, plan.path, stats_.refused);
+  if (!target) return index_.RemovePending(plan.path);  // refused, logged, never written
   const index::FileRow* row = plan.row ? &*plan.row : nullptr;
-  if (const Status s = CheckTarget(*abs, row); !s.ok()) {
+  if (const Status s = CheckTarget(env_, *target, row); !s.ok()) {
     // A local change the index has not seen: the next pass records it and reconciles again.
     log_.Info("sync", s.ToString());
     next.Rescan(plan.path);
     return s;
   }
-  if (const Status s = MakeParents(config_.root, plan.path); !s.ok()) {
+  if (const Status s = MakeParents(env_, root_, plan.path); !s.ok()) {
+    if (s.code() != common::Code::kInvalidArgument) return s;  // the file system's: retried
     ++stats_.refused;
     RecordError(log_, index_,
                 "cannot create the directories of " + plan.path + ": " + s.ToString());
     return index_.RemovePending(plan.path);
   }
-  struct stat st {};
+  const std::string dir = ParentOf(plan.path);
+  common::FileStat st;
   switch (v.kind) {
-    case FileKind::kDir:
-      if (::mkdir(abs->c_str(), 0755) != 0 && errno != EEXIST) {
-        return common::ErrnoStatus("mkdir " + *abs, errno);
+    case FileKind::kDir: {
+      const Status made = env_.Mkdir(*target, 0755);
+      if (!made.ok() && made.code() != common::Code::kConflict) return made;
+      auto got = env_.Lstat(*target);
+      if (!got.ok() || got->type != common::FileType::kDir) {
+        return common::Conflict("not a directory: " + target->ToString());
       }
-      if (::lstat(abs->c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-        return common::Conflict("not a directory: " + *abs);
-      }
+      st = *got;
+      group.SyncLater(dir);  // its entry, before the row commits
       break;
+    }
     case FileKind::kSymlink: {
-      const std::string tmp = TempPathIn(ParentOf(*abs));
-      if (::symlink(v.symlink_target.c_str(), tmp.c_str()) != 0) {
-        return common::ErrnoStatus("symlink " + tmp, errno);
-      }
-      Status s = CheckTarget(*abs, row);
-      if (s.ok() && ::rename(tmp.c_str(), abs->c_str()) != 0) {
-        s = common::ErrnoStatus("rename " + tmp, errno);
-      }
+      const common::PathAt tmp(root_, common::TempPathIn(dir));
+      TESSERA_RETURN_IF_ERROR(env_.Symlink(v.symlink_target, tmp));
+      Status s = CheckTarget(env_, *target, row);
+      if (s.ok()) s = env_.RenameAt(tmp, *target, common::RenameMode::kReplace);
       if (!s.ok()) {
-        ::unlink(tmp.c_str());
+        (void)env_.RemoveFileAt(tmp);  // best effort: only our temp symlink
         return s;
       }
-      if (::lstat(abs->c_str(), &st) != 0) return common::ErrnoStatus("lstat " + *abs, errno);
+      group.SyncLater(dir);
+      TESSERA_ASSIGN_OR_RETURN(st, env_.Lstat(*target));
       break;
     }
     case FileKind::kFile: {
       const uint32_t mode = v.executable ? 0755 : 0644;
-      TESSERA_RETURN_IF_ERROR(WriteFile(*abs, plan.path, v, mode, row, group, &st));
+      TESSERA_RETURN_IF_ERROR(WriteFile(*target, plan.path, v, mode, row, group, &st));
       break;
     }
     case FileKind::kDeleted:
@@ -94,53 +92,35 @@ Status Reconstructor::Write(const Plan& plan, DownloadGroup& group, NextPass& ne
   return RecordWritten(plan, st);
 }
 
-Status Reconstructor::WriteFile(const std::string& abs, const std::string& rel,
+Status Reconstructor::WriteFile(const common::PathAt& target, const std::string& rel,
                                 const FileVersion& v, uint32_t mode, const index::FileRow* row,
-                                DownloadGroup& group, struct stat* written) {
-  const std::string dir = ParentOf(abs);
-  const std::string tmp = TempPathIn(dir);
-  common::UniqueFd fd(
-      ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (!fd.valid()) return common::ErrnoStatus("create " + tmp, errno);
-  // Removes the temp file on every early return; disarmed after the rename.
-  struct TempGuard {
-    const std::string& path;
-    bool armed = true;
-    ~TempGuard() {
-      if (armed) ::unlink(path.c_str());
-    }
-  } guard{tmp};
-
+                                DownloadGroup& group, common::FileStat* written) {
   uint64_t total = 0;
   for (const auto& b : v.blocks) total += b.size;
   if (total != v.size) {
     return common::Corruption(rel + ": blocks add up to " + std::to_string(total) +
                               " bytes, the journal says " + std::to_string(v.size));
   }
-  // An edit's unchanged blocks come from the version being replaced, through one descriptor.
+  // Removed again on every early return (the TempFile's destructor).
+  TESSERA_ASSIGN_OR_RETURN(common::TempFile tmp, common::TempFile::Create(env_, target, 0600));
+  // An edit's unchanged blocks come from the version being replaced, through one open file.
   const OldVersion own = row != nullptr && row->local && row->local->kind == FileKind::kFile
-                             ? OldVersion::Open(abs, row->local->blocks)
+                             ? OldVersion::Open(env_, target, row->local->blocks)
                              : OldVersion();
-  TESSERA_RETURN_IF_ERROR(WriteBlocks(fd.get(), tmp, rel, v.blocks, own, group));
-  if (::fchmod(fd.get(), mode & 07777) != 0) return common::ErrnoStatus("fchmod " + tmp, errno);
-  const struct timespec times[2] = {{0, UTIME_OMIT},
-                                    {static_cast<time_t>(v.mtime_ns / 1'000'000'000),
-                                     static_cast<long>(v.mtime_ns % 1'000'000'000)}};
-  if (v.mtime_ns > 0 && ::futimens(fd.get(), times) != 0) {
-    return common::ErrnoStatus("futimens " + tmp, errno);
-  }
-  if (::fsync(fd.get()) != 0) return common::ErrnoStatus("fsync " + tmp, errno);
-  if (::fstat(fd.get(), written) != 0) return common::ErrnoStatus("fstat " + tmp, errno);
-  fd.reset();
+  TESSERA_RETURN_IF_ERROR(WriteBlocks(tmp.file(), rel, v.blocks, own, group));
+  TESSERA_RETURN_IF_ERROR(tmp.file().Chmod(mode & 07777));
+  if (v.mtime_ns > 0) TESSERA_RETURN_IF_ERROR(tmp.file().SetMtime(v.mtime_ns));
+  TESSERA_ASSIGN_OR_RETURN(*written, tmp.file().Stat());
+  common::PublishOptions publish;
   // Only over what the index says is there: anything else is a local edit we must not clobber.
-  TESSERA_RETURN_IF_ERROR(CheckTarget(abs, row));
-  if (::rename(tmp.c_str(), abs.c_str()) != 0) return common::ErrnoStatus("rename " + tmp, errno);
-  guard.armed = false;
-  group.SyncLater(dir);  // before the group's rows commit
+  publish.precondition = [&] { return CheckTarget(env_, target, row); };
+  publish.sync_dir = false;  // the group fsyncs the directory once, before its rows commit
+  TESSERA_RETURN_IF_ERROR(tmp.Publish(publish));
+  group.SyncLater(ParentOf(rel));
   return Status::Ok();
 }
 
-Status Reconstructor::WriteBlocks(int fd, const std::string& tmp, const std::string& rel,
+Status Reconstructor::WriteBlocks(common::WritableFile& file, const std::string& rel,
                                   const std::vector<BlockRef>& blocks, const OldVersion& own,
                                   const DownloadGroup& group) {
   // Walks the file in windows of bounded bytes: blocks already on disk (the chunk cache, or any
@@ -209,7 +189,7 @@ Status Reconstructor::WriteBlocks(int fd, const std::string& tmp, const std::str
         data = local;
       }
       if (out.size() + data.size() > kWriteBytes && !out.empty()) {
-        TESSERA_RETURN_IF_ERROR(WriteAll(fd, out, tmp));
+        TESSERA_RETURN_IF_ERROR(file.Append(out));
         out.clear();
       }
       out.append(data);
@@ -219,7 +199,7 @@ Status Reconstructor::WriteBlocks(int fd, const std::string& tmp, const std::str
       }
       if (*cache_blocks) local_blocks_.Keep(blocks[k].id, data);
     }
-    TESSERA_RETURN_IF_ERROR(WriteAll(fd, out, tmp));
+    if (!out.empty()) TESSERA_RETURN_IF_ERROR(file.Append(out));
   }
   return Status::Ok();
 }
@@ -237,18 +217,18 @@ common::Result<std::string> Reconstructor::BlockBytes(const BlockRef& ref) {
   return std::move(*got[0].data);
 }
 
-Status Reconstructor::RecordWritten(const Plan& plan, const struct stat& st) {
+Status Reconstructor::RecordWritten(const Plan& plan, const common::FileStat& st) {
   index::FileRow row;
   if (plan.row) row = *plan.row;
   row.path = plan.path;
   row.base_jid = plan.pending->jid;
   row.base = plan.pending->version;
   row.local = plan.pending->version;
-  row.local->mtime_ns = scanner::MtimeNs(st);
+  row.local->mtime_ns = st.mtime_ns;
   row.stat = index::LocalStat{};
-  row.stat.inode = st.st_ino;
-  row.stat.mode = static_cast<uint32_t>(st.st_mode & 07777);
-  row.stat.mtime_ns = scanner::MtimeNs(st);
+  row.stat.inode = st.inode;
+  row.stat.mode = st.mode;
+  row.stat.mtime_ns = st.mtime_ns;
   if (row.local->kind == FileKind::kFile) {
     row.stat.size = row.local->size;
     row.stat.hashed_at_ns = row.stat.mtime_ns + 10'000'000'000;  // content known: not in doubt

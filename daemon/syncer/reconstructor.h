@@ -5,24 +5,26 @@
 // blocks, the version it replaces (one open file), the chunk cache or any local file holding
 // them (LocalBlocks), else the blockserver in bounded windows (as rsync deltas against the
 // blocks they replace locally when the server finds that smaller). Every block is verified
-// against its id. The temp file is fsynced, then renamed over the target only if the target is
-// still what the index recorded (CheckTarget: kind, size, mtime, inode); its directory goes to
-// the group (DownloadGroup) to be fsynced before the group's rows commit. Directories and
-// symlinks are made the same careful way. The index row then records the written version.
+// against its id. Everything goes through the Env beneath the sync root's RootDir; the file is
+// published by common::TempFile: fsynced, then renamed over the target only if the target is
+// still what the index recorded (the precondition CheckTarget: kind, size, mtime, inode); its
+// directory goes to the group (DownloadGroup) to be fsynced before the group's rows commit.
+// Directories and symlinks (a temp symlink renamed over the target) are made the same careful
+// way; new parent directories are fsynced into theirs as they are made (MakeParents). The
+// index row then records the written version.
 // When the target changed under it, the path is marked for a rescan (NextPass) and the step
 // fails with Conflict; the next pass reconciles it again.
 // Owns its counts. Not thread-safe: the syncer thread's.
 #pragma once
 
-#include <sys/stat.h>
-
 #include <string>
 #include <vector>
 
+#include "common/client/block_client.h"
+#include "common/env.h"
 #include "common/log.h"
 #include "common/result.h"
 #include "daemon/index/index.h"
-#include "common/client/block_client.h"
 #include "daemon/syncer/download_group.h"
 #include "daemon/syncer/local_blocks.h"
 #include "daemon/syncer/next_pass.h"
@@ -34,10 +36,18 @@ namespace tessera::daemon::syncer {
 class Reconstructor {
  public:
   // Everything passed by reference must outlive the Reconstructor. `blocks` is the syncer
-  // thread's client (windows of a big file are fetched synchronously).
-  Reconstructor(index::Index& index, common::client::BlockClient& blocks, LocalBlocks& local_blocks,
-                common::Logger& log, const SyncConfig& config)
-      : index_(index), blocks_(blocks), local_blocks_(local_blocks), log_(log), config_(config) {}
+  // thread's client (windows of a big file are fetched synchronously). `root` is the sync
+  // root's directory, (re)opened by the engine before each pass.
+  Reconstructor(common::Env& env, const common::RootDir& root, index::Index& index,
+                common::client::BlockClient& blocks, LocalBlocks& local_blocks, common::Logger& log,
+                const SyncConfig& config)
+      : env_(env),
+        root_(root),
+        index_(index),
+        blocks_(blocks),
+        local_blocks_(local_blocks),
+        log_(log),
+        config_(config) {}
 
   // Carries out a kWrite step: writes `plan`'s pending version at its path and records it.
   // A refused path drops the pending entry (logged, counted). Conflict when the target changed
@@ -49,20 +59,22 @@ class Reconstructor {
   const RoundStats& stats() const { return stats_; }
 
  private:
-  // Writes version `v` of `rel` at `abs` (a temp file renamed over it; see above). `row`: the
-  // index's row for rel (nullptr: none). Fills `written` with the new file's stat.
-  common::Status WriteFile(const std::string& abs, const std::string& rel, const FileVersion& v,
-                           uint32_t mode, const index::FileRow* row, DownloadGroup& group,
-                           struct stat* written);
-  // Writes the bytes of `blocks` (a version of `rel`) to `fd` (the temp file `tmp`), in order,
-  // taking the blocks `own` (the version being replaced) holds from it.
-  common::Status WriteBlocks(int fd, const std::string& tmp, const std::string& rel,
+  // Writes version `v` of `rel` at `target` (a temp file renamed over it; see above). `row`:
+  // the index's row for rel (nullptr: none). Fills `written` with the new file's stat.
+  common::Status WriteFile(const common::PathAt& target, const std::string& rel,
+                           const FileVersion& v, uint32_t mode, const index::FileRow* row,
+                           DownloadGroup& group, common::FileStat* written);
+  // Writes the bytes of `blocks` (a version of `rel`) to `out`, in order, taking the blocks
+  // `own` (the version being replaced) holds from it.
+  common::Status WriteBlocks(common::WritableFile& out, const std::string& rel,
                              const std::vector<common::wire::BlockRef>& blocks,
                              const OldVersion& own, const DownloadGroup& group);
   // One block from a local source (verified), else from the blockserver.
   common::Result<std::string> BlockBytes(const common::wire::BlockRef& ref);
-  common::Status RecordWritten(const Plan& plan, const struct stat& st);
+  common::Status RecordWritten(const Plan& plan, const common::FileStat& st);
 
+  common::Env& env_;
+  const common::RootDir& root_;
   index::Index& index_;
   common::client::BlockClient& blocks_;
   LocalBlocks& local_blocks_;

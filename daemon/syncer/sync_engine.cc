@@ -28,10 +28,12 @@ Result<std::unique_ptr<SyncEngine>> SyncEngine::Create(
 }
 
 SyncEngine::SyncEngine(common::Env& env, index::Index& index, scanner::Scanner& scanner,
-                       common::Logger& log, common::client::MetaClient& meta, common::client::BlockClient& blocks,
-                       SyncConfig config, std::unique_ptr<LocalBlocks> local_blocks,
+                       common::Logger& log, common::client::MetaClient& meta,
+                       common::client::BlockClient& blocks, SyncConfig config,
+                       std::unique_ptr<LocalBlocks> local_blocks,
                        std::unique_ptr<common::client::BlockClient> pipe_client)
-    : index_(index),
+    : env_(env),
+      index_(index),
       scanner_(scanner),
       log_(log),
       meta_(meta),
@@ -41,11 +43,11 @@ SyncEngine::SyncEngine(common::Env& env, index::Index& index, scanner::Scanner& 
       pipe_(std::make_unique<remote::BlockPipe>(*pipe_client_)),
       local_blocks_(std::move(local_blocks)),
       puller_(index, meta, log, config_),
-      moves_(index, meta, log, config_),
+      moves_(env, root_dir_, index, meta, log, config_),
       planner_(index, log),
       prefetcher_(index, *local_blocks_, *pipe_),
-      reconstructor_(index, blocks, *local_blocks_, log, config_),
-      remover_(env, index, log, config_),
+      reconstructor_(env, root_dir_, index, blocks, *local_blocks_, log, config_),
+      remover_(env, root_dir_, index, log, config_),
       uploader_(env, index, meta, *pipe_, *local_blocks_, log, config_) {}
 
 RoundStats SyncEngine::stats() const {
@@ -111,6 +113,8 @@ Status SyncEngine::Process() {
 
 Result<SyncEngine::PassOutcome> SyncEngine::Pass() {
   PassOutcome out;
+  // The sync root as it is now, for every component's file-system steps.
+  TESSERA_ASSIGN_OR_RETURN(root_dir_, env_.OpenRoot(config_.root));
   // Observe: what the last pass's actions found changed or changed themselves.
   if (next_.has_rescans()) {
     TESSERA_RETURN_IF_ERROR(scanner_.ScanPaths(next_.TakeRescans()).status());
@@ -207,7 +211,7 @@ Status SyncEngine::WriteInGroups(const std::vector<Plan>& writes,
         if (s.code() == common::Code::kUnavailable) return s;
         note(s);
       }
-      return group.SyncDirectories();
+      return group.SyncDirectories(env_, root_dir_);
     }));
   }
   return Status::Ok();

@@ -14,7 +14,9 @@
 // then writes (in groups, path order), uploads, and deletes locally (children first). An
 // action that finds a path changed marks it for the next pass instead of scanning or
 // re-planning itself. Each step is idempotent and recorded in the index before the next, so a
-// crash or restart resumes where it stopped.
+// crash or restart resumes where it stopped. Every file the engine's components touch in the
+// sync root goes through the Env beneath a common::RootDir of the root, opened afresh at the
+// start of each pass (a root replaced since is seen as it is now).
 // Not thread-safe: owned by the syncer thread, together with the Index and the clients.
 #pragma once
 
@@ -23,13 +25,13 @@
 #include <memory>
 #include <string>
 
+#include "common/client/block_client.h"
+#include "common/client/meta_client.h"
 #include "common/env.h"
 #include "common/log.h"
 #include "common/result.h"
 #include "daemon/index/index.h"
-#include "common/client/block_client.h"
 #include "daemon/remote/block_pipe.h"
-#include "common/client/meta_client.h"
 #include "daemon/scanner/scanner.h"
 #include "daemon/syncer/local_blocks.h"
 #include "daemon/syncer/local_remover.h"
@@ -76,8 +78,8 @@ class SyncEngine {
 
  private:
   SyncEngine(common::Env& env, index::Index& index, scanner::Scanner& scanner, common::Logger& log,
-             common::client::MetaClient& meta, common::client::BlockClient& blocks, SyncConfig config,
-             std::unique_ptr<LocalBlocks> local_blocks,
+             common::client::MetaClient& meta, common::client::BlockClient& blocks,
+             SyncConfig config, std::unique_ptr<LocalBlocks> local_blocks,
              std::unique_ptr<common::client::BlockClient> pipe_client);
 
   struct PassOutcome {
@@ -95,12 +97,14 @@ class SyncEngine {
   // Refreshes cursor_ from the index.
   void ReadCursor();
 
+  common::Env& env_;
   index::Index& index_;
   scanner::Scanner& scanner_;
   common::Logger& log_;
   common::client::MetaClient& meta_;
   common::client::BlockClient& blocks_;
-  const SyncConfig config_;  // before the components, which hold references to it
+  const SyncConfig config_;   // before the components, which hold references to it
+  common::RootDir root_dir_;  // the sync root, reopened by each Pass(); the components' too
   // The store and retrieve stage: its own client, used only by the pipe's thread.
   std::unique_ptr<common::client::BlockClient> pipe_client_;
   std::unique_ptr<remote::BlockPipe> pipe_;  // after pipe_client_: stops first

@@ -1,10 +1,8 @@
 #include "daemon/watcher/watcher.h"
 
-#include <dirent.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -28,15 +26,15 @@ constexpr size_t kMaxBatchPaths = 4096;
 
 }  // namespace
 
-common::Result<std::unique_ptr<Watcher>> Watcher::Open(std::string root, std::string skip_dir,
-                                                       common::Logger& log,
+common::Result<std::unique_ptr<Watcher>> Watcher::Open(common::Env& env, std::string root,
+                                                       std::string skip_dir, common::Logger& log,
                                                        WatcherCallbacks callbacks) {
   common::UniqueFd fd(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC));
   if (!fd.valid()) return common::ErrnoStatus("inotify_init1", errno);
   common::UniqueFd wake(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
   if (!wake.valid()) return common::ErrnoStatus("eventfd", errno);
   auto w =
-      std::unique_ptr<Watcher>(new Watcher(std::move(root), std::move(skip_dir), log,
+      std::unique_ptr<Watcher>(new Watcher(env, std::move(root), std::move(skip_dir), log,
                                            std::move(callbacks), std::move(fd), std::move(wake)));
   if (!w->AddTree("")) log.Warn("watcher", "inotify watch limit reached; relying on rescans");
   return w;
@@ -56,16 +54,12 @@ bool Watcher::AddTree(const std::string& rel) {
       continue;  // vanished or not a directory any more
     }
     dirs_[wd] = dir;
-    DIR* d = ::opendir(abs.c_str());
-    if (!d) continue;
-    while (dirent* e = ::readdir(d)) {
-      std::string_view name = e->d_name;
-      if (name == "." || name == "..") continue;
-      const std::string child = dir.empty() ? std::string(name) : dir + "/" + std::string(name);
-      struct stat st {};
-      if (::lstat(Abs(child).c_str(), &st) == 0 && S_ISDIR(st.st_mode)) stack.push_back(child);
+    auto entries = env_.ListDirEntries(common::PathAt(abs));
+    if (!entries.ok()) continue;  // vanished or replaced meanwhile: its events tell
+    for (const auto& e : *entries) {
+      if (e.type != common::FileType::kDir) continue;
+      stack.push_back(dir.empty() ? e.name : dir + "/" + e.name);
     }
-    ::closedir(d);
   }
   return ok;
 }

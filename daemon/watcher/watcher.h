@@ -6,6 +6,9 @@
 // as they appear; the state dir (if inside root) and temp files (common::IsTempName) are ignored.
 // Memory: one map entry per watched directory; changed paths are reported in batches of at
 // most a few thousand, so a burst of events never piles up here.
+// Directories are listed through the Env (ListDirEntries, which never follows a final symlink);
+// inotify itself and the eventfd that wakes Run() are raw system calls (the Env has no
+// notification calls: a FaultEnv has nothing to inject there).
 // Thread safety: Open() on any thread; Run() is the watcher thread's body; a stop request wakes
 // it through an eventfd. The callbacks run on the watcher thread.
 #pragma once
@@ -17,6 +20,7 @@
 #include <stop_token>
 #include <string>
 
+#include "common/env.h"
 #include "common/log.h"
 #include "common/result.h"
 #include "common/unique_fd.h"
@@ -30,17 +34,19 @@ struct WatcherCallbacks {
 
 class Watcher {
  public:
-  // `root` and `skip_dir` absolute. Adds watches for the whole tree now. `log` must outlive it.
-  static common::Result<std::unique_ptr<Watcher>> Open(std::string root, std::string skip_dir,
-                                                       common::Logger& log,
+  // `root` and `skip_dir` absolute. Adds watches for the whole tree now. `env` and `log` must
+  // outlive it.
+  static common::Result<std::unique_ptr<Watcher>> Open(common::Env& env, std::string root,
+                                                       std::string skip_dir, common::Logger& log,
                                                        WatcherCallbacks callbacks);
   // Runs until `stop` is requested.
   void Run(std::stop_token stop);
 
  private:
-  Watcher(std::string root, std::string skip_dir, common::Logger& log, WatcherCallbacks cb,
-          common::UniqueFd inotify, common::UniqueFd wake)
-      : root_(std::move(root)),
+  Watcher(common::Env& env, std::string root, std::string skip_dir, common::Logger& log,
+          WatcherCallbacks cb, common::UniqueFd inotify, common::UniqueFd wake)
+      : env_(env),
+        root_(std::move(root)),
         skip_dir_(std::move(skip_dir)),
         log_(log),
         callbacks_(std::move(cb)),
@@ -54,6 +60,7 @@ class Watcher {
   // reaches the batch bound; sets `overflow` when the kernel lost events.
   void HandleEvents(const char* buf, size_t len, std::set<std::string>& changed, bool& overflow);
 
+  common::Env& env_;
   const std::string root_;
   const std::string skip_dir_;
   common::Logger& log_;

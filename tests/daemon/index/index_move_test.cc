@@ -1,4 +1,4 @@
-// The index's support for subtree moves (daemon/syncer/moves.cc): gone_inode, pending move
+// The index's support for subtree moves (daemon/syncer/move_applier.cc): gone_inode, pending move
 // entries, re-listed entries, and the rename candidates.
 #include <doctest/doctest.h>
 

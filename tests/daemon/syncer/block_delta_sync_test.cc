@@ -74,11 +74,13 @@ void OneLineEdit(size_t file_bytes) {
   const auto diff = common::chunker::CompareBlockLists(old_blocks, new_blocks);
   common::wire::BlockBatch whole;
   common::wire::IdList ids;
+  common::PosixEnv env;
   uint64_t offset = 0;
   for (size_t n = 0, k = 0; n < new_blocks.size(); offset += new_blocks[n++].size) {
     if (k >= diff.new_in_b.size() || diff.new_in_b[k] != n) continue;
     ++k;
-    auto data = ReadVerifiedBlock(a.Abs("big.txt"), offset, new_blocks[n].size, new_blocks[n].id);
+    auto data =
+        ReadVerifiedBlock(env, a.Abs("big.txt"), offset, new_blocks[n].size, new_blocks[n].id);
     REQUIRE(data.ok());
     whole.blocks.push_back({new_blocks[n].id, *data});
     ids.ids.push_back(new_blocks[n].id);
@@ -111,7 +113,8 @@ TEST_CASE("sync: W2 figure, a one-line edit of a 20 MiB text file" * doctest::sk
   OneLineEdit(20u << 20);
 }
 
-TEST_CASE("sync: one line edited in each of many small files comes down in one request, as deltas") {
+TEST_CASE(
+    "sync: one line edited in each of many small files comes down in one request, as deltas") {
   TestServers servers;
   TestPeer a(servers, "A"), b(servers, "B");
   constexpr int kFiles = 60;

@@ -28,11 +28,12 @@ std::vector<BlockRef> Refs(const std::vector<std::string>& parts) {
 
 TEST_CASE("old version: blocks come from the file being replaced, verified against their ids") {
   testutil::TempDir dir;
+  common::PosixEnv env;
   const std::string file = dir.Sub("f.txt");
   const std::vector<std::string> parts = {"first line\n", "second line\n", "first line\n",
                                           "last\n"};
   Write(file, parts[0] + parts[1] + parts[2] + parts[3]);
-  OldVersion old = OldVersion::Open(file, Refs(parts));
+  OldVersion old = OldVersion::Open(env, file, Refs(parts));
   for (const auto& p : parts) {
     CHECK(old.Holds(common::BlockId::Of(p)));
     CHECK(old.Read(common::BlockId::Of(p)) == p);
@@ -50,14 +51,15 @@ TEST_CASE("old version: blocks come from the file being replaced, verified again
 
 TEST_CASE("old version: a missing file, a directory or a symlink gives nothing to read") {
   testutil::TempDir dir;
+  common::PosixEnv env;
   const auto refs = Refs({"data\n"});
   const common::BlockId id = common::BlockId::Of("data\n");
-  CHECK(!OldVersion::Open(dir.Sub("missing"), refs).Holds(id));
-  CHECK(!OldVersion::Open(dir.path(), refs).Holds(id));
+  CHECK(!OldVersion::Open(env, dir.Sub("missing"), refs).Holds(id));
+  CHECK(!OldVersion::Open(env, dir.path(), refs).Holds(id));
   Write(dir.Sub("target"), "data\n");
   REQUIRE(::symlink(dir.Sub("target").c_str(), dir.Sub("link").c_str()) == 0);
-  CHECK(!OldVersion::Open(dir.Sub("link"), refs).Holds(id));
-  CHECK(OldVersion::Open(dir.Sub("target"), refs).Read(id) == "data\n");
+  CHECK(!OldVersion::Open(env, dir.Sub("link"), refs).Holds(id));
+  CHECK(OldVersion::Open(env, dir.Sub("target"), refs).Read(id) == "data\n");
   CHECK(!OldVersion().Read(id));
 }
 

@@ -253,13 +253,14 @@ TEST_CASE("trash: a file holding a name on the way goes to the next day folder")
   const std::string trash = dir.Sub("trash");
   REQUIRE(::mkdir(trash.c_str(), 0755) == 0);  // made by SyncEngine::Create
   WriteFile(dir.Sub("x"), "x was a file");
-  auto first = MoveToTrash(dir.Sub("x"), trash, "2026-11-21", "x");
+  common::PosixEnv env;
+  auto first = MoveToTrash(env, dir.Sub("x"), trash, "2026-11-21", "x");
   REQUIRE_MESSAGE(first.ok(), first.status().ToString());
   CHECK(*first == trash + "/2026-11-21/x");
   // Later x is a directory, and a file inside it is trashed: "2026-11-21/x" is a file.
   REQUIRE(::mkdir(dir.Sub("x").c_str(), 0755) == 0);
   WriteFile(dir.Sub("x/inner"), "inside");
-  auto second = MoveToTrash(dir.Sub("x/inner"), trash, "2026-11-21", "x/inner");
+  auto second = MoveToTrash(env, dir.Sub("x/inner"), trash, "2026-11-21", "x/inner");
   REQUIRE_MESSAGE(second.ok(), second.status().ToString());
   CHECK(*second == trash + "/2026-11-21 2/x/inner");
   CHECK(ReadFile(*first) == "x was a file");

@@ -31,8 +31,9 @@ struct Seen {
 TEST_CASE("watcher: a new file in a new subdirectory is reported, temp files are not") {
   testutil::TempDir root;
   common::Logger log{common::LogLevel::kWarn};
+  common::PosixEnv env;
   Seen seen;
-  auto w = Watcher::Open(root.path(), root.Sub("state"), log,
+  auto w = Watcher::Open(env, root.path(), root.Sub("state"), log,
                          WatcherCallbacks{[&](const std::set<std::string>& p) {
                                             std::lock_guard<std::mutex> lock(seen.mutex);
                                             seen.paths.insert(p.begin(), p.end());
@@ -61,7 +62,8 @@ TEST_CASE("watcher: a new file in a new subdirectory is reported, temp files are
 TEST_CASE("watcher: the stop request wakes a watcher that sees no events") {
   testutil::TempDir root;
   common::Logger log{common::LogLevel::kWarn};
-  auto w = Watcher::Open(root.path(), "", log, WatcherCallbacks{[](auto&) {}, [] {}});
+  common::PosixEnv env;
+  auto w = Watcher::Open(env, root.path(), "", log, WatcherCallbacks{[](auto&) {}, [] {}});
   REQUIRE(w.ok());
   std::atomic<bool> returned{false};
   {
@@ -76,13 +78,14 @@ TEST_CASE("watcher: the stop request wakes a watcher that sees no events") {
 TEST_CASE("watcher: a backlog of events is reported in bounded batches, none lost") {
   testutil::TempDir root;
   common::Logger log{common::LogLevel::kWarn};
+  common::PosixEnv env;
   std::mutex mutex;
   std::condition_variable cv;
   bool blocked = false, release = false;
   size_t batches = 0, largest = 0;
   int overflows = 0;
   std::set<std::string> paths;
-  auto w = Watcher::Open(root.path(), "", log,
+  auto w = Watcher::Open(env, root.path(), "", log,
                          WatcherCallbacks{[&](const std::set<std::string>& p) {
                                             std::unique_lock<std::mutex> lock(mutex);
                                             ++batches;
