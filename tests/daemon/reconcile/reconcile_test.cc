@@ -8,9 +8,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
-#include <random>
 #include <string>
 #include <vector>
+
+#include "tests/testutil/random.h"
 
 namespace tessera::daemon {
 namespace {
@@ -169,17 +170,9 @@ TEST_CASE("reconcile: SameContent ignores mtime but not kind, blocks, target or 
 
 // ----- Randomized properties -----
 
-uint64_t SeedFromEnvOrRandom() {
-  if (const char* s = std::getenv("TESSERA_TEST_SEED"); s != nullptr && *s != '\0') {
-    return std::strtoull(s, nullptr, 0);
-  }
-  std::random_device rd;
-  return (static_cast<uint64_t>(rd()) << 32) ^ rd();
-}
-
 // A small universe so that equal versions come up often; mtimes are random so they must never
 // matter.
-V RandomVersion(std::mt19937_64& rng) {
+V RandomVersion(testutil::Random& rng) {
   const int64_t mtime = static_cast<int64_t>(rng() % 4);
   switch (rng() % 9) {
     case 0:
@@ -238,12 +231,10 @@ bool DropsRemote(SyncAction action, const V& base, const V& remote) {
 bool IsDir(const V& v) { return v.has_value() && v->kind == FileKind::kDir; }
 
 TEST_CASE("reconcile: random triples never drop a side, are symmetric and ignore mtimes") {
-  const uint64_t seed = SeedFromEnvOrRandom();
+  testutil::Random rng;  // a failure prints TESSERA_TEST_SEED=..., which replays it
   std::printf("reconcile property test: TESSERA_TEST_SEED=%llu\n",
-              static_cast<unsigned long long>(seed));
+              static_cast<unsigned long long>(rng.seed()));
   std::fflush(stdout);
-  INFO("TESSERA_TEST_SEED=" << seed);
-  std::mt19937_64 rng(seed);
 
   for (int i = 0; i < 20'000; ++i) {
     const V base = RandomVersion(rng);
