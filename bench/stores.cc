@@ -7,11 +7,12 @@
 #include <sqlite3.h>
 
 #include <cstdio>
-#include <mutex>
 
 #include "blockserver/engine/engine.h"
 #include "common/env.h"
 #include "common/log.h"
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 
 namespace tessera::bench {
 
@@ -122,6 +123,7 @@ class SqliteStore final : public Store {
  public:
   static std::unique_ptr<Store> Open(const std::string& dir) {
     auto s = std::make_unique<SqliteStore>();
+    common::MutexLock lock(s->mutex_);
     const std::string path = dir + "/blocks.db";
     if (sqlite3_open(path.c_str(), &s->db_) != SQLITE_OK) return nullptr;
     const char* setup =
@@ -143,7 +145,7 @@ class SqliteStore final : public Store {
     sqlite3_close(db_);
   }
   bool PutBatch(const std::vector<KV>& batch) override {
-    std::lock_guard lock(mutex_);
+    common::MutexLock lock(mutex_);
     if (!Exec("BEGIN")) return false;
     for (const auto& [k, v] : batch) {
       sqlite3_bind_blob(put_, 1, k.data(), static_cast<int>(k.size()), SQLITE_STATIC);
@@ -160,7 +162,7 @@ class SqliteStore final : public Store {
   }
   bool Get(std::string_view key, bool* found, size_t* size) override {
     // Reads the blob's bytes, as the other stores do.
-    std::lock_guard lock(mutex_);
+    common::MutexLock lock(mutex_);
     sqlite3_bind_blob(get_, 1, key.data(), static_cast<int>(key.size()), SQLITE_STATIC);
     const int rc = sqlite3_step(get_);
     *found = rc == SQLITE_ROW;
@@ -171,7 +173,7 @@ class SqliteStore final : public Store {
   }
 
  private:
-  bool Exec(const char* sql) {
+  bool Exec(const char* sql) TESSERA_REQUIRES(mutex_) {
     char* msg = nullptr;
     if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
       std::fprintf(stderr, "sqlite %s: %s\n", sql, msg ? msg : "?");
@@ -180,10 +182,10 @@ class SqliteStore final : public Store {
     }
     return true;
   }
-  std::mutex mutex_;
-  sqlite3* db_ = nullptr;
-  sqlite3_stmt* put_ = nullptr;
-  sqlite3_stmt* get_ = nullptr;
+  common::Mutex mutex_;  // one statement runs at a time on the one connection
+  sqlite3* db_ TESSERA_GUARDED_BY(mutex_) = nullptr;
+  sqlite3_stmt* put_ TESSERA_GUARDED_BY(mutex_) = nullptr;
+  sqlite3_stmt* get_ TESSERA_GUARDED_BY(mutex_) = nullptr;
 };
 
 }  // namespace

@@ -7,9 +7,11 @@
 #pragma once
 
 #include <cstdio>
-#include <mutex>
 #include <string>
 #include <string_view>
+
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 
 namespace tessera::common {
 
@@ -27,17 +29,21 @@ class Logger {
   Logger& operator=(const Logger&) = delete;
 
   void Log(LogLevel level, std::string_view component, std::string_view message);
-  void Debug(std::string_view component, std::string_view m) { Log(LogLevel::kDebug, component, m); }
+  void Debug(std::string_view component, std::string_view m) {
+    Log(LogLevel::kDebug, component, m);
+  }
   void Info(std::string_view component, std::string_view m) { Log(LogLevel::kInfo, component, m); }
   void Warn(std::string_view component, std::string_view m) { Log(LogLevel::kWarn, component, m); }
-  void Error(std::string_view component, std::string_view m) { Log(LogLevel::kError, component, m); }
+  void Error(std::string_view component, std::string_view m) {
+    Log(LogLevel::kError, component, m);
+  }
 
   bool Enabled(LogLevel level) const { return level >= min_level_; }
 
  private:
   const LogLevel min_level_;
-  std::FILE* const sink_;
-  std::mutex mutex_;  // serialises writes to sink_
+  Mutex mutex_;  // serialises writes to sink_
+  std::FILE* const sink_ TESSERA_PT_GUARDED_BY(mutex_);
 };
 
 }  // namespace tessera::common

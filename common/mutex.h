@@ -2,7 +2,9 @@
 //
 // Mutex, MutexLock and CondVar: std::mutex and std::condition_variable_any with the Clang
 // thread-safety annotations of thread_annotations.h, so that `TESSERA_GUARDED_BY(mutex_)` is
-// checked at compile time. Same semantics and cost as the std types they wrap.
+// checked at compile time. SharedMutex, WriterMutexLock and ReaderMutexLock do the same for
+// std::shared_mutex (many readers or one writer; a reader may read what it guards, only a
+// writer may change it). Same semantics and cost as the std types they wrap.
 //
 //   mutable common::Mutex mutex_;
 //   common::CondVar changed_;
@@ -20,6 +22,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <shared_mutex>
 #include <stop_token>
 
 #include "common/thread_annotations.h"
@@ -58,6 +61,53 @@ class TESSERA_SCOPED_CAPABILITY MutexLock {
   Mutex& mutex_;
 };
 
+// Many readers or one writer. Annotate what it guards with TESSERA_GUARDED_BY as for Mutex:
+// reading needs it held shared (ReaderMutexLock) or exclusive, writing needs it exclusive.
+class TESSERA_CAPABILITY("mutex") SharedMutex {
+ public:
+  SharedMutex() = default;
+  SharedMutex(const SharedMutex&) = delete;
+  SharedMutex& operator=(const SharedMutex&) = delete;
+
+  void Lock() TESSERA_ACQUIRE() { mutex_.lock(); }
+  void Unlock() TESSERA_RELEASE() { mutex_.unlock(); }
+  void ReaderLock() TESSERA_ACQUIRE_SHARED() { mutex_.lock_shared(); }
+  void ReaderUnlock() TESSERA_RELEASE_SHARED() { mutex_.unlock_shared(); }
+  void AssertHeld() const TESSERA_ASSERT_CAPABILITY(this) {}
+  void AssertReaderHeld() const TESSERA_ASSERT_SHARED_CAPABILITY(this) {}
+
+ private:
+  std::shared_mutex mutex_;
+};
+
+// Holds `mutex` exclusively for its scope.
+class TESSERA_SCOPED_CAPABILITY WriterMutexLock {
+ public:
+  explicit WriterMutexLock(SharedMutex& mutex) TESSERA_ACQUIRE(mutex) : mutex_(mutex) {
+    mutex_.Lock();
+  }
+  ~WriterMutexLock() TESSERA_RELEASE() { mutex_.Unlock(); }
+  WriterMutexLock(const WriterMutexLock&) = delete;
+  WriterMutexLock& operator=(const WriterMutexLock&) = delete;
+
+ private:
+  SharedMutex& mutex_;
+};
+
+// Holds `mutex` shared for its scope.
+class TESSERA_SCOPED_CAPABILITY ReaderMutexLock {
+ public:
+  explicit ReaderMutexLock(SharedMutex& mutex) TESSERA_ACQUIRE_SHARED(mutex) : mutex_(mutex) {
+    mutex_.ReaderLock();
+  }
+  ~ReaderMutexLock() TESSERA_RELEASE() { mutex_.ReaderUnlock(); }
+  ReaderMutexLock(const ReaderMutexLock&) = delete;
+  ReaderMutexLock& operator=(const ReaderMutexLock&) = delete;
+
+ private:
+  SharedMutex& mutex_;
+};
+
 // A condition variable waited on with a held Mutex (released while waiting, held again on
 // return). Predicates run with the mutex held.
 class CondVar {
@@ -88,6 +138,17 @@ class CondVar {
                  std::chrono::time_point<Clock, Duration> deadline, Predicate pred)
       TESSERA_REQUIRES(mutex) {
     return cv_.wait_until(mutex, std::move(stop), deadline, std::move(pred));
+  }
+  // WaitUntil with the deadline `timeout` from now (on the steady clock).
+  template <typename Rep, typename Period, typename Predicate>
+  bool WaitFor(Mutex& mutex, std::chrono::duration<Rep, Period> timeout, Predicate pred)
+      TESSERA_REQUIRES(mutex) {
+    return cv_.wait_for(mutex, timeout, std::move(pred));
+  }
+  template <typename Rep, typename Period, typename Predicate>
+  bool WaitFor(Mutex& mutex, std::stop_token stop, std::chrono::duration<Rep, Period> timeout,
+               Predicate pred) TESSERA_REQUIRES(mutex) {
+    return cv_.wait_for(mutex, std::move(stop), timeout, std::move(pred));
   }
 
  private:

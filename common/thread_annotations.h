@@ -24,10 +24,19 @@
 #define TESSERA_ACQUIRED_BEFORE(...) TESSERA_THREAD_ANNOTATION(acquired_before(__VA_ARGS__))
 #define TESSERA_ACQUIRED_AFTER(...) TESSERA_THREAD_ANNOTATION(acquired_after(__VA_ARGS__))
 #define TESSERA_REQUIRES(...) TESSERA_THREAD_ANNOTATION(requires_capability(__VA_ARGS__))
+#define TESSERA_REQUIRES_SHARED(...) \
+  TESSERA_THREAD_ANNOTATION(requires_shared_capability(__VA_ARGS__))
 #define TESSERA_ACQUIRE(...) TESSERA_THREAD_ANNOTATION(acquire_capability(__VA_ARGS__))
+#define TESSERA_ACQUIRE_SHARED(...) \
+  TESSERA_THREAD_ANNOTATION(acquire_shared_capability(__VA_ARGS__))
 #define TESSERA_RELEASE(...) TESSERA_THREAD_ANNOTATION(release_capability(__VA_ARGS__))
+#define TESSERA_RELEASE_SHARED(...) \
+  TESSERA_THREAD_ANNOTATION(release_shared_capability(__VA_ARGS__))
 #define TESSERA_TRY_ACQUIRE(...) TESSERA_THREAD_ANNOTATION(try_acquire_capability(__VA_ARGS__))
+#define TESSERA_TRY_ACQUIRE_SHARED(...) \
+  TESSERA_THREAD_ANNOTATION(try_acquire_shared_capability(__VA_ARGS__))
 #define TESSERA_EXCLUDES(...) TESSERA_THREAD_ANNOTATION(locks_excluded(__VA_ARGS__))
 #define TESSERA_ASSERT_CAPABILITY(x) TESSERA_THREAD_ANNOTATION(assert_capability(x))
+#define TESSERA_ASSERT_SHARED_CAPABILITY(x) TESSERA_THREAD_ANNOTATION(assert_shared_capability(x))
 #define TESSERA_RETURN_CAPABILITY(x) TESSERA_THREAD_ANNOTATION(lock_returned(x))
 #define TESSERA_NO_THREAD_SAFETY_ANALYSIS TESSERA_THREAD_ANNOTATION(no_thread_safety_analysis)

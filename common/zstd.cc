@@ -114,13 +114,13 @@ Result<std::string> Codec::Decompress(std::string_view data, uint64_t max_bytes)
 
 CodecPool::Lease::~Lease() {
   if (!codec_) return;  // moved from
-  std::lock_guard<std::mutex> lock(pool_->mutex_);
+  MutexLock lock(pool_->mutex_);
   if (pool_->idle_.size() < kMaxIdle) pool_->idle_.push_back(std::move(codec_));
 }
 
 CodecPool::Lease CodecPool::Acquire() {
   {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     if (!idle_.empty()) {
       std::unique_ptr<Codec> codec = std::move(idle_.back());
       idle_.pop_back();

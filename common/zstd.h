@@ -11,12 +11,13 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/result.h"
+#include "common/thread_annotations.h"
 
 namespace tessera::common::zstd {
 
@@ -69,8 +70,8 @@ class CodecPool {
   Lease Acquire();
 
  private:
-  std::mutex mutex_;
-  std::vector<std::unique_ptr<Codec>> idle_;  // guarded by mutex_
+  Mutex mutex_;
+  std::vector<std::unique_ptr<Codec>> idle_ TESSERA_GUARDED_BY(mutex_);
 };
 
 }  // namespace tessera::common::zstd

@@ -12,7 +12,7 @@ std::shared_ptr<const std::string> BlockCache::Lookup(uint64_t file_number, uint
   if (capacity_bytes_ == 0) return nullptr;
   const Key k{file_number, offset};
   Shard& s = ShardFor(k);
-  std::lock_guard lock(s.mutex);
+  common::MutexLock lock(s.mutex);
   auto it = s.map.find(k);
   if (it == s.map.end()) {
     misses_.fetch_add(1, std::memory_order_relaxed);
@@ -30,7 +30,7 @@ void BlockCache::Insert(uint64_t file_number, uint64_t offset,
   if (charge > shard_capacity) return;
   const Key k{file_number, offset};
   Shard& s = ShardFor(k);
-  std::lock_guard lock(s.mutex);
+  common::MutexLock lock(s.mutex);
   if (auto it = s.map.find(k); it != s.map.end()) {
     s.used -= it->second->second->size() + kEntryOverhead;
     s.lru.erase(it->second);
@@ -50,7 +50,7 @@ void BlockCache::Insert(uint64_t file_number, uint64_t offset,
 size_t BlockCache::UsedBytes() const {
   size_t total = 0;
   for (const Shard& s : shards_) {
-    std::lock_guard lock(s.mutex);
+    common::MutexLock lock(s.mutex);
     total += s.used;
   }
   return total;

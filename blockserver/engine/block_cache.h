@@ -11,10 +11,12 @@
 #include <cstdint>
 #include <list>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
+
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 
 namespace tessera::blockserver::engine {
 
@@ -46,10 +48,11 @@ class BlockCache {
     }
   };
   struct Shard {
-    mutable std::mutex mutex;
-    std::list<std::pair<Key, std::shared_ptr<const std::string>>> lru;  // front = newest
-    std::unordered_map<Key, decltype(lru)::iterator, KeyHash> map;
-    size_t used = 0;
+    using Lru = std::list<std::pair<Key, std::shared_ptr<const std::string>>>;
+    mutable common::Mutex mutex;
+    Lru lru TESSERA_GUARDED_BY(mutex);  // front = newest
+    std::unordered_map<Key, Lru::iterator, KeyHash> map TESSERA_GUARDED_BY(mutex);
+    size_t used TESSERA_GUARDED_BY(mutex) = 0;
   };
   static constexpr size_t kShards = 16;
   Shard& ShardFor(const Key& k) { return shards_[KeyHash()(k) % kShards]; }

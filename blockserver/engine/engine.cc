@@ -76,6 +76,7 @@ common::Status Engine::Recover() {
   version->blob_files = state.blob_files;
   for (uint64_t number : state.blob_files) {
     TESSERA_ASSIGN_OR_RETURN(auto file, env_.NewRandomAccessFile(LogFileName(dir, number)));
+    common::MutexLock lock(mutex_);
     blob_readers_[number] = std::move(file);
   }
 
@@ -86,8 +87,11 @@ common::Status Engine::Recover() {
     if (n >= state.log_number) replay.push_back(n);
   }
   const uint64_t new_log = max_number + 1;
-  next_file_number_ = new_log + 1;
-  last_sequence_ = state.last_sequence;
+  {
+    common::MutexLock lock(mutex_);
+    next_file_number_ = new_log + 1;
+    last_sequence_ = state.last_sequence;
+  }
   auto recovered = std::make_shared<MemTable>(replay.empty() ? new_log : replay.front());
   for (size_t i = 0; i < replay.size(); ++i) {
     TESSERA_RETURN_IF_ERROR(ReplayLog(replay[i], i + 1 == replay.size(), *recovered));
@@ -99,14 +103,16 @@ common::Status Engine::Recover() {
   TESSERA_RETURN_IF_ERROR(env_.SyncDir(dir));
   wal_bytes_ += log_->Size();
   TESSERA_ASSIGN_OR_RETURN(auto log_reader, env_.NewRandomAccessFile(LogFileName(dir, new_log)));
-  blob_readers_[new_log] = std::move(log_reader);
-  mem_ = std::make_shared<MemTable>(new_log);
-  version_ = version;
-  log_number_ = state.log_number;
-
-  // Make the replayed writes an SST now, so no replayed log (with its possibly torn tail) is
-  // ever replayed again; the logs that hold blob values become blob files.
-  imm_ = recovered;
+  {
+    common::MutexLock lock(mutex_);
+    blob_readers_[new_log] = std::move(log_reader);
+    mem_ = std::make_shared<MemTable>(new_log);
+    version_ = version;
+    log_number_ = state.log_number;
+    // Make the replayed writes an SST now, so no replayed log (with its possibly torn tail) is
+    // ever replayed again; the logs that hold blob values become blob files.
+    imm_ = recovered;
+  }
   TESSERA_RETURN_IF_ERROR(FlushImmutable());
   return RemoveObsoleteFiles(names);
 }
@@ -116,10 +122,11 @@ common::Status Engine::ReplayLog(uint64_t number, bool is_last, MemTable& mem) {
   TESSERA_ASSIGN_OR_RETURN(std::shared_ptr<common::RandomAccessFile> file,
                            env_.NewRandomAccessFile(path));
   {
-    std::lock_guard lock(mutex_);
+    common::MutexLock lock(mutex_);
     blob_readers_[number] = file;
   }
   WalReader reader(*file, path);
+  uint64_t last_sequence = 0;  // the highest sequence number replayed
   std::string payload;
   uint64_t payload_offset = 0;
   uint64_t records = 0;
@@ -155,8 +162,12 @@ common::Status Engine::ReplayLog(uint64_t number, bool is_last, MemTable& mem) {
       }
       mem.Add(op.key, std::move(e));
     }
-    last_sequence_ = std::max(last_sequence_, batch->sequence + batch->ops.size());
+    last_sequence = std::max(last_sequence, batch->sequence + batch->ops.size());
     ++records;
+  }
+  {
+    common::MutexLock lock(mutex_);
+    last_sequence_ = std::max(last_sequence_, last_sequence);
   }
   logger_.Info(kComponent, "replayed " + std::to_string(records) + " records from " + path);
   return common::Status::Ok();
@@ -165,7 +176,7 @@ common::Status Engine::ReplayLog(uint64_t number, bool is_last, MemTable& mem) {
 common::Status Engine::RemoveObsoleteFiles(const std::vector<std::string>& names) {
   std::set<uint64_t> live_ssts, live_logs;
   {
-    std::lock_guard lock(mutex_);
+    common::MutexLock lock(mutex_);
     for (const auto& r : version_->runs) live_ssts.insert(r->file_number());
     for (const auto& [number, file] : blob_readers_) live_logs.insert(number);
   }
@@ -189,26 +200,26 @@ void Engine::RemoveFileLogged(const std::string& path) {
 
 common::Status Engine::Close() {
   {
-    std::lock_guard lock(mutex_);
+    common::MutexLock lock(mutex_);
     if (closed_) return common::Status::Ok();
     closed_ = true;
     stopping_writes_ = true;
   }
-  write_cv_.notify_all();
+  write_cv_.NotifyAll();
   if (write_thread_.joinable()) write_thread_.join();
   {
-    std::lock_guard lock(mutex_);
+    common::MutexLock lock(mutex_);
     stopping_bg_ = true;
   }
-  bg_cv_.notify_all();
-  flush_cv_.notify_all();
+  bg_cv_.NotifyAll();
+  flush_cv_.NotifyAll();
   if (bg_thread_.joinable()) bg_thread_.join();
   if (log_ != nullptr) return log_->Close();
   return common::Status::Ok();
 }
 
 Engine::ReadState Engine::GetReadState() {
-  std::lock_guard lock(mutex_);
+  common::MutexLock lock(mutex_);
   return ReadState{mem_, imm_, version_};
 }
 
@@ -231,7 +242,7 @@ common::Result<std::string> Engine::ReadBlob(const BlobAddress& addr) {
   }
   std::shared_ptr<common::RandomAccessFile> file;
   {
-    std::lock_guard lock(mutex_);
+    common::MutexLock lock(mutex_);
     auto it = blob_readers_.find(addr.file_number);
     if (it != blob_readers_.end()) file = it->second;
   }

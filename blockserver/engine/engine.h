@@ -20,13 +20,11 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -42,6 +40,8 @@
 #include "blockserver/engine/write_batch.h"
 #include "common/env.h"
 #include "common/log.h"
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 
 namespace tessera::blockserver::engine {
 
@@ -136,32 +136,36 @@ class Engine {
 
   Engine(const EngineOptions& options, common::Env& env, common::Logger& logger);
 
-  common::Status Recover();
-  common::Status ReplayLog(uint64_t number, bool is_last, MemTable& mem);
-  common::Status RemoveObsoleteFiles(const std::vector<std::string>& names);
+  common::Status Recover() TESSERA_EXCLUDES(mutex_);
+  common::Status ReplayLog(uint64_t number, bool is_last, MemTable& mem) TESSERA_EXCLUDES(mutex_);
+  common::Status RemoveObsoleteFiles(const std::vector<std::string>& names)
+      TESSERA_EXCLUDES(mutex_);
 
   // Write thread.
-  void WriteThreadLoop();
-  common::Status WriteGroup(const std::vector<PendingWrite*>& group);
-  common::Status MakeRoomForWrite(bool force);
+  void WriteThreadLoop() TESSERA_EXCLUDES(mutex_);
+  common::Status WriteGroup(const std::vector<PendingWrite*>& group) TESSERA_EXCLUDES(mutex_);
+  common::Status MakeRoomForWrite(bool force) TESSERA_EXCLUDES(mutex_);
 
   // Background thread.
-  void BackgroundLoop();
-  bool NeedsCompactionLocked() const;
-  common::Status FlushImmutable();
-  common::Status Compact(bool all);
+  void BackgroundLoop() TESSERA_EXCLUDES(mutex_);
+  bool NeedsCompactionLocked() const TESSERA_REQUIRES(mutex_);
+  common::Status FlushImmutable() TESSERA_EXCLUDES(manifest_mutex_, mutex_);
+  common::Status Compact(bool all) TESSERA_EXCLUDES(manifest_mutex_, mutex_);
   // Builds an SST from `it`; returns nullptr if nothing was written.
   common::Result<std::shared_ptr<SstReader>> BuildSst(EntryIterator& it, bool drop_tombstones,
-                                                      std::atomic<uint64_t>& bytes_counter);
-  common::Status InstallManifest(const ManifestState& state, std::shared_ptr<const Version> v);
-  ManifestState CurrentManifestLocked() const;
+                                                      std::atomic<uint64_t>& bytes_counter)
+      TESSERA_EXCLUDES(mutex_);
+  common::Status InstallManifest(const ManifestState& state, std::shared_ptr<const Version> v)
+      TESSERA_REQUIRES(manifest_mutex_) TESSERA_EXCLUDES(mutex_);
+  ManifestState CurrentManifestLocked() const TESSERA_REQUIRES(mutex_);
 
-  ReadState GetReadState();
+  ReadState GetReadState() TESSERA_EXCLUDES(mutex_);
   common::Result<std::optional<Entry>> LookupEntry(const BlockId& key, const ReadState& rs);
-  common::Result<std::string> ReadBlob(const BlobAddress& addr);
-  common::Status ScanLive(const std::function<bool(const BlockId&, const Entry&)>& fn);
-  uint64_t NewFileNumber();
-  void SetBgError(const common::Status& s);
+  common::Result<std::string> ReadBlob(const BlobAddress& addr) TESSERA_EXCLUDES(mutex_);
+  common::Status ScanLive(const std::function<bool(const BlockId&, const Entry&)>& fn)
+      TESSERA_EXCLUDES(mutex_);
+  uint64_t NewFileNumber() TESSERA_EXCLUDES(mutex_);
+  void SetBgError(const common::Status& s) TESSERA_EXCLUDES(mutex_);
   void RemoveFileLogged(const std::string& path);
 
   const EngineOptions options_;
@@ -169,27 +173,29 @@ class Engine {
   common::Logger& logger_;
   BlockCache cache_;
 
-  std::mutex mutex_;
-  std::condition_variable write_cv_;        // write thread: queue non-empty or stopping
-  std::condition_variable done_cv_;         // writers: their PendingWrite is done
-  std::condition_variable bg_cv_;           // background thread: work or stopping
-  std::condition_variable flush_cv_;        // imm_ flushed or error
-  std::deque<PendingWrite*> queue_;         // guarded by mutex_
-  std::shared_ptr<MemTable> mem_;           // guarded by mutex_ (written by write thread)
-  std::shared_ptr<MemTable> imm_;           // guarded by mutex_
-  std::shared_ptr<const Version> version_;  // guarded by mutex_
+  // Lock order: gc_mutex_, then manifest_mutex_, then mutex_.
+  common::Mutex gc_mutex_;                                          // one CollectGarbage at a time
+  common::Mutex manifest_mutex_ TESSERA_ACQUIRED_AFTER(gc_mutex_);  // serialises file-set changes
+  common::Mutex mutex_ TESSERA_ACQUIRED_AFTER(manifest_mutex_);
+  common::CondVar write_cv_;  // write thread: queue non-empty or stopping
+  common::CondVar done_cv_;   // writers: their PendingWrite is done (PendingWrite under mutex_)
+  common::CondVar bg_cv_;     // background thread: work or stopping
+  common::CondVar flush_cv_;  // imm_ flushed or error
+  std::deque<PendingWrite*> queue_ TESSERA_GUARDED_BY(mutex_);
+  std::shared_ptr<MemTable> mem_ TESSERA_GUARDED_BY(mutex_);  // replaced by the write thread
+  std::shared_ptr<MemTable> imm_ TESSERA_GUARDED_BY(mutex_);
+  std::shared_ptr<const Version> version_ TESSERA_GUARDED_BY(mutex_);
   // Every log/blob file an address may point into.
-  std::map<uint64_t, std::shared_ptr<common::RandomAccessFile>> blob_readers_;  // guarded by mutex_
-  uint64_t next_file_number_ = 1;                                               // guarded by mutex_
-  uint64_t log_number_ = 0;                                                     // guarded by mutex_
-  uint64_t last_sequence_ = 0;                                                  // guarded by mutex_
-  common::Status bg_error_;                                                     // guarded by mutex_
-  bool stopping_writes_ = false;                                                // guarded by mutex_
-  bool stopping_bg_ = false;                                                    // guarded by mutex_
-  bool closed_ = false;                                                         // guarded by mutex_
+  std::map<uint64_t, std::shared_ptr<common::RandomAccessFile>> blob_readers_
+      TESSERA_GUARDED_BY(mutex_);
+  uint64_t next_file_number_ TESSERA_GUARDED_BY(mutex_) = 1;
+  uint64_t log_number_ TESSERA_GUARDED_BY(mutex_) = 0;
+  uint64_t last_sequence_ TESSERA_GUARDED_BY(mutex_) = 0;
+  common::Status bg_error_ TESSERA_GUARDED_BY(mutex_);
+  bool stopping_writes_ TESSERA_GUARDED_BY(mutex_) = false;
+  bool stopping_bg_ TESSERA_GUARDED_BY(mutex_) = false;
+  bool closed_ TESSERA_GUARDED_BY(mutex_) = false;
 
-  std::mutex manifest_mutex_;       // serialises file-set changes (flush, compaction, GC)
-  std::mutex gc_mutex_;             // one CollectGarbage at a time
   std::unique_ptr<WalWriter> log_;  // write thread only (and Open/Close)
 
   std::atomic<uint64_t> user_value_bytes_{0}, wal_bytes_{0}, flush_bytes_{0}, compaction_bytes_{0},

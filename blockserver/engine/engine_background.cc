@@ -11,7 +11,7 @@ constexpr char kComponent[] = "engine";
 }
 
 uint64_t Engine::NewFileNumber() {
-  std::lock_guard lock(mutex_);
+  common::MutexLock lock(mutex_);
   return next_file_number_++;
 }
 
@@ -23,8 +23,8 @@ void Engine::BackgroundLoop() {
   for (;;) {
     bool flush = false;
     {
-      std::unique_lock lock(mutex_);
-      bg_cv_.wait(lock, [&] {
+      common::MutexLock lock(mutex_);
+      bg_cv_.Wait(mutex_, [&]() TESSERA_REQUIRES(mutex_) {
         return stopping_bg_ || (bg_error_.ok() && (imm_ != nullptr || NeedsCompactionLocked()));
       });
       if (stopping_bg_) return;
@@ -48,7 +48,7 @@ ManifestState Engine::CurrentManifestLocked() const {
 common::Status Engine::InstallManifest(const ManifestState& state,
                                        std::shared_ptr<const Version> v) {
   TESSERA_RETURN_IF_ERROR(SaveManifest(env_, options_.dir, state));
-  std::lock_guard lock(mutex_);
+  common::MutexLock lock(mutex_);
   version_ = std::move(v);
   log_number_ = state.log_number;
   return common::Status::Ok();
@@ -76,11 +76,11 @@ common::Result<std::shared_ptr<SstReader>> Engine::BuildSst(EntryIterator& it, b
 }
 
 common::Status Engine::FlushImmutable() {
-  std::lock_guard manifest_lock(manifest_mutex_);
+  common::MutexLock manifest_lock(manifest_mutex_);
   std::shared_ptr<MemTable> imm;
   bool no_runs;
   {
-    std::lock_guard lock(mutex_);
+    common::MutexLock lock(mutex_);
     imm = imm_;
     no_runs = version_->runs.empty();
   }
@@ -93,7 +93,7 @@ common::Status Engine::FlushImmutable() {
   std::shared_ptr<Version> v;
   std::vector<uint64_t> obsolete_logs;
   {
-    std::lock_guard lock(mutex_);
+    common::MutexLock lock(mutex_);
     v = std::make_shared<Version>(*version_);
     if (reader) v->runs.insert(v->runs.begin(), reader);
     std::set<uint64_t> blobs(v->blob_files.begin(), v->blob_files.end());
@@ -115,11 +115,11 @@ common::Status Engine::FlushImmutable() {
   }
   TESSERA_RETURN_IF_ERROR(InstallManifest(state, v));
   {
-    std::lock_guard lock(mutex_);
+    common::MutexLock lock(mutex_);
     imm_ = nullptr;
     for (uint64_t n : obsolete_logs) blob_readers_.erase(n);
   }
-  flush_cv_.notify_all();
+  flush_cv_.NotifyAll();
   ++flushes_;
   for (uint64_t n : obsolete_logs) RemoveFileLogged(LogFileName(options_.dir, n));
   logger_.Debug(kComponent, "flushed " + std::to_string(imm->Count()) + " entries");
@@ -127,10 +127,10 @@ common::Status Engine::FlushImmutable() {
 }
 
 common::Status Engine::Compact(bool all) {
-  std::lock_guard manifest_lock(manifest_mutex_);
+  common::MutexLock manifest_lock(manifest_mutex_);
   std::shared_ptr<const Version> base;
   {
-    std::lock_guard lock(mutex_);
+    common::MutexLock lock(mutex_);
     base = version_;
   }
   const size_t n = base->runs.size();
@@ -158,7 +158,7 @@ common::Status Engine::Compact(bool all) {
   ManifestState state;
   std::shared_ptr<Version> v;
   {
-    std::lock_guard lock(mutex_);
+    common::MutexLock lock(mutex_);
     v = std::make_shared<Version>(*version_);
     std::vector<std::shared_ptr<SstReader>> runs;
     if (output) runs.push_back(output);
@@ -186,10 +186,10 @@ common::Status Engine::CompactAll() {
 }
 
 common::Result<int> Engine::CollectGarbage() {
-  std::lock_guard gc_lock(gc_mutex_);
+  common::MutexLock gc_lock(gc_mutex_);
   std::vector<uint64_t> candidates;
   {
-    std::lock_guard lock(mutex_);
+    common::MutexLock lock(mutex_);
     candidates = version_->blob_files;
   }
   if (candidates.empty()) return 0;
@@ -223,11 +223,11 @@ common::Result<int> Engine::CollectGarbage() {
     }
   }
 
-  std::lock_guard manifest_lock(manifest_mutex_);
+  common::MutexLock manifest_lock(manifest_mutex_);
   ManifestState state;
   std::shared_ptr<Version> v;
   {
-    std::lock_guard lock(mutex_);
+    common::MutexLock lock(mutex_);
     v = std::make_shared<Version>(*version_);
     std::vector<uint64_t> kept;
     for (uint64_t f : v->blob_files) {
@@ -239,7 +239,7 @@ common::Result<int> Engine::CollectGarbage() {
   }
   TESSERA_RETURN_IF_ERROR(InstallManifest(state, v));
   {
-    std::lock_guard lock(mutex_);
+    common::MutexLock lock(mutex_);
     for (uint64_t f : chosen) blob_readers_.erase(f);
   }
   for (uint64_t f : chosen) {

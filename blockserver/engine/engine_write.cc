@@ -37,26 +37,28 @@ common::Status Engine::Write(const WriteBatch& batch) {
   }
   PendingWrite w;
   w.batch = &batch;
-  std::unique_lock lock(mutex_);
+  common::MutexLock lock(mutex_);
   if (stopping_writes_) return common::Unavailable("engine: closed");
   if (!bg_error_.ok()) return bg_error_;
   queue_.push_back(&w);
-  write_cv_.notify_one();
-  done_cv_.wait(lock, [&] { return w.done; });
+  write_cv_.NotifyOne();
+  done_cv_.Wait(mutex_, [&] { return w.done; });
   return w.status;
 }
 
 common::Status Engine::Flush() {
   PendingWrite w;
   w.force_flush = true;
-  std::unique_lock lock(mutex_);
+  common::MutexLock lock(mutex_);
   if (stopping_writes_) return common::Unavailable("engine: closed");
   if (!bg_error_.ok()) return bg_error_;
   queue_.push_back(&w);
-  write_cv_.notify_one();
-  done_cv_.wait(lock, [&] { return w.done; });
+  write_cv_.NotifyOne();
+  done_cv_.Wait(mutex_, [&] { return w.done; });
   if (!w.status.ok()) return w.status;
-  flush_cv_.wait(lock, [&] { return imm_ == nullptr || !bg_error_.ok() || stopping_bg_; });
+  flush_cv_.Wait(mutex_, [&]() TESSERA_REQUIRES(mutex_) {
+    return imm_ == nullptr || !bg_error_.ok() || stopping_bg_;
+  });
   return bg_error_;
 }
 
@@ -64,8 +66,9 @@ void Engine::WriteThreadLoop() {
   for (;;) {
     std::vector<PendingWrite*> group;
     {
-      std::unique_lock lock(mutex_);
-      write_cv_.wait(lock, [&] { return stopping_writes_ || !queue_.empty(); });
+      common::MutexLock lock(mutex_);
+      write_cv_.Wait(
+          mutex_, [&]() TESSERA_REQUIRES(mutex_) { return stopping_writes_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and every queued write is done
       uint64_t bytes = 0;
       while (!queue_.empty()) {
@@ -79,19 +82,19 @@ void Engine::WriteThreadLoop() {
     }
     const common::Status s = WriteGroup(group);
     {
-      std::lock_guard lock(mutex_);
+      common::MutexLock lock(mutex_);
       for (PendingWrite* w : group) {
         w->status = s;
         w->done = true;
       }
     }
-    done_cv_.notify_all();
+    done_cv_.NotifyAll();
   }
 }
 
 common::Status Engine::WriteGroup(const std::vector<PendingWrite*>& group) {
   {
-    std::lock_guard lock(mutex_);
+    common::MutexLock lock(mutex_);
     if (!bg_error_.ok()) return bg_error_;
   }
   const bool force_flush =
@@ -123,9 +126,11 @@ common::Status Engine::WriteGroup(const std::vector<PendingWrite*>& group) {
   }
   if (!ops.empty()) {
     uint64_t sequence;
+    std::shared_ptr<MemTable> mem;  // only this thread replaces mem_
     {
-      std::lock_guard lock(mutex_);
+      common::MutexLock lock(mutex_);
       sequence = last_sequence_ + 1;
+      mem = mem_;
     }
     std::string record(wal::kRecordHeaderBytes, '\0');
     record.reserve(record_bytes);
@@ -161,10 +166,10 @@ common::Status Engine::WriteGroup(const std::vector<PendingWrite*>& group) {
           e.value.assign(op.value);
         }
       }
-      mem_->Add(*op.key, std::move(e));
+      mem->Add(*op.key, std::move(e));
     }
     {
-      std::lock_guard lock(mutex_);
+      common::MutexLock lock(mutex_);
       last_sequence_ = sequence + ops.size() - 1;
     }
     user_value_bytes_ += user_bytes - relocated;
@@ -176,14 +181,21 @@ common::Status Engine::WriteGroup(const std::vector<PendingWrite*>& group) {
 }
 
 common::Status Engine::MakeRoomForWrite(bool force) {
-  const bool mem_full = mem_->ApproximateBytes() >= options_.memtable_bytes;
+  std::shared_ptr<MemTable> mem;  // only this thread replaces mem_
+  {
+    common::MutexLock lock(mutex_);
+    mem = mem_;
+  }
+  const bool mem_full = mem->ApproximateBytes() >= options_.memtable_bytes;
   const bool log_full = log_->Size() >= options_.max_log_bytes;
-  if (!mem_full && !log_full && !(force && mem_->Count() > 0)) return common::Status::Ok();
+  if (!mem_full && !log_full && !(force && mem->Count() > 0)) return common::Status::Ok();
   uint64_t number;
   {
-    std::unique_lock lock(mutex_);
+    common::MutexLock lock(mutex_);
     // Back-pressure: at most one immutable memtable waits for its flush.
-    flush_cv_.wait(lock, [&] { return imm_ == nullptr || !bg_error_.ok() || stopping_bg_; });
+    flush_cv_.Wait(mutex_, [&]() TESSERA_REQUIRES(mutex_) {
+      return imm_ == nullptr || !bg_error_.ok() || stopping_bg_;
+    });
     if (!bg_error_.ok()) return bg_error_;
     if (imm_ != nullptr) return common::Unavailable("engine: closing");
     number = next_file_number_++;
@@ -207,26 +219,26 @@ common::Status Engine::MakeRoomForWrite(bool force) {
   }
   wal_bytes_ += (*writer)->Size();
   {
-    std::lock_guard lock(mutex_);
+    common::MutexLock lock(mutex_);
     blob_readers_[number] = std::move(reader);
     imm_ = mem_;
     mem_ = std::make_shared<MemTable>(number);
     log_ = std::move(*writer);
   }
-  bg_cv_.notify_all();
+  bg_cv_.NotifyAll();
   logger_.Debug(kComponent, "switched to log " + std::to_string(number));
   return common::Status::Ok();
 }
 
 void Engine::SetBgError(const common::Status& s) {
   {
-    std::lock_guard lock(mutex_);
+    common::MutexLock lock(mutex_);
     if (!bg_error_.ok()) return;
     bg_error_ = s;
   }
   logger_.Error(kComponent, "refusing writes until reopened: " + s.ToString());
-  flush_cv_.notify_all();
-  bg_cv_.notify_all();
+  flush_cv_.NotifyAll();
+  bg_cv_.NotifyAll();
 }
 
 }  // namespace tessera::blockserver::engine

@@ -10,7 +10,7 @@ constexpr size_t kNodeOverhead = 8 + 8 + kKeyBytes + sizeof(Entry) + 8;
 }  // namespace
 
 void MemTable::Add(const BlockId& key, Entry entry) {
-  std::unique_lock lock(mutex_);
+  common::WriterMutexLock lock(mutex_);
   if (entry.kind == EntryKind::kBlob) logs_with_blobs_.insert(entry.blob.file_number);
   const size_t add = kNodeOverhead + entry.value.size();
   auto [it, inserted] = entries_.try_emplace(key);
@@ -20,7 +20,7 @@ void MemTable::Add(const BlockId& key, Entry entry) {
 }
 
 std::optional<Entry> MemTable::Get(const BlockId& key) const {
-  std::shared_lock lock(mutex_);
+  common::ReaderMutexLock lock(mutex_);
   auto it = entries_.find(key);
   if (it == entries_.end()) return std::nullopt;
   return it->second;
@@ -29,26 +29,25 @@ std::optional<Entry> MemTable::Get(const BlockId& key) const {
 std::vector<std::pair<BlockId, Entry>> MemTable::Snapshot() const {
   std::vector<std::pair<BlockId, Entry>> out;
   {
-    std::shared_lock lock(mutex_);
+    common::ReaderMutexLock lock(mutex_);
     out.assign(entries_.begin(), entries_.end());
   }
-  std::sort(out.begin(), out.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   return out;
 }
 
 size_t MemTable::ApproximateBytes() const {
-  std::shared_lock lock(mutex_);
+  common::ReaderMutexLock lock(mutex_);
   return bytes_;
 }
 
 size_t MemTable::Count() const {
-  std::shared_lock lock(mutex_);
+  common::ReaderMutexLock lock(mutex_);
   return entries_.size();
 }
 
 std::set<uint64_t> MemTable::LogsWithBlobs() const {
-  std::shared_lock lock(mutex_);
+  common::ReaderMutexLock lock(mutex_);
   return logs_with_blobs_;
 }
 

@@ -10,15 +10,15 @@
 #pragma once
 
 #include <cstdint>
-#include <mutex>
 #include <optional>
 #include <set>
-#include <shared_mutex>
 #include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "blockserver/engine/entry.h"
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 
 namespace tessera::blockserver::engine {
 
@@ -44,10 +44,10 @@ class MemTable {
 
  private:
   const uint64_t first_log_;
-  mutable std::shared_mutex mutex_;
-  std::unordered_map<BlockId, Entry> entries_;  // guarded by mutex_
-  size_t bytes_ = 0;                            // guarded by mutex_
-  std::set<uint64_t> logs_with_blobs_;          // guarded by mutex_
+  mutable common::SharedMutex mutex_;
+  std::unordered_map<BlockId, Entry> entries_ TESSERA_GUARDED_BY(mutex_);
+  size_t bytes_ TESSERA_GUARDED_BY(mutex_) = 0;
+  std::set<uint64_t> logs_with_blobs_ TESSERA_GUARDED_BY(mutex_);
 };
 
 }  // namespace tessera::blockserver::engine

@@ -10,16 +10,16 @@
 // only by the pipe's thread from construction to destruction.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <future>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <type_traits>
 
 #include "common/client/block_client.h"
+#include "common/mutex.h"
+#include "common/thread_annotations.h"
 
 namespace tessera::daemon::remote {
 
@@ -53,15 +53,15 @@ class BlockPipe {
   const common::client::BlockClient& client() const { return client_; }
 
  private:
-  void Enqueue(std::function<void()> job);
-  void Run();
+  void Enqueue(std::function<void()> job) TESSERA_EXCLUDES(mutex_);
+  void Run() TESSERA_EXCLUDES(mutex_);
 
   common::client::BlockClient& client_;
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  std::deque<std::function<void()>> queue_;  // guarded by mutex_
-  bool stopping_ = false;                    // guarded by mutex_
-  std::thread thread_;                       // last: starts after the members above
+  common::Mutex mutex_;
+  common::CondVar changed_;
+  std::deque<std::function<void()>> queue_ TESSERA_GUARDED_BY(mutex_);
+  bool stopping_ TESSERA_GUARDED_BY(mutex_) = false;
+  std::thread thread_;  // last: starts after the members above
 };
 
 }  // namespace tessera::daemon::remote

@@ -1,8 +1,8 @@
 #include "daemon/syncer/notify_loop.h"
 
 #include <algorithm>
-#include <condition_variable>
-#include <mutex>
+
+#include "common/mutex.h"
 
 namespace tessera::daemon::syncer {
 
@@ -12,8 +12,9 @@ constexpr std::chrono::milliseconds kStopCheck{100};  // a stop is seen within t
 
 void RunNotifyLoop(std::stop_token stop, common::client::MetaClient& meta, Syncer& syncer,
                    common::Logger& log) {
-  std::mutex mutex;
-  std::condition_variable_any cv;
+  // Nothing notifies `cv`: waits on it are sleeps that a stop request cuts short.
+  common::Mutex mutex;
+  common::CondVar cv;
   std::chrono::milliseconds backoff{0};
   std::string epoch;
   while (!stop.stop_requested()) {
@@ -49,9 +50,9 @@ void RunNotifyLoop(std::stop_token stop, common::client::MetaClient& meta, Synce
       } else if (r->head < cursor || epoch_changed) {
         syncer.OnRemoteChanged();
         // The journal was reset or replaced: the syncer starts over; give it a moment.
-        std::unique_lock<std::mutex> lock(mutex);
-        cv.wait_for(lock, stop, std::chrono::milliseconds(200),
-                    [&] { return syncer.cursor() != cursor; });
+        common::MutexLock lock(mutex);
+        cv.WaitFor(mutex, stop, std::chrono::milliseconds(200),
+                   [&] { return syncer.cursor() != cursor; });
       }
       continue;
     }
@@ -61,8 +62,8 @@ void RunNotifyLoop(std::stop_token stop, common::client::MetaClient& meta, Synce
     backoff = backoff.count() == 0 ? std::chrono::milliseconds(500)
                                    : std::min(backoff * 2, std::chrono::milliseconds(30'000));
     log.Debug("notify", r.status().ToString());
-    std::unique_lock<std::mutex> lock(mutex);
-    cv.wait_for(lock, stop, backoff, [] { return false; });
+    common::MutexLock lock(mutex);
+    cv.WaitFor(mutex, stop, backoff, [] { return false; });
   }
 }
 

@@ -6,9 +6,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
-#include <condition_variable>
 #include <future>
-#include <mutex>
 #include <optional>
 #include <random>
 
@@ -16,6 +14,7 @@
 #include "common/http/client.h"
 #include "common/http/content_coding.h"
 #include "common/http/server.h"
+#include "common/mutex.h"
 #include "common/zstd.h"
 
 namespace tessera::common::http {
@@ -66,10 +65,17 @@ std::string Bomb(size_t n, bool declare_size) {
 }
 
 struct Seen {
-  std::mutex mutex;
-  std::string wire_length;  // Content-Length of the last /echo request, as sent
-  bool had_coding = false;  // whether the handler saw a Content-Encoding header
-  size_t body_size = 0;
+  Mutex mutex;
+  // Content-Length of the last /echo request, as sent
+  std::string wire_length TESSERA_GUARDED_BY(mutex);
+  // whether the handler saw a Content-Encoding header
+  bool had_coding TESSERA_GUARDED_BY(mutex) = false;
+  size_t body_size TESSERA_GUARDED_BY(mutex) = 0;
+
+  std::string WireLength() {
+    MutexLock lock(mutex);
+    return wire_length;
+  }
 };
 
 // One keep-alive connection speaking raw HTTP, so that the test controls and sees every header.
@@ -111,7 +117,7 @@ struct Fixture {
   explicit Fixture(ServerOptions options = {}) : log(LogLevel::kWarn) {
     router.AddSync("POST", "/echo", [this](const Request& r) {
       {
-        std::lock_guard<std::mutex> lock(seen.mutex);
+        MutexLock lock(seen.mutex);
         auto it = r.headers.find("content-length");
         seen.wire_length = it == r.headers.end() ? "" : it->second;
         seen.had_coding = r.headers.count("content-encoding") > 0;
@@ -136,9 +142,9 @@ struct Fixture {
       return res;
     });
     router.Add("GET", "/later", [this](Request, Responder r) {
-      std::lock_guard<std::mutex> lock(parked_mutex);
+      MutexLock lock(parked_mutex);
       parked = std::move(r);
-      parked_cv.notify_all();
+      parked_cv.NotifyAll();
     });
     options.max_body_bytes = kServerLimit;
     auto s = HttpServer::Start(options, router, log);
@@ -158,8 +164,11 @@ struct Fixture {
 
   // Waits up to 10 s for /later's responder.
   std::optional<Responder> TakeParked() {
-    std::unique_lock<std::mutex> lock(parked_mutex);
-    if (!parked_cv.wait_for(lock, 10s, [&] { return parked.has_value(); })) return std::nullopt;
+    MutexLock lock(parked_mutex);
+    if (!parked_cv.WaitFor(parked_mutex, 10s,
+                           [&]() TESSERA_REQUIRES(parked_mutex) { return parked.has_value(); })) {
+      return std::nullopt;
+    }
     return std::exchange(parked, std::nullopt);
   }
 
@@ -169,9 +178,9 @@ struct Fixture {
   std::string big_answer = CompressibleJson(2000);
   std::string raw_answer;
   std::string raw_coding;
-  std::mutex parked_mutex;
-  std::condition_variable parked_cv;
-  std::optional<Responder> parked;
+  Mutex parked_mutex;
+  CondVar parked_cv;
+  std::optional<Responder> parked TESSERA_GUARDED_BY(parked_mutex);
   std::unique_ptr<HttpServer> server;
 };
 
@@ -213,7 +222,7 @@ TEST_CASE(
   REQUIRE_MESSAGE(r.ok(), r.status().ToString());
   CHECK(r->status == 200);
   CHECK(r->body == body);
-  std::lock_guard<std::mutex> lock(f.seen.mutex);
+  MutexLock lock(f.seen.mutex);
   CHECK(f.seen.body_size == body.size());
   CHECK_FALSE(f.seen.had_coding);
   const uint64_t wire = std::stoull(f.seen.wire_length);
@@ -228,14 +237,14 @@ TEST_CASE("http compression: incompressible and short request bodies are sent pl
     auto r = f.Client()->Post("/echo", body, "application/octet-stream");
     REQUIRE(r.ok());
     CHECK(r->body == body);
-    CHECK(f.seen.wire_length == std::to_string(body.size()));
+    CHECK(f.seen.WireLength() == std::to_string(body.size()));
   }
   SUBCASE("short") {
     const std::string body(255, 'x');
     auto r = f.Client()->Post("/echo", body, "text/plain");
     REQUIRE(r.ok());
     CHECK(r->body == body);
-    CHECK(f.seen.wire_length == "255");
+    CHECK(f.seen.WireLength() == "255");
   }
   SUBCASE("compression turned off in the client") {
     ClientOptions options;
@@ -244,7 +253,7 @@ TEST_CASE("http compression: incompressible and short request bodies are sent pl
     auto r = f.Client(options)->Post("/echo", body, "application/json");
     REQUIRE(r.ok());
     CHECK(r->body == body);
-    CHECK(f.seen.wire_length == std::to_string(body.size()));
+    CHECK(f.seen.WireLength() == std::to_string(body.size()));
   }
 }
 

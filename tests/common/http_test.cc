@@ -1,14 +1,13 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <future>
-#include <mutex>
 #include <thread>
 
 #include "common/http/client.h"
 #include "common/http/server.h"
+#include "common/mutex.h"
 
 namespace tessera::common::http {
 namespace {
@@ -19,27 +18,29 @@ using namespace std::chrono_literals;
 class Parked {
  public:
   void Put(Responder r) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     parked_.push_back(std::move(r));
-    cv_.notify_all();
+    cv_.NotifyAll();
   }
   // The next parked responder, waiting up to 10 s for one to arrive.
   std::optional<Responder> Take() {
-    std::unique_lock<std::mutex> lock(mutex_);
-    if (!cv_.wait_for(lock, 10s, [&] { return !parked_.empty(); })) return std::nullopt;
+    MutexLock lock(mutex_);
+    if (!cv_.WaitFor(mutex_, 10s, [&]() TESSERA_REQUIRES(mutex_) { return !parked_.empty(); })) {
+      return std::nullopt;
+    }
     Responder r = std::move(parked_.front());
     parked_.pop_front();
     return r;
   }
   void Clear() {
-    std::lock_guard<std::mutex> lock(mutex_);
+    MutexLock lock(mutex_);
     parked_.clear();
   }
 
  private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::deque<Responder> parked_;
+  Mutex mutex_;
+  CondVar cv_;
+  std::deque<Responder> parked_ TESSERA_GUARDED_BY(mutex_);
 };
 
 struct Fixture {

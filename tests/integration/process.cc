@@ -137,23 +137,23 @@ void Process::ReadStdout(common::UniqueFd fd, std::string stdout_log_path) {
     copy.flush();
     partial.append(buf, static_cast<size_t>(n));
     size_t nl;
-    std::lock_guard lock(mutex_);
+    common::MutexLock lock(mutex_);
     while ((nl = partial.find('\n')) != std::string::npos) {
       lines_.push_back(partial.substr(0, nl));
       partial.erase(0, nl + 1);
     }
-    cv_.notify_all();
+    cv_.NotifyAll();
   }
-  std::lock_guard lock(mutex_);
+  common::MutexLock lock(mutex_);
   if (!partial.empty()) lines_.push_back(partial);
   stdout_closed_ = true;
-  cv_.notify_all();
+  cv_.NotifyAll();
 }
 
 Result<std::string> Process::WaitForLine(std::string_view prefix,
                                          std::chrono::milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
-  std::unique_lock lock(mutex_);
+  common::MutexLock lock(mutex_);
   for (;;) {
     while (next_line_ < lines_.size()) {
       const std::string& line = lines_[next_line_++];
@@ -163,7 +163,7 @@ Result<std::string> Process::WaitForLine(std::string_view prefix,
       return common::NotFound(argv_[0] + " closed stdout without printing \"" +
                               std::string(prefix) + "...\"");
     }
-    if (cv_.wait_until(lock, deadline) == std::cv_status::timeout && next_line_ == lines_.size()) {
+    if (!cv_.WaitUntil(mutex_, deadline) && next_line_ == lines_.size()) {
       return common::Unavailable(argv_[0] + " printed no \"" + std::string(prefix) +
                                  "...\" line in time");
     }
@@ -183,7 +183,7 @@ Result<std::string> Process::WaitForListening(std::chrono::milliseconds timeout)
 }
 
 std::string Process::StdoutSoFar() const {
-  std::lock_guard lock(mutex_);
+  common::MutexLock lock(mutex_);
   std::string out;
   for (const std::string& l : lines_) {
     out += l;
@@ -193,8 +193,8 @@ std::string Process::StdoutSoFar() const {
 }
 
 bool Process::WaitForStdoutClosed(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mutex_);
-  return cv_.wait_for(lock, timeout, [this] { return stdout_closed_; });
+  common::MutexLock lock(mutex_);
+  return cv_.WaitFor(mutex_, timeout, [this]() TESSERA_REQUIRES(mutex_) { return stdout_closed_; });
 }
 
 bool Process::Reap(bool block) {

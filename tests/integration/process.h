@@ -12,16 +12,16 @@
 #include <sys/types.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "common/result.h"
+#include "common/thread_annotations.h"
 #include "common/unique_fd.h"
 
 namespace tessera::integration {
@@ -88,12 +88,12 @@ class Process {
   common::UniqueFd pidfd_;          // for poll()ing the exit; may be invalid (fallback)
   std::optional<ExitStatus> exit_;  // set once reaped
 
-  mutable std::mutex mutex_;
-  std::condition_variable cv_;
-  std::vector<std::string> lines_;  // guarded by mutex_: every stdout line so far
-  size_t next_line_ = 0;            // guarded by mutex_: first line WaitForLine has not seen
-  bool stdout_closed_ = false;      // guarded by mutex_
-  std::thread reader_;              // reads stdout until EOF; joined in the destructor
+  mutable common::Mutex mutex_;
+  common::CondVar cv_;
+  std::vector<std::string> lines_ TESSERA_GUARDED_BY(mutex_);  // every stdout line so far
+  size_t next_line_ TESSERA_GUARDED_BY(mutex_) = 0;  // first line WaitForLine has not seen
+  bool stdout_closed_ TESSERA_GUARDED_BY(mutex_) = false;
+  std::thread reader_;  // reads stdout until EOF; joined in the destructor
 };
 
 // Runs `argv` to completion (stdout captured, stderr to `log_path`) and returns the exit

@@ -5,10 +5,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
+#include "common/mutex.h"
 #include "tests/daemon/test_cluster.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -16,16 +15,29 @@ namespace tessera::daemon::watcher {
 namespace {
 
 struct Seen {
-  std::mutex mutex;
-  std::condition_variable cv;
-  std::set<std::string> paths;
-  int overflows = 0;
+  common::Mutex mutex;
+  common::CondVar cv;
+  std::set<std::string> paths TESSERA_GUARDED_BY(mutex);
+  int overflows TESSERA_GUARDED_BY(mutex) = 0;
 
   // Waits (with a deadline) until `path` was reported.
   bool WaitFor(const std::string& path) {
-    std::unique_lock<std::mutex> lock(mutex);
-    return cv.wait_for(lock, std::chrono::seconds(10), [&] { return paths.contains(path); });
+    common::MutexLock lock(mutex);
+    return cv.WaitFor(mutex, std::chrono::seconds(10),
+                      [&]() TESSERA_REQUIRES(mutex) { return paths.contains(path); });
   }
+};
+
+// What the backlog test's callbacks saw, and the switch that holds the first one.
+struct Backlog {
+  common::Mutex mutex;
+  common::CondVar cv;
+  bool blocked TESSERA_GUARDED_BY(mutex) = false;
+  bool release TESSERA_GUARDED_BY(mutex) = false;
+  size_t batches TESSERA_GUARDED_BY(mutex) = 0;
+  size_t largest TESSERA_GUARDED_BY(mutex) = 0;
+  int overflows TESSERA_GUARDED_BY(mutex) = 0;
+  std::set<std::string> paths TESSERA_GUARDED_BY(mutex);
 };
 
 TEST_CASE("watcher: a new file in a new subdirectory is reported, temp files are not") {
@@ -35,14 +47,14 @@ TEST_CASE("watcher: a new file in a new subdirectory is reported, temp files are
   Seen seen;
   auto w = Watcher::Open(env, root.path(), root.Sub("state"), log,
                          WatcherCallbacks{[&](const std::set<std::string>& p) {
-                                            std::lock_guard<std::mutex> lock(seen.mutex);
+                                            common::MutexLock lock(seen.mutex);
                                             seen.paths.insert(p.begin(), p.end());
-                                            seen.cv.notify_all();
+                                            seen.cv.NotifyAll();
                                           },
                                           [&] {
-                                            std::lock_guard<std::mutex> lock(seen.mutex);
+                                            common::MutexLock lock(seen.mutex);
                                             ++seen.overflows;
-                                            seen.cv.notify_all();
+                                            seen.cv.NotifyAll();
                                           }});
   REQUIRE(w.ok());
   std::jthread thread([&](std::stop_token st) { (*w)->Run(st); });
@@ -55,7 +67,7 @@ TEST_CASE("watcher: a new file in a new subdirectory is reported, temp files are
   testing::WriteFile(root.Sub("new/deeper/.tessera-tmp-1"), "tmp");
   testing::WriteFile(root.Sub("new/deeper/file.txt"), "hello");
   CHECK(seen.WaitFor("new/deeper/file.txt"));
-  std::lock_guard<std::mutex> lock(seen.mutex);
+  common::MutexLock lock(seen.mutex);
   CHECK(!seen.paths.contains("new/deeper/.tessera-tmp-1"));
 }
 
@@ -78,52 +90,49 @@ TEST_CASE("watcher: the stop request wakes a watcher that sees no events") {
 TEST_CASE("watcher: a backlog of events is reported in bounded batches, none lost") {
   testutil::TempDir root;
   common::Logger log{common::LogLevel::kWarn};
+  Backlog b;
   common::PosixEnv env;
-  std::mutex mutex;
-  std::condition_variable cv;
-  bool blocked = false, release = false;
-  size_t batches = 0, largest = 0;
-  int overflows = 0;
-  std::set<std::string> paths;
-  auto w = Watcher::Open(env, root.path(), "", log,
-                         WatcherCallbacks{[&](const std::set<std::string>& p) {
-                                            std::unique_lock<std::mutex> lock(mutex);
-                                            ++batches;
-                                            largest = std::max(largest, p.size());
-                                            paths.insert(p.begin(), p.end());
-                                            blocked = true;
-                                            cv.notify_all();
-                                            // The first report holds the watcher while the backlog
-                                            // builds up.
-                                            cv.wait_for(lock, std::chrono::seconds(20),
-                                                        [&] { return release; });
-                                          },
-                                          [&] {
-                                            std::lock_guard<std::mutex> lock(mutex);
-                                            ++overflows;
-                                            cv.notify_all();
-                                          }});
+  auto w = Watcher::Open(
+      env, root.path(), "", log,
+      WatcherCallbacks{[&](const std::set<std::string>& p) {
+                         common::MutexLock lock(b.mutex);
+                         ++b.batches;
+                         b.largest = std::max(b.largest, p.size());
+                         b.paths.insert(p.begin(), p.end());
+                         b.blocked = true;
+                         b.cv.NotifyAll();
+                         // The first report holds the watcher while the backlog
+                         // builds up.
+                         b.cv.WaitFor(b.mutex, std::chrono::seconds(20),
+                                      [&]() TESSERA_REQUIRES(b.mutex) { return b.release; });
+                       },
+                       [&] {
+                         common::MutexLock lock(b.mutex);
+                         ++b.overflows;
+                         b.cv.NotifyAll();
+                       }});
   REQUIRE(w.ok());
   std::jthread thread([&](std::stop_token st) { (*w)->Run(st); });
   testing::WriteFile(root.Sub("first"), "1");
   {
-    std::unique_lock<std::mutex> lock(mutex);
-    REQUIRE(cv.wait_for(lock, std::chrono::seconds(10), [&] { return blocked; }));
+    common::MutexLock lock(b.mutex);
+    REQUIRE(b.cv.WaitFor(b.mutex, std::chrono::seconds(10),
+                         [&]() TESSERA_REQUIRES(b.mutex) { return b.blocked; }));
   }
   // Two events a file (create, close): 10,000 queued, below the kernel's default 16,384.
   constexpr int kFiles = 5000;
   for (int i = 0; i < kFiles; ++i) testing::WriteFile(root.Sub("f" + std::to_string(i)), "x");
   {
-    std::unique_lock<std::mutex> lock(mutex);
-    release = true;
-    cv.notify_all();
-    CHECK(cv.wait_for(lock, std::chrono::seconds(20), [&] {
-      return overflows > 0 || paths.size() == static_cast<size_t>(kFiles) + 1;
+    common::MutexLock lock(b.mutex);
+    b.release = true;
+    b.cv.NotifyAll();
+    CHECK(b.cv.WaitFor(b.mutex, std::chrono::seconds(20), [&]() TESSERA_REQUIRES(b.mutex) {
+      return b.overflows > 0 || b.paths.size() == static_cast<size_t>(kFiles) + 1;
     }));
-    CHECK(overflows == 0);
-    CHECK(paths.size() == static_cast<size_t>(kFiles) + 1);
-    CHECK(largest <= 4096);
-    CHECK(batches >= 3);  // "first", then the backlog in more than one batch
+    CHECK(b.overflows == 0);
+    CHECK(b.paths.size() == static_cast<size_t>(kFiles) + 1);
+    CHECK(b.largest <= 4096);
+    CHECK(b.batches >= 3);  // "first", then the backlog in more than one batch
   }
 }
 

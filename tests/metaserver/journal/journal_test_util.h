@@ -10,7 +10,6 @@
 
 #include <atomic>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -18,9 +17,10 @@
 #include "common/block_id.h"
 #include "common/env.h"
 #include "common/log.h"
+#include "common/mutex.h"
+#include "common/sqlite/sqlite.h"
 #include "common/wire/journal_messages.h"
 #include "metaserver/journal/journal.h"
-#include "common/sqlite/sqlite.h"
 #include "metaserver/journal/sqlite/sqlite_store.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -72,12 +72,12 @@ class FakeBlockStore {
  public:
   // Every block of every chunk is present from now on.
   void Add(const std::vector<std::string>& chunks) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    common::MutexLock lock(mutex_);
     for (const auto& c : chunks) present_.insert(common::BlockId::Of(c));
   }
   // The next calls fail with `status` until cleared with OK.
   void FailWith(common::Status status) {
-    std::lock_guard<std::mutex> lock(mutex_);
+    common::MutexLock lock(mutex_);
     failure_ = std::move(status);
   }
   int calls() const { return calls_.load(); }
@@ -86,7 +86,7 @@ class FakeBlockStore {
     return [this](const std::vector<common::BlockId>& ids)
                -> common::Result<std::vector<common::BlockId>> {
       ++calls_;
-      std::lock_guard<std::mutex> lock(mutex_);
+      common::MutexLock lock(mutex_);
       if (!failure_.ok()) return failure_;
       std::vector<common::BlockId> missing;
       for (const auto& id : ids) {
@@ -97,9 +97,9 @@ class FakeBlockStore {
   }
 
  private:
-  std::mutex mutex_;
-  std::set<common::BlockId> present_;
-  common::Status failure_;
+  common::Mutex mutex_;
+  std::set<common::BlockId> present_ TESSERA_GUARDED_BY(mutex_);
+  common::Status failure_ TESSERA_GUARDED_BY(mutex_);
   std::atomic<int> calls_{0};
 };
 

@@ -4,11 +4,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
+
+#include "common/mutex.h"
 
 namespace tessera::metaserver::ns {
 namespace {
@@ -20,32 +20,32 @@ class Answer {
  public:
   NotifyFn Fn() {
     return [this](uint64_t head) {
-      std::lock_guard<std::mutex> lock(mutex_);
+      common::MutexLock lock(mutex_);
       ++calls_;
       head_ = head;
-      cv_.notify_all();
+      cv_.NotifyAll();
     };
   }
   // The head it was answered with, or nullopt if no answer came within `timeout`.
   std::optional<uint64_t> WaitFor(std::chrono::milliseconds timeout) {
-    std::unique_lock<std::mutex> lock(mutex_);
-    cv_.wait_for(lock, timeout, [this] { return head_.has_value(); });
+    common::MutexLock lock(mutex_);
+    cv_.WaitFor(mutex_, timeout, [this]() TESSERA_REQUIRES(mutex_) { return head_.has_value(); });
     return head_;
   }
   std::optional<uint64_t> Now() {
-    std::lock_guard<std::mutex> lock(mutex_);
+    common::MutexLock lock(mutex_);
     return head_;
   }
   int calls() {
-    std::lock_guard<std::mutex> lock(mutex_);
+    common::MutexLock lock(mutex_);
     return calls_;
   }
 
  private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  std::optional<uint64_t> head_;
-  int calls_ = 0;
+  common::Mutex mutex_;
+  common::CondVar cv_;
+  std::optional<uint64_t> head_ TESSERA_GUARDED_BY(mutex_);
+  int calls_ TESSERA_GUARDED_BY(mutex_) = 0;
 };
 
 Notifier::Clock::time_point In(std::chrono::milliseconds d) { return Notifier::Clock::now() + d; }
