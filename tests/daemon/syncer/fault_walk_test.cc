@@ -139,7 +139,9 @@ void CheckIndexAgrees(Desktop& a, const Listing& tree, int64_t n) {
   REQUIRE(paths.ok());
   std::map<std::string, bool> in_index;
   for (const auto& p : *paths) in_index[p] = true;
-  for (const auto& [path, value] : tree) {
+  for (const auto& entry : tree) {
+    const std::string& path = entry.first;
+    const std::string& value = entry.second;
     CHECK_MESSAGE(in_index.contains(path), "on disk, not in the index: " << path);
     auto row = a.index().Get(path);
     REQUIRE(row.ok());
@@ -149,7 +151,8 @@ void CheckIndexAgrees(Desktop& a, const Listing& tree, int64_t n) {
       CHECK_MESSAGE((*row)->local->size == value.size(), "size differs: " << path);
     }
   }
-  for (const auto& [path, unused] : in_index) {
+  for (const auto& entry : in_index) {
+    const std::string& path = entry.first;
     CHECK_MESSAGE(tree.contains(path), "in the index, not on disk: " << path);
   }
   auto dirty = a.index().DirtyPaths(10);
@@ -192,7 +195,9 @@ int64_t Walk(const Scenario& scenario) {
     // Every path holds its old content or its new one, never a torn write.
     const Listing expected = scenario.local_change ? before : ListingOf(b.root());
     const Listing crashed = ListingOf(a_root.path());
-    for (const auto& [path, value] : crashed) {
+    for (const auto& entry : crashed) {
+      const std::string& path = entry.first;
+      const std::string& value = entry.second;
       CHECK_MESSAGE(!HasTempName(path), "a temp file is left: " << path);
       const bool old_value = before.contains(path) && before.at(path) == value;
       const bool new_value = expected.contains(path) && expected.at(path) == value;
@@ -274,7 +279,9 @@ TEST_CASE("fault walk: a conflict keeps both edits, the local one as a conflicte
     REQUIRE(a.contains("doc.txt"));
     CHECK(a.at("doc.txt") == "from B\n");
     size_t copies = 0;
-    for (const auto& [path, value] : a) {
+    for (const auto& entry : a) {
+      const std::string& path = entry.first;
+      const std::string& value = entry.second;
       if (path == "doc.txt") continue;
       CHECK_MESSAGE(is_copy(path), "unexpected: " << path);
       CHECK(value == "from A, edited here\n");

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -15,37 +16,43 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Records the one answer a waiter gets; lets a test wait for it with a deadline.
+// Records the one answer a waiter gets; lets a test wait for it with a deadline. Its state is
+// shared with the callback, which may outlive the Answer (a Notifier destroyed after it answers
+// the waiters left).
 class Answer {
  public:
   NotifyFn Fn() {
-    return [this](uint64_t head) {
-      common::MutexLock lock(mutex_);
-      ++calls_;
-      head_ = head;
-      cv_.NotifyAll();
+    return [state = state_](uint64_t head) {
+      common::MutexLock lock(state->mutex);
+      ++state->calls;
+      state->head = head;
+      state->cv.NotifyAll();
     };
   }
   // The head it was answered with, or nullopt if no answer came within `timeout`.
   std::optional<uint64_t> WaitFor(std::chrono::milliseconds timeout) {
-    common::MutexLock lock(mutex_);
-    cv_.WaitFor(mutex_, timeout, [this]() TESSERA_REQUIRES(mutex_) { return head_.has_value(); });
-    return head_;
+    State& s = *state_;
+    common::MutexLock lock(s.mutex);
+    s.cv.WaitFor(s.mutex, timeout, [&s]() TESSERA_REQUIRES(s.mutex) { return s.head.has_value(); });
+    return s.head;
   }
   std::optional<uint64_t> Now() {
-    common::MutexLock lock(mutex_);
-    return head_;
+    common::MutexLock lock(state_->mutex);
+    return state_->head;
   }
   int calls() {
-    common::MutexLock lock(mutex_);
-    return calls_;
+    common::MutexLock lock(state_->mutex);
+    return state_->calls;
   }
 
  private:
-  common::Mutex mutex_;
-  common::CondVar cv_;
-  std::optional<uint64_t> head_ TESSERA_GUARDED_BY(mutex_);
-  int calls_ TESSERA_GUARDED_BY(mutex_) = 0;
+  struct State {
+    common::Mutex mutex;
+    common::CondVar cv;
+    std::optional<uint64_t> head TESSERA_GUARDED_BY(mutex);
+    int calls TESSERA_GUARDED_BY(mutex) = 0;
+  };
+  std::shared_ptr<State> state_ = std::make_shared<State>();
 };
 
 Notifier::Clock::time_point In(std::chrono::milliseconds d) { return Notifier::Clock::now() + d; }
