@@ -29,8 +29,8 @@ std::string ToHex(std::string_view bytes) {
 BlockId BlockId::Of(std::string_view data) {
   BlockId id;
   unsigned int len = 0;
-  TESSERA_CHECK(EVP_Digest(data.data(), data.size(), id.bytes_.data(), &len, EVP_sha256(),
-                           nullptr) == 1);
+  TESSERA_CHECK(
+      EVP_Digest(data.data(), data.size(), id.bytes_.data(), &len, EVP_sha256(), nullptr) == 1);
   TESSERA_CHECK(len == kSize);
   return id;
 }

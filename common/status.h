@@ -12,14 +12,14 @@ namespace tessera::common {
 
 enum class Code : int {
   kOk = 0,
-  kNotFound,            // the thing asked for does not exist
-  kInvalidArgument,     // bad input from the caller or the network
-  kConflict,            // stale parent JID, target changed under us
-  kCorruption,          // checksum or format error
-  kIOError,             // the OS said no
-  kUnavailable,         // retry later (server down, timeout)
-  kPermissionDenied,    // not authorised
-  kResourceExhausted,   // a limit was hit (size, count, disk)
+  kNotFound,           // the thing asked for does not exist
+  kInvalidArgument,    // bad input from the caller or the network
+  kConflict,           // stale parent JID, target changed under us
+  kCorruption,         // checksum or format error
+  kIOError,            // the OS said no
+  kUnavailable,        // retry later (server down, timeout)
+  kPermissionDenied,   // not authorised
+  kResourceExhausted,  // a limit was hit (size, count, disk)
 };
 
 // Human-readable name of a code ("NotFound", ...).
@@ -72,8 +72,8 @@ Status ErrnoStatus(std::string_view what, int err);
 }  // namespace tessera::common
 
 // Returns early from the enclosing function when `expr` yields a non-OK Status.
-#define TESSERA_RETURN_IF_ERROR(expr)                    \
-  do {                                                   \
-    ::tessera::common::Status tessera_status_ = (expr);  \
-    if (!tessera_status_.ok()) return tessera_status_;   \
+#define TESSERA_RETURN_IF_ERROR(expr)                   \
+  do {                                                  \
+    ::tessera::common::Status tessera_status_ = (expr); \
+    if (!tessera_status_.ok()) return tessera_status_;  \
   } while (0)

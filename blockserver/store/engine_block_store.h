@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "blockserver/store/block_store.h"
 #include "blockserver/engine/engine.h"
+#include "blockserver/store/block_store.h"
 #include "common/env.h"
 #include "common/log.h"
 #include "common/zstd.h"

@@ -11,10 +11,10 @@
 
 #include <cstdint>
 
+#include "common/client/meta_client.h"
 #include "common/log.h"
 #include "common/status.h"
 #include "daemon/index/index.h"
-#include "common/client/meta_client.h"
 
 namespace tessera::daemon::syncer {
 

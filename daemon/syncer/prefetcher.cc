@@ -61,7 +61,8 @@ Result<Prefetcher::Fetch> Prefetcher::Start(const std::vector<Plan>& writes, siz
         for (const auto& id : mine) fetch.ids.erase(id);
         break;  // this file starts the next group
       }
-      if (mine_bytes > remote::kPipelinedBatchBytes || mine.size() > common::client::kMaxBatchBlocks) {
+      if (mine_bytes > remote::kPipelinedBatchBytes ||
+          mine.size() > common::client::kMaxBatchBlocks) {
         for (const auto& id : mine) fetch.ids.erase(id);
         ++end;  // too big for one request: it fetches its own blocks in windows
         break;

@@ -20,11 +20,11 @@
 #include <string>
 #include <vector>
 
+#include "common/client/meta_client.h"
 #include "common/log.h"
 #include "common/result.h"
 #include "common/wire/journal_messages.h"
 #include "daemon/index/index.h"
-#include "common/client/meta_client.h"
 #include "daemon/syncer/sync_types.h"
 
 namespace tessera::daemon::syncer {

@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "common/client/meta_client.h"
 #include "common/env.h"
 #include "common/log.h"
 #include "common/result.h"
@@ -26,7 +27,6 @@
 #include "common/wire/journal_messages.h"
 #include "daemon/index/index.h"
 #include "daemon/remote/block_pipe.h"
-#include "common/client/meta_client.h"
 #include "daemon/syncer/block_sender.h"
 #include "daemon/syncer/local_blocks.h"
 #include "daemon/syncer/next_pass.h"
@@ -37,8 +37,9 @@ namespace tessera::daemon::syncer {
 class Uploader {
  public:
   // Everything passed by reference must outlive the Uploader.
-  Uploader(common::Env& env, index::Index& index, common::client::MetaClient& meta, remote::BlockPipe& pipe,
-           LocalBlocks& local_blocks, common::Logger& log, const SyncConfig& config)
+  Uploader(common::Env& env, index::Index& index, common::client::MetaClient& meta,
+           remote::BlockPipe& pipe, LocalBlocks& local_blocks, common::Logger& log,
+           const SyncConfig& config)
       : index_(index),
         meta_(meta),
         log_(log),

@@ -39,7 +39,8 @@ std::vector<std::string> Places(Index& index, const std::string& name) {
 
 using V = std::vector<std::string>;
 
-common::Status PutLocal(Index& index, const std::string& path, const std::vector<std::string>& names) {
+common::Status PutLocal(Index& index, const std::string& path,
+                        const std::vector<std::string>& names) {
   FileRow row;
   row.path = path;
   row.base_jid = 1;
@@ -92,7 +93,9 @@ TEST_CASE("block locations: rows follow each file's blocklist through edits and 
   CHECK(Places(index, "zz").empty());
 }
 
-TEST_CASE("block locations: a version 2 index is migrated with its locations rebuilt, a torn row skipped") {
+TEST_CASE(
+    "block locations: a version 2 index is migrated with its locations rebuilt, a torn row "
+    "skipped") {
   testutil::TempDir dir;
   const std::string db = dir.Sub("index.db");
   {

@@ -8,9 +8,9 @@
 
 #include "common/env.h"
 #include "common/log.h"
+#include "common/sqlite/sqlite.h"
 #include "common/wire/blocklist_delta.h"
 #include "metaserver/journal/journal.h"
-#include "common/sqlite/sqlite.h"
 #include "tests/metaserver/journal/journal_test_util.h"
 #include "tests/testutil/temp_dir.h"
 

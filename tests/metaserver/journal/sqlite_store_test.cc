@@ -6,8 +6,8 @@
 
 #include <string>
 
-#include "metaserver/journal/blocklist_codec.h"
 #include "common/sqlite/sqlite.h"
+#include "metaserver/journal/blocklist_codec.h"
 #include "metaserver/journal/sqlite/schema.h"
 #include "tests/metaserver/journal/journal_test_util.h"
 
