@@ -41,31 +41,27 @@ std::string TestServers::meta_url() const {
 }
 std::string TestServers::block_url() const { return block_server_->url(); }
 
-TestPeer::TestPeer(TestServers& servers, const std::string& device)
-    : TestPeer(servers, device, syncer::SyncConfig().paths_per_pass,
-               syncer::SyncConfig().passes_per_process) {}
-
-TestPeer::TestPeer(TestServers& servers, const std::string& device, size_t paths_per_pass,
-                   int passes_per_process) {
-  auto index = index::Index::Open(state_.Sub("index.db"));
+SyncStack::SyncStack(TestServers& servers, common::Env& env, common::Logger& log,
+                     const std::string& root, const std::string& state, const std::string& device,
+                     size_t paths_per_pass, int passes_per_process) {
+  auto index = index::Index::Open(state + "/index.db");
   TESSERA_CHECK(index.ok());
   index_ = std::move(*index);
-  scanner_ = std::make_unique<scanner::Scanner>(env_, *index_, log_, root_.path(), state_.path());
+  scanner_ = std::make_unique<scanner::Scanner>(env, *index_, log, root, state);
   auto meta = common::client::MetaClient::Create(servers.meta_url(), "default");
   TESSERA_CHECK(meta.ok());
   meta_ = std::move(*meta);
-  auto blocks = common::client::BlockClient::Create(servers.block_url(), log_);
+  auto blocks = common::client::BlockClient::Create(servers.block_url(), log);
   TESSERA_CHECK(blocks.ok());
   blocks_ = std::move(*blocks);
-  auto engine =
-      syncer::SyncEngine::Create(env_, *index_, *scanner_, log_, *meta_, *blocks_,
-                                 syncer::SyncConfig{root_.path(), state_.path(), "default", device,
-                                                    paths_per_pass, passes_per_process});
+  auto engine = syncer::SyncEngine::Create(
+      env, *index_, *scanner_, log, *meta_, *blocks_,
+      syncer::SyncConfig{root, state, "default", device, paths_per_pass, passes_per_process});
   TESSERA_CHECK(engine.ok());
   engine_ = std::move(*engine);
 }
 
-common::Status TestPeer::Sync() {
+common::Status SyncStack::Sync() {
   auto scan = scanner_->FullScan();
   if (!scan.ok()) return scan.status();
   common::Status s = engine_->Pull();
@@ -76,6 +72,15 @@ common::Status TestPeer::Sync() {
   }
   return s;
 }
+
+TestPeer::TestPeer(TestServers& servers, const std::string& device)
+    : TestPeer(servers, device, syncer::SyncConfig().paths_per_pass,
+               syncer::SyncConfig().passes_per_process) {}
+
+TestPeer::TestPeer(TestServers& servers, const std::string& device, size_t paths_per_pass,
+                   int passes_per_process)
+    : stack_(std::make_unique<SyncStack>(servers, env_, log_, root_.path(), state_.path(), device,
+                                         paths_per_pass, passes_per_process)) {}
 
 void WriteFile(const std::string& path, std::string_view data) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);

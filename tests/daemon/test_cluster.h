@@ -43,22 +43,47 @@ class TestServers {
   std::unique_ptr<metaserver::Service> meta_;
 };
 
+// One daemon's sync stack (index, scanner, clients, SyncEngine) over a root and state dir it
+// does not own, on the Env given. Tearing it down and making it again simulates a restart: the
+// index is reopened from the state dir.
+class SyncStack {
+ public:
+  SyncStack(TestServers& servers, common::Env& env, common::Logger& log, const std::string& root,
+            const std::string& state, const std::string& device,
+            size_t paths_per_pass = syncer::SyncConfig().paths_per_pass,
+            int passes_per_process = syncer::SyncConfig().passes_per_process);
+  // Full scan, pull, process until nothing is left (or an error); returns the last status.
+  common::Status Sync();
+  index::Index& index() { return *index_; }
+  scanner::Scanner& scanner() { return *scanner_; }
+  syncer::SyncEngine& engine() { return *engine_; }
+  common::client::MetaClient& meta() { return *meta_; }
+  common::client::BlockClient& blocks() { return *blocks_; }
+
+ private:
+  std::unique_ptr<index::Index> index_;
+  std::unique_ptr<scanner::Scanner> scanner_;
+  std::unique_ptr<common::client::MetaClient> meta_;
+  std::unique_ptr<common::client::BlockClient> blocks_;
+  std::unique_ptr<syncer::SyncEngine> engine_;
+};
+
+// A SyncStack on the real Env over temp dirs of its own.
 class TestPeer {
  public:
   TestPeer(TestServers& servers, const std::string& device);
   // With the engine's per-call bounds (SyncConfig::paths_per_pass, passes_per_process) set.
   TestPeer(TestServers& servers, const std::string& device, size_t paths_per_pass,
            int passes_per_process);
-  // Full scan, pull, process until nothing is left (or an error); returns the last status.
-  common::Status Sync();
+  common::Status Sync() { return stack_->Sync(); }
   std::string root() const { return root_.path(); }
   std::string Abs(const std::string& rel) const { return root_.path() + "/" + rel; }
   std::string state() const { return state_.path(); }
-  index::Index& index() { return *index_; }
-  scanner::Scanner& scanner() { return *scanner_; }
-  syncer::SyncEngine& engine() { return *engine_; }
-  common::client::MetaClient& meta() { return *meta_; }
-  common::client::BlockClient& blocks() { return *blocks_; }
+  index::Index& index() { return stack_->index(); }
+  scanner::Scanner& scanner() { return stack_->scanner(); }
+  syncer::SyncEngine& engine() { return stack_->engine(); }
+  common::client::MetaClient& meta() { return stack_->meta(); }
+  common::client::BlockClient& blocks() { return stack_->blocks(); }
   common::Logger& log() { return log_; }
 
  private:
@@ -66,11 +91,7 @@ class TestPeer {
   testutil::TempDir state_;
   common::PosixEnv env_;
   common::Logger log_{common::LogLevel::kWarn};
-  std::unique_ptr<index::Index> index_;
-  std::unique_ptr<scanner::Scanner> scanner_;
-  std::unique_ptr<common::client::MetaClient> meta_;
-  std::unique_ptr<common::client::BlockClient> blocks_;
-  std::unique_ptr<syncer::SyncEngine> engine_;
+  std::unique_ptr<SyncStack> stack_;
 };
 
 // Helpers on real files.

@@ -28,6 +28,7 @@ namespace tessera::daemon::syncer {
 namespace {
 
 using testing::ReadFile;
+using testing::SyncStack;
 using testing::TestPeer;
 using testing::TestServers;
 using testing::WriteFile;
@@ -63,53 +64,6 @@ bool HasTempName(const std::string& rel) {
   return common::IsTempName(slash == std::string::npos ? rel : rel.substr(slash + 1));
 }
 
-// Desktop A's sync stack over a root and state dir that outlive it, on the Env given: torn
-// down and made again to simulate a restart (the index is reopened from the state dir).
-class Desktop {
- public:
-  Desktop(TestServers& servers, common::Env& env, common::Logger& log, const std::string& root,
-          const std::string& state) {
-    auto index = index::Index::Open(state + "/index.db");
-    REQUIRE_MESSAGE(index.ok(), index.status().ToString());
-    index_ = std::move(*index);
-    scanner_ = std::make_unique<scanner::Scanner>(env, *index_, log, root, state);
-    auto meta = common::client::MetaClient::Create(servers.meta_url(), "default");
-    REQUIRE(meta.ok());
-    meta_ = std::move(*meta);
-    auto blocks = common::client::BlockClient::Create(servers.block_url(), log);
-    REQUIRE(blocks.ok());
-    blocks_ = std::move(*blocks);
-    auto engine = SyncEngine::Create(env, *index_, *scanner_, log, *meta_, *blocks_,
-                                     SyncConfig{root, state, "default", "A"});
-    REQUIRE_MESSAGE(engine.ok(), engine.status().ToString());
-    engine_ = std::move(*engine);
-  }
-
-  // As TestPeer::Sync: full scan, pull, process until nothing is left or an error.
-  common::Status Sync() {
-    auto scan = scanner_->FullScan();
-    if (!scan.ok()) return scan.status();
-    common::Status s = engine_->Pull();
-    for (int i = 0; s.ok() && i < 10; ++i) {
-      s = engine_->Process();
-      if (!s.ok() || !engine_->pull_needed()) break;
-      s = engine_->Pull();
-    }
-    return s;
-  }
-
-  index::Index& index() { return *index_; }
-  SyncEngine& engine() { return *engine_; }
-  common::client::MetaClient& meta() { return *meta_; }
-
- private:
-  std::unique_ptr<index::Index> index_;
-  std::unique_ptr<scanner::Scanner> scanner_;
-  std::unique_ptr<common::client::MetaClient> meta_;
-  std::unique_ptr<common::client::BlockClient> blocks_;
-  std::unique_ptr<SyncEngine> engine_;
-};
-
 struct Scenario {
   // Makes the first tree on B (A downloads it before the walk's sync).
   std::function<void(TestPeer& b)> setup;
@@ -125,7 +79,7 @@ struct Scenario {
 };
 
 // Syncs until neither side has anything left, at most `rounds` rounds.
-void Settle(Desktop& a, TestPeer& b, int rounds) {
+void Settle(SyncStack& a, TestPeer& b, int rounds) {
   for (int r = 0; r < rounds; ++r) {
     (void)a.Sync();
     (void)b.Sync();
@@ -133,7 +87,7 @@ void Settle(Desktop& a, TestPeer& b, int rounds) {
   (void)a.Sync();
 }
 
-void CheckIndexAgrees(Desktop& a, const Listing& tree, int64_t n) {
+void CheckIndexAgrees(SyncStack& a, const Listing& tree, int64_t n) {
   INFO("fault at operation " << n);
   auto paths = a.index().LocalPaths();
   REQUIRE(paths.ok());
@@ -178,14 +132,14 @@ int64_t Walk(const Scenario& scenario) {
     scenario.setup(b);
     REQUIRE(b.Sync().ok());
     {
-      Desktop a(servers, base, log, a_root.path(), a_state.path());
+      SyncStack a(servers, base, log, a_root.path(), a_state.path(), "A");
       REQUIRE(a.Sync().ok());
     }
     scenario.change(b, a_root.path());
     const Listing before = ListingOf(a_root.path());
     FaultEnv fault(base);
     {
-      Desktop a(servers, fault, log, a_root.path(), a_state.path());
+      SyncStack a(servers, fault, log, a_root.path(), a_state.path(), "A");
       fault.FailNthOperation(n, scenario.ops);
       (void)a.Sync();
     }
@@ -210,7 +164,7 @@ int64_t Walk(const Scenario& scenario) {
 
     // A restarts on the real Env and syncs until both sides settle.
     {
-      Desktop a(servers, base, log, a_root.path(), a_state.path());
+      SyncStack a(servers, base, log, a_root.path(), a_state.path(), "A");
       Settle(a, b, 3);
       const Listing tree = ListingOf(a_root.path());
       const Listing final_b = ListingOf(b.root());
