@@ -62,6 +62,18 @@ Result<common::wire::MoveResponse> MetaClient::Move(const common::wire::MoveRequ
   return decoded;
 }
 
+Result<uint64_t> MetaClient::ReportMissing(uint64_t jid, const std::vector<common::BlockId>& ids) {
+  const std::string body = common::wire::Encode(common::wire::MissingBlocksRequest{jid, ids});
+  TESSERA_ASSIGN_OR_RETURN(auto r,
+                           http_->Post(prefix_ + "/missing_blocks", body, "application/json"));
+  if (r.status != 200) return HttpError("missing_blocks", r);
+  auto decoded = common::wire::DecodeMissingBlocksResponse(r.body);
+  if (!decoded.ok()) {
+    return common::Corruption("missing_blocks answer: " + decoded.status().message());
+  }
+  return decoded->wanted;
+}
+
 Result<common::wire::JournalEntry> MetaClient::Entry(uint64_t jid) {
   TESSERA_ASSIGN_OR_RETURN(auto r, http_->Get(prefix_ + "/entry?jid=" + std::to_string(jid)));
   Record([](MetaClientStats& st) { ++st.entry_requests; });

@@ -51,6 +51,10 @@ class MetaClient {
   common::Result<common::wire::MoveResponse> Move(const common::wire::MoveRequest& request);
   // GET entry?jid=N: one journal entry with its full blocklist. NotFound when there is none.
   common::Result<common::wire::JournalEntry> Entry(uint64_t jid);
+  // POST missing_blocks: the blockserver had no valid copy of `ids` (at most
+  // wire::kMaxWantedIds) of entry `jid`; returns how many the metaserver now asks desktops to
+  // store again.
+  common::Result<uint64_t> ReportMissing(uint64_t jid, const std::vector<common::BlockId>& ids);
   // Long-poll: returns when head > cursor or after `wait`.
   common::Result<common::wire::NotifyResponse> Notify(uint64_t cursor,
                                                       std::chrono::milliseconds wait);

@@ -25,6 +25,25 @@ constexpr size_t kMaxEpochBytes = 256;
 
 json::array BlocksToJson(const std::vector<BlockRef>& blocks);
 
+json::array IdsToJson(const std::vector<BlockId>& ids) {
+  json::array out;
+  out.reserve(ids.size());
+  for (const BlockId& id : ids) out.push_back(json::string(id.ToHex()));
+  return out;
+}
+
+// The array `key` of at most kMaxWantedIds hex block ids.
+Result<std::vector<BlockId>> IdsFromJson(const json::object& o, std::string_view key) {
+  TESSERA_ASSIGN_OR_RETURN(const json::array* ids, GetArray(o, key, kMaxWantedIds));
+  std::vector<BlockId> out;
+  out.reserve(ids->size());
+  for (const json::value& v : *ids) {
+    TESSERA_ASSIGN_OR_RETURN(BlockId id, internal::IdFromJson(v, std::string(key) + "[]"));
+    out.push_back(id);
+  }
+  return out;
+}
+
 // `without_blocks`: the blocklist travels as a "delta" beside the meta.
 json::object MetaToJson(const FileMeta& m, bool without_blocks = false) {
   json::object o;
@@ -209,13 +228,9 @@ std::string Encode(const CommitBatchResponse& m) {
       case CommitOutcome::kCommitted:
         o["jid"] = r.jid;
         break;
-      case CommitOutcome::kNeedBlocks: {
-        json::array need;
-        need.reserve(r.need_blocks.size());
-        for (const BlockId& id : r.need_blocks) need.push_back(json::string(id.ToHex()));
-        o["need_blocks"] = std::move(need);
+      case CommitOutcome::kNeedBlocks:
+        o["need_blocks"] = IdsToJson(r.need_blocks);
         break;
-      }
       case CommitOutcome::kConflict:
         o["latest_jid"] = r.latest_jid;
         break;
@@ -238,11 +253,21 @@ std::string Encode(const ListResponse& m) {
   json::array entries;
   entries.reserve(m.entries.size());
   for (const JournalEntry& e : m.entries) entries.push_back(EntryToJson(e));
-  return internal::Serialize(json::object{{"entries", std::move(entries)},
-                                          {"cursor", m.cursor},
-                                          {"has_more", m.has_more},
-                                          {"head", m.head},
-                                          {"epoch", Sv(m.epoch)}});
+  json::object o{{"entries", std::move(entries)},
+                 {"cursor", m.cursor},
+                 {"has_more", m.has_more},
+                 {"head", m.head},
+                 {"epoch", Sv(m.epoch)}};
+  if (!m.wanted.empty()) o["wanted"] = IdsToJson(m.wanted);
+  return internal::Serialize(o);
+}
+
+std::string Encode(const MissingBlocksRequest& m) {
+  return internal::Serialize(json::object{{"jid", m.jid}, {"ids", IdsToJson(m.ids)}});
+}
+
+std::string Encode(const MissingBlocksResponse& m) {
+  return internal::Serialize(json::object{{"wanted", m.wanted}});
 }
 
 std::string Encode(const JournalEntry& m) {
@@ -339,6 +364,25 @@ Result<ListResponse> DecodeListResponse(std::string_view text) {
   TESSERA_ASSIGN_OR_RETURN(m.has_more, GetBool(o, "has_more"));
   TESSERA_ASSIGN_OR_RETURN(m.head, GetUint(o, "head"));
   TESSERA_ASSIGN_OR_RETURN(m.epoch, GetString(o, "epoch", kMaxEpochBytes));
+  if (o.contains("wanted")) {
+    TESSERA_ASSIGN_OR_RETURN(m.wanted, IdsFromJson(o, "wanted"));
+  }
+  return m;
+}
+
+Result<MissingBlocksRequest> DecodeMissingBlocksRequest(std::string_view text) {
+  TESSERA_ASSIGN_OR_RETURN(json::object o, internal::ParseObject(text));
+  MissingBlocksRequest m;
+  TESSERA_ASSIGN_OR_RETURN(m.jid, GetUint(o, "jid"));
+  if (m.jid == 0) return InvalidArgument("field \"jid\": must be a journal entry's JID");
+  TESSERA_ASSIGN_OR_RETURN(m.ids, IdsFromJson(o, "ids"));
+  return m;
+}
+
+Result<MissingBlocksResponse> DecodeMissingBlocksResponse(std::string_view text) {
+  TESSERA_ASSIGN_OR_RETURN(json::object o, internal::ParseObject(text));
+  MissingBlocksResponse m;
+  TESSERA_ASSIGN_OR_RETURN(m.wanted, GetUint(o, "wanted"));
   return m;
 }
 

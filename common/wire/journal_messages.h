@@ -21,6 +21,8 @@ inline constexpr size_t kMaxBlocksPerFile = 1'000'000;
 inline constexpr size_t kMaxListLimit = 10'000;
 // The most entries one subtree move covers: 2 * kMaxMovePaths + 1 (move_messages.h).
 inline constexpr uint64_t kMaxMoveCovers = 200'001;
+// The most block ids a list page asks desktops to store again, and one report names.
+inline constexpr size_t kMaxWantedIds = 256;
 
 // POST /v1/ns/{ns}/commit_batch
 struct CommitItem {
@@ -71,6 +73,21 @@ struct ListResponse {
   bool has_more = false;
   uint64_t head = 0;  // the namespace's latest JID
   std::string epoch;  // changes when the journal is reset/recreated
+  // Blocks the journal references that the blockserver lacks (reported by a desktop that
+  // could not download them): a desktop holding a valid copy stores it again. At most
+  // kMaxWantedIds; absent from the JSON when empty.
+  std::vector<BlockId> wanted;
+};
+
+// POST /v1/ns/{ns}/missing_blocks: a desktop could not download entry `jid`: the blockserver
+// has no valid copy of `ids` (at most kMaxWantedIds). The metaserver checks each against the
+// entry's blocklist and the blockserver, and lists the ones still missing as `wanted`.
+struct MissingBlocksRequest {
+  uint64_t jid = 0;
+  std::vector<BlockId> ids;
+};
+struct MissingBlocksResponse {
+  uint64_t wanted = 0;  // how many of `ids` were confirmed missing and are now wanted
 };
 
 // GET /v1/ns/{ns}/notify?cursor=N&timeout_ms=T  (long-poll: answers when head > cursor or
@@ -84,6 +101,8 @@ std::string Encode(const CommitBatchRequest& m);
 std::string Encode(const CommitBatchResponse& m);
 std::string Encode(const ListResponse& m);
 std::string Encode(const NotifyResponse& m);
+std::string Encode(const MissingBlocksRequest& m);
+std::string Encode(const MissingBlocksResponse& m);
 // GET /v1/ns/{ns}/entry?jid=N: one journal entry, always with its full blocklist.
 std::string Encode(const JournalEntry& m);
 
@@ -91,6 +110,8 @@ Result<CommitBatchRequest> DecodeCommitBatchRequest(std::string_view json);
 Result<CommitBatchResponse> DecodeCommitBatchResponse(std::string_view json);
 Result<ListResponse> DecodeListResponse(std::string_view json);
 Result<NotifyResponse> DecodeNotifyResponse(std::string_view json);
+Result<MissingBlocksRequest> DecodeMissingBlocksRequest(std::string_view json);
+Result<MissingBlocksResponse> DecodeMissingBlocksResponse(std::string_view json);
 Result<JournalEntry> DecodeJournalEntry(std::string_view json);
 
 }  // namespace tessera::common::wire

@@ -108,6 +108,7 @@ Status Puller::Pull() {
                              meta_.List(cursor, kListPage, /*deltas=*/true, /*moves=*/true));
     if (first) {
       first = false;
+      wanted_ = std::move(page.wanted);
       // Journal-reset guard: another epoch, or a head behind what we applied, means this is not
       // the journal our bases came from. Start over, treating everything remote as new; nothing
       // local is deleted because of it.

@@ -18,6 +18,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/client/meta_client.h"
@@ -39,6 +40,8 @@ class Puller {
   // Lists every page after the cursor. Unavailable when the metaserver is down (the pages
   // stored so far stay stored); Corruption when an entry fetched whole differs from its listing.
   common::Status Pull();
+  // The blocks the last Pull's first page said the blockserver lacks (ListResponse::wanted).
+  std::vector<common::BlockId> TakeWanted() { return std::exchange(wanted_, {}); }
 
  private:
   // Replaces `entry`'s blocklist delta by the full list (see above); false when the entry is
@@ -54,6 +57,7 @@ class Puller {
   common::client::MetaClient& meta_;
   common::Logger& log_;
   const SyncConfig& config_;
+  std::vector<common::BlockId> wanted_;
 };
 
 }  // namespace tessera::daemon::syncer

@@ -8,6 +8,7 @@
 
 #include "common/temp_file.h"
 #include "common/temp_name.h"
+#include "common/wire/journal_messages.h"
 #include "daemon/syncer/delta_bases.h"
 #include "daemon/syncer/local_fs.h"
 #include "daemon/syncer/safe_target.h"
@@ -81,7 +82,17 @@ Status Reconstructor::Write(const Plan& plan, DownloadGroup& group, NextPass& ne
     }
     case FileKind::kFile: {
       const uint32_t mode = v.executable ? 0755 : 0644;
-      TESSERA_RETURN_IF_ERROR(WriteFile(*target, plan.path, v, mode, row, group, &st));
+      missing_ids_.clear();
+      if (Status s = WriteFile(*target, plan.path, v, mode, row, group, &st); !s.ok()) {
+        if (s.code() == common::Code::kNotFound && !missing_ids_.empty()) {
+          missing_.push_back(
+              MissingBlocks{plan.path, plan.pending->jid, std::exchange(missing_ids_, {})});
+          const std::string message = "cannot download " + plan.path + ": " + s.message();
+          RecordError(log_, index_, message);  // named in `tessera status` until it is healed
+          return common::NotFound(message);
+        }
+        return s;
+      }
       break;
     }
     case FileKind::kDeleted:
@@ -162,10 +173,15 @@ Status Reconstructor::WriteBlocks(common::WritableFile& file, const std::string&
       stats_.refused += refused;
       for (auto& b : batch) {
         if (!b.data) {
-          return common::NotFound("the blockserver has no valid copy of block " +
-                                  b.id.ToHex().substr(0, 16));
+          if (missing_ids_.size() < common::wire::kMaxWantedIds) missing_ids_.push_back(b.id);
+        } else {
+          got.emplace(b.id, std::move(*b.data));
         }
-        got.emplace(b.id, std::move(*b.data));
+      }
+      if (!missing_ids_.empty()) {
+        return common::NotFound("the blockserver has no valid copy of " +
+                                std::to_string(missing_ids_.size()) + " of its blocks (" +
+                                missing_ids_[0].ToHex().substr(0, 16) + "...)");
       }
     }
     // Blocks go out in writes of up to kWriteBytes (a source tree's ~1 KiB blocks would
@@ -212,6 +228,7 @@ common::Result<std::string> Reconstructor::BlockBytes(const BlockRef& ref) {
   TESSERA_ASSIGN_OR_RETURN(auto got, blocks_.RetrieveBatch({ref.id}, &refused));
   stats_.refused += refused;
   if (got.empty() || !got[0].data) {
+    if (missing_ids_.size() < common::wire::kMaxWantedIds) missing_ids_.push_back(ref.id);
     return common::NotFound("no valid copy of block " + ref.id.ToHex().substr(0, 16));
   }
   return std::move(*got[0].data);

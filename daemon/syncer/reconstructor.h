@@ -18,6 +18,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/client/block_client.h"
@@ -58,6 +59,11 @@ class Reconstructor {
   // Paths written (downloaded) and blocks refused as corrupt since it was made.
   const RoundStats& stats() const { return stats_; }
 
+  // The downloads that failed since the last call because the blockserver had no valid copy
+  // of some of their blocks (Write returned NotFound), for the engine to report
+  // (BlockHealer). At most one report a path and wire::kMaxWantedIds ids a report.
+  std::vector<MissingBlocks> TakeMissing() { return std::exchange(missing_, {}); }
+
  private:
   // Writes version `v` of `rel` at `target` (a temp file renamed over it; see above). `row`:
   // the index's row for rel (nullptr: none). Fills `written` with the new file's stat.
@@ -81,6 +87,8 @@ class Reconstructor {
   common::Logger& log_;
   const SyncConfig& config_;
   RoundStats stats_;
+  std::vector<common::BlockId> missing_ids_;  // of the file being written (WriteBlocks)
+  std::vector<MissingBlocks> missing_;
 };
 
 }  // namespace tessera::daemon::syncer

@@ -48,7 +48,8 @@ SyncEngine::SyncEngine(common::Env& env, index::Index& index, scanner::Scanner& 
       prefetcher_(index, *local_blocks_, *pipe_),
       reconstructor_(env, root_dir_, index, blocks, *local_blocks_, log, config_),
       remover_(env, root_dir_, index, log, config_),
-      uploader_(env, index, meta, *pipe_, *local_blocks_, log, config_) {}
+      uploader_(env, index, meta, *pipe_, *local_blocks_, log, config_),
+      healer_(meta, blocks, *local_blocks_, log) {}
 
 RoundStats SyncEngine::stats() const {
   RoundStats sum;
@@ -83,7 +84,13 @@ Status SyncEngine::Pull() {
   next_.Pulled();
   const Status s = puller_.Pull();
   ReadCursor();  // pages stored before a failure stay stored
-  return s;
+  if (!s.ok()) return s;
+  // Blocks other desktops could not download: stored again from here where a copy is.
+  if (const Status healed = healer_.Heal(puller_.TakeWanted()); !healed.ok()) {
+    if (healed.code() == common::Code::kUnavailable) return healed;
+    log_.Warn("sync", "storing lost blocks again: " + healed.ToString());
+  }
+  return Status::Ok();
 }
 
 Status SyncEngine::Process() {
@@ -94,6 +101,8 @@ Status SyncEngine::Process() {
   for (int pass = 0; pass < config_.passes_per_process; ++pass) {
     auto outcome = Pass();
     ReadCursor();
+    // Downloads that failed for want of a block: the metaserver asks other desktops for it.
+    TESSERA_RETURN_IF_ERROR(healer_.Report(reconstructor_.TakeMissing()));
     if (!outcome.ok()) return outcome.status();
     if (outcome->nothing_left) return Status::Ok();
     if (!outcome->first_error.ok()) log_.Warn("sync", outcome->first_error.ToString());

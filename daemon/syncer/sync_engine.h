@@ -8,6 +8,8 @@
 //   Reconstructor  writes remote versions, verified, over unchanged targets (reconstructor.h)
 //   LocalRemover   conflicted copies, room for another kind, remote deletes (local_remover.h)
 //   Uploader       commit batches and the blocks they need (uploader.h, block_sender.h)
+//   BlockHealer    reports blocks the blockserver lacks, stores again those held here
+//                  (block_healer.h)
 // The engine owns them, the store/retrieve pipe and the local block copies (LocalBlocks) they
 // share, and dispatches. Each pass of Process() is observe -> decide -> act: it scans what the
 // last pass's actions marked (NextPass), applies moves, plans the dirty and pending paths,
@@ -33,6 +35,7 @@
 #include "daemon/index/index.h"
 #include "daemon/remote/block_pipe.h"
 #include "daemon/scanner/scanner.h"
+#include "daemon/syncer/block_healer.h"
 #include "daemon/syncer/local_blocks.h"
 #include "daemon/syncer/local_remover.h"
 #include "daemon/syncer/move_applier.h"
@@ -73,6 +76,8 @@ class SyncEngine {
   // What went to and from the blockserver, over both clients (the syncer thread's and the
   // pipe's). Call between rounds, from the syncer thread.
   common::client::BlockClientStats block_stats() const;
+  // Blocks stored again for other desktops (BlockHealer).
+  uint64_t healed() const { return healer_.healed(); }
   // Records an error for `tessera status` (last_error) and logs it.
   void RecordError(const std::string& message);
 
@@ -116,6 +121,7 @@ class SyncEngine {
   Reconstructor reconstructor_;
   LocalRemover remover_;
   Uploader uploader_;
+  BlockHealer healer_;
   NextPass next_;
   uint64_t cursor_ = 0;
   bool work_left_ = false;

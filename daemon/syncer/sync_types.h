@@ -11,7 +11,9 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "common/block_id.h"
 #include "common/log.h"
 #include "daemon/index/index.h"
 #include "daemon/reconcile/path_plan.h"
@@ -65,6 +67,13 @@ struct UploadItem {
   uint64_t parent_jid = 0;
   std::optional<FileVersion> local;
   index::LocalStat stat;
+};
+
+// A download that failed because the blockserver has no valid copy of `ids` (of entry `jid`).
+struct MissingBlocks {
+  std::string path;
+  uint64_t jid = 0;
+  std::vector<common::BlockId> ids;
 };
 
 // Logs `message` as an error and keeps it as `last_error` for `tessera status`.

@@ -72,6 +72,20 @@ Result<Response> JsonApi::DoMove(const Request& request) {
   return common::http::JsonResponse(common::wire::Encode(response));
 }
 
+Response JsonApi::MissingBlocks(const Request& request) {
+  return common::http::ResponseOr(DoMissingBlocks(request));
+}
+
+Result<Response> JsonApi::DoMissingBlocks(const Request& request) {
+  TESSERA_ASSIGN_OR_RETURN(const common::wire::MissingBlocksRequest report,
+                           common::wire::DecodeMissingBlocksRequest(request.body));
+  TESSERA_ASSIGN_OR_RETURN(const ns::RequestContext ctx, ContextOf(request));
+  TESSERA_ASSIGN_OR_RETURN(const size_t wanted,
+                           service_.ReportMissing(ctx, report.jid, report.ids));
+  return common::http::JsonResponse(
+      common::wire::Encode(common::wire::MissingBlocksResponse{wanted}));
+}
+
 Response JsonApi::List(const Request& request) { return common::http::ResponseOr(DoList(request)); }
 
 Result<Response> JsonApi::DoList(const Request& request) {
@@ -84,7 +98,9 @@ Result<Response> JsonApi::DoList(const Request& request) {
   list.moves = moves != request.query.end() && moves->second == "1";
   TESSERA_ASSIGN_OR_RETURN(const ns::RequestContext ctx, ContextOf(request));
   TESSERA_ASSIGN_OR_RETURN(journal::Page page, service_.List(ctx, list));
-  return common::http::JsonResponse(common::wire::Encode(ToWire(std::move(page))));
+  common::wire::ListResponse out = ToWire(std::move(page));
+  out.wanted = service_.Wanted(ctx);
+  return common::http::JsonResponse(common::wire::Encode(out));
 }
 
 Response JsonApi::Entry(const Request& request) {

@@ -49,6 +49,8 @@ class JsonApi {
   common::http::Response Health(const common::http::Request& request);
   common::http::Response CommitBatch(const common::http::Request& request);
   common::http::Response Move(const common::http::Request& request);
+  // POST /v1/ns/{ns}/missing_blocks (wire::MissingBlocksRequest).
+  common::http::Response MissingBlocks(const common::http::Request& request);
   common::http::Response List(const common::http::Request& request);
   common::http::Response History(const common::http::Request& request);
   common::http::Response Entry(const common::http::Request& request);
@@ -59,6 +61,7 @@ class JsonApi {
  private:
   common::Result<common::http::Response> DoCommitBatch(const common::http::Request& request);
   common::Result<common::http::Response> DoMove(const common::http::Request& request);
+  common::Result<common::http::Response> DoMissingBlocks(const common::http::Request& request);
   common::Result<common::http::Response> DoList(const common::http::Request& request);
   common::Result<common::http::Response> DoHistory(const common::http::Request& request);
   common::Result<common::http::Response> DoEntry(const common::http::Request& request);

@@ -36,6 +36,7 @@
 #include "metaserver/ns/block_access.h"
 #include "metaserver/ns/notifier.h"
 #include "metaserver/ns/request_context.h"
+#include "metaserver/ns/wanted_blocks.h"
 
 namespace tessera::metaserver::ns {
 
@@ -135,6 +136,20 @@ class NamespaceService {
   common::Result<common::wire::CommitResult> WriteFile(const RequestContext& ctx,
                                                        const WriteFileRequest& request);
 
+  // A desktop could not download entry `jid`: the block store had no valid copy of `ids`.
+  // Each id that is in the entry's blocklist and that the block store lacks becomes wanted
+  // (wanted_blocks.h); returns how many did. Ids not in the entry are ignored (a report can
+  // make wanted only blocks the journal references). NotFound for an unknown namespace or
+  // entry; InvalidArgument over wire::kMaxWantedIds ids; Unavailable when the block store
+  // cannot be asked.
+  common::Result<size_t> ReportMissing(const RequestContext& ctx, uint64_t jid,
+                                       const std::vector<common::BlockId>& ids);
+
+  // Up to wire::kMaxWantedIds of the namespace's wanted blocks that the block store still
+  // lacks (those it has again are dropped). Empty for an unknown namespace, and when the block
+  // store cannot be asked (the list answer does not depend on it).
+  std::vector<common::BlockId> Wanted(const RequestContext& ctx);
+
  private:
   // Validates ctx.ns and finds its id; when it does not exist: creates it if `create`, else
   // nullopt. The one place a request meets a namespace.
@@ -148,6 +163,7 @@ class NamespaceService {
   BlockAccess& blocks_;
   common::Logger& log_;
   const NamespaceServiceOptions options_;
+  WantedBlocks wanted_;
 };
 
 }  // namespace tessera::metaserver::ns

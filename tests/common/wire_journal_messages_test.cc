@@ -286,5 +286,33 @@ TEST_CASE("wire: the commit answer says the head before and after, or nothing fo
   CHECK(!DecodeCommitBatchResponse(R"({"results":[],"epoch":"e","head_before":5,"head":4})").ok());
 }
 
+TEST_CASE("wire: wanted blocks ride on a list page only when there are some; reports are checked") {
+  ListResponse page;
+  page.head = 3;
+  page.epoch = "ep";
+  CHECK(Encode(page).find("wanted") == std::string::npos);
+  page.wanted = {BlockId::Of("a"), BlockId::Of("b")};
+  auto back = DecodeListResponse(Encode(page));
+  REQUIRE_MESSAGE(back.ok(), back.status().ToString());
+  CHECK(back->wanted == page.wanted);
+
+  const MissingBlocksRequest report{7, {BlockId::Of("a")}};
+  auto got = DecodeMissingBlocksRequest(Encode(report));
+  REQUIRE(got.ok());
+  CHECK(got->jid == 7);
+  CHECK(got->ids == report.ids);
+  CHECK(DecodeMissingBlocksResponse(Encode(MissingBlocksResponse{2}))->wanted == 2);
+  CHECK(DecodeMissingBlocksRequest(R"({"jid":0,"ids":[]})").status().code() ==
+        Code::kInvalidArgument);
+  CHECK(DecodeMissingBlocksRequest(R"({"jid":1,"ids":["xyz"]})").status().code() ==
+        Code::kInvalidArgument);
+  std::string many = R"({"jid":1,"ids":[)";
+  for (size_t i = 0; i <= kMaxWantedIds; ++i) {
+    many += (i ? ",\"" : "\"") + BlockId::Of(std::to_string(i)).ToHex() + "\"";
+  }
+  many += "]}";
+  CHECK_FALSE(DecodeMissingBlocksRequest(many).ok());
+}
+
 }  // namespace
 }  // namespace tessera::common::wire

@@ -30,6 +30,8 @@ class TestServers {
   ~TestServers();
   std::string meta_url() const;
   std::string block_url() const;
+  // Where the blockserver's FileBlockStore keeps its block files (to lose or damage one).
+  std::string block_dir() const { return dir_.Sub("blocks"); }
   common::Logger& log() { return log_; }
   common::PosixEnv& env() { return env_; }
 

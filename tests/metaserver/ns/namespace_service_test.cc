@@ -45,6 +45,11 @@ class FaultyBlockAccess final : public BlockAccess {
     common::MutexLock lock(mutex_);
     lost_ = id;
   }
+  // The store lacks this block (Missing says so) until a Store brings it back.
+  void Vanish(const BlockId& id) {
+    common::MutexLock lock(mutex_);
+    vanished_ = id;
+  }
   size_t stored_blocks() const {
     common::MutexLock lock(mutex_);
     return stored_blocks_;
@@ -52,13 +57,21 @@ class FaultyBlockAccess final : public BlockAccess {
 
   common::Result<std::vector<BlockId>> Missing(const std::vector<BlockId>& ids) override {
     TESSERA_RETURN_IF_ERROR(Failure());
-    return real_.Missing(ids);
+    TESSERA_ASSIGN_OR_RETURN(auto missing, real_.Missing(ids));
+    common::MutexLock lock(mutex_);
+    if (vanished_ && std::find(ids.begin(), ids.end(), *vanished_) != ids.end()) {
+      missing.push_back(*vanished_);
+    }
+    return missing;
   }
   common::Status Store(const common::wire::BlockBatch& batch) override {
     TESSERA_RETURN_IF_ERROR(Failure());
     {
       common::MutexLock lock(mutex_);
       stored_blocks_ += batch.blocks.size();
+      for (const auto& b : batch.blocks) {
+        if (vanished_ && b.id == *vanished_) vanished_.reset();
+      }
     }
     return real_.Store(batch);
   }
@@ -83,6 +96,7 @@ class FaultyBlockAccess final : public BlockAccess {
   mutable common::Mutex mutex_;
   common::Status failure_ TESSERA_GUARDED_BY(mutex_);
   std::optional<BlockId> lost_ TESSERA_GUARDED_BY(mutex_);
+  std::optional<BlockId> vanished_ TESSERA_GUARDED_BY(mutex_);
   size_t stored_blocks_ TESSERA_GUARDED_BY(mutex_) = 0;
 };
 
@@ -389,6 +403,44 @@ TEST_CASE("namespace service: concurrent commits through the client pool get dis
   CHECK(std::adjacent_find(all.begin(), all.end()) == all.end());
   CHECK(all.size() == kThreads * kPerThread);
   CHECK(f.pool->idle() >= 1);
+}
+
+TEST_CASE(
+    "namespace service: a missing block is wanted only when the entry has it and the store "
+    "lacks it, until it is stored again") {
+  Fixture f;
+  f.Upload({"alpha\n", "beta\n"});
+  const uint64_t jid = f.CommitOne("docs", FileItem("a.txt", 0, {"alpha\n", "beta\n"})).jid;
+  const BlockId beta = BlockId::Of("beta\n");
+  const BlockId stranger = BlockId::Of("not in the entry\n");
+  auto ctx = Fixture::Ctx("docs");
+
+  // Present blocks and ids the entry does not reference are never wanted.
+  auto none = f.service->ReportMissing(ctx, jid, {beta, stranger});
+  REQUIRE(none.ok());
+  CHECK(*none == 0);
+  CHECK(f.service->Wanted(ctx).empty());
+
+  f.blocks->Vanish(beta);
+  auto one = f.service->ReportMissing(ctx, jid, {beta, stranger, beta});
+  REQUIRE(one.ok());
+  CHECK(*one == 1);
+  CHECK(f.service->Wanted(ctx) == std::vector<BlockId>{beta});
+  CHECK(f.service->Wanted(Fixture::Ctx("other")).empty());
+
+  // Stored again: no longer wanted.
+  common::wire::BlockBatch batch;
+  batch.blocks.push_back({beta, std::string("beta\n")});
+  REQUIRE(f.blocks->Store(batch).ok());
+  CHECK(f.service->Wanted(ctx).empty());
+
+  // Bad reports.
+  CHECK(f.service->ReportMissing(ctx, jid + 5, {beta}).status().code() == Code::kNotFound);
+  CHECK(f.service->ReportMissing(Fixture::Ctx("fresh"), 1, {beta}).status().code() ==
+        Code::kNotFound);
+  CHECK_FALSE(f.Exists("fresh"));
+  std::vector<BlockId> too_many(common::wire::kMaxWantedIds + 1, beta);
+  CHECK(f.service->ReportMissing(ctx, jid, too_many).status().code() == Code::kInvalidArgument);
 }
 
 }  // namespace
