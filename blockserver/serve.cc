@@ -7,6 +7,7 @@
 #include "blockserver/store/file_block_store.h"
 #include "common/cli/run_until_signal.h"
 #include "common/http/server.h"
+#include "common/lock_file.h"
 #include "common/log.h"
 
 namespace tessera::blockserver {
@@ -32,6 +33,20 @@ int Serve(const ServeFlags& flags) {
   const common::cli::TerminationSignals signals;
   common::Logger log(flags.log_level);
   common::PosixEnv env;
+
+  // One blockserver per data dir: a second one on the same files would lose blocks.
+  if (auto made = env.CreateDirs(flags.data_dir); !made.ok()) {
+    log.Error("blockserver", "data dir: " + made.ToString());
+    return 1;
+  }
+  auto lock = common::LockFile::Acquire(flags.data_dir, "blockserver.lock", "tessera-blockserver");
+  if (!lock.ok()) {
+    log.Error("blockserver", lock.status().message() +
+                                 (lock.status().code() == common::Code::kConflict
+                                      ? ": stop that server first, or give this one its own --data"
+                                      : ""));
+    return 1;
+  }
 
   std::unique_ptr<BlockStore> store;
   if (flags.store == "engine") {

@@ -1,5 +1,6 @@
 #include "metaserver/service.h"
 
+#include "common/lock_file.h"
 #include "metaserver/api/routes.h"
 
 namespace tessera::metaserver {
@@ -16,6 +17,14 @@ common::Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& op
                                                         ns::RemoteBlockAccess::DefaultOptions()));
   service->blocks_ = std::make_unique<ns::RemoteBlockAccess>(*service->block_clients_);
   TESSERA_RETURN_IF_ERROR(env.CreateDirs(options.data_dir));
+  // One metaserver per journal: a second one on the same data would corrupt it.
+  auto lock = common::LockFile::Acquire(options.data_dir, "metaserver.lock", "tessera-metaserver");
+  if (!lock.ok()) {
+    if (lock.status().code() != common::Code::kConflict) return lock.status();
+    return common::Conflict(lock.status().message() +
+                            ": stop that server first, or give this one its own --data");
+  }
+  service->lock_ = std::move(lock).value();
   TESSERA_ASSIGN_OR_RETURN(service->store_, journal::sqlite::SqliteJournalStore::Open(
                                                 options.data_dir + "/journal.db", log));
   service->journal_ = std::make_unique<journal::Journal>(*service->store_, env, log);

@@ -19,6 +19,7 @@
 #include "common/client/block_client_pool.h"
 #include "common/env.h"
 #include "common/http/server.h"
+#include "common/lock_file.h"
 #include "common/log.h"
 #include "common/result.h"
 #include "metaserver/api/json_api.h"
@@ -65,6 +66,7 @@ class Service {
   Service() = default;
 
   // Declaration order is construction order; destruction runs backwards, server first.
+  std::unique_ptr<common::LockFile> lock_;  // first made, last gone: the data dir is ours
   std::unique_ptr<common::client::BlockClientPool> block_clients_;
   std::unique_ptr<ns::RemoteBlockAccess> blocks_;
   std::unique_ptr<journal::sqlite::SqliteJournalStore> store_;

@@ -17,10 +17,11 @@
 #include "common/client/block_client.h"
 #include "common/client/meta_client.h"
 #include "common/clock.h"
+#include "common/device_name.h"
 #include "common/env.h"
+#include "common/lock_file.h"
 #include "common/log.h"
 #include "daemon/cli/commands.h"
-#include "daemon/cli/pid_lock.h"
 #include "daemon/index/index.h"
 #include "daemon/scanner/scanner.h"
 #include "daemon/state_paths.h"
@@ -107,13 +108,38 @@ int RunDaemon(const DaemonOptions& options) {
     }
     device = host;
   }
+  if (auto valid = common::ValidateDeviceName(device); !valid.ok()) {
+    std::fprintf(stderr, "tessera: --device: %s\n", valid.message().c_str());
+    return 2;
+  }
 
   auto root = AbsoluteDir(env, options.root);
   if (!root.ok()) return Fail("--root", root.status());
   auto state_dir = AbsoluteDir(env, state);
   if (!state_dir.ok()) return Fail("--state", state_dir.status());
-  auto lock = PidLock::Acquire(*state_dir);
+  // The daemon's own files must never be synced: the state dir is neither the root nor above
+  // it. (A state dir inside the root is skipped by the scanner.)
+  if (*state_dir == *root || root->starts_with(*state_dir + "/")) {
+    std::fprintf(stderr,
+                 "tessera: --state %s holds the synced folder --root %s: the daemon would sync "
+                 "its own index; give a state directory outside the folder (or leave --state "
+                 "out for the default)\n",
+                 state_dir->c_str(), root->c_str());
+    return 2;
+  }
+  auto lock = common::LockFile::Acquire(*state_dir, "daemon.lock", "tessera daemon");
   if (!lock.ok()) return Fail("lock", lock.status());
+  // One daemon per folder, whatever its state dir: two would split files between them.
+  auto root_lock = common::LockFile::AcquireDir(*root, "tessera daemon");
+  if (!root_lock.ok()) {
+    if (root_lock.status().code() != common::Code::kConflict)
+      return Fail("lock", root_lock.status());
+    std::fprintf(stderr,
+                 "tessera: %s: stop that daemon first (`tessera status --state DIR` shows "
+                 "whether one runs); one folder is synced by one daemon\n",
+                 root_lock.status().message().c_str());
+    return 1;
+  }
 
   auto index = index::Index::Open(*state_dir + "/index.db");
   if (!index.ok()) return Fail("index", index.status());

@@ -5,8 +5,8 @@
 #include <cstdio>
 
 #include "common/env.h"
+#include "common/lock_file.h"
 #include "daemon/cli/commands.h"
-#include "daemon/cli/pid_lock.h"
 #include "daemon/index/index.h"
 #include "daemon/state_paths.h"
 
@@ -29,7 +29,7 @@ int RunStatus(const StatusOptions& options) {
     }
     state = *def;
   }
-  const bool running = PidLock::IsLocked(state);
+  const bool running = common::LockFile::IsLocked(state, "daemon.lock");
   index::StatusSnapshot snap;
   std::string read_error;
   common::PosixEnv env;
