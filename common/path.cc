@@ -4,12 +4,15 @@
 
 #include <cerrno>
 
+#include "common/utf8.h"
+
 namespace tessera::common {
 
 namespace {
 
 Status Refuse(std::string_view path, std::string_view why) {
-  std::string shown(path.substr(0, 200));
+  // Shown as valid UTF-8 (messages travel in JSON): other bytes as \xNN.
+  std::string shown = EscapeInvalidUtf8(path.substr(0, 200));
   for (char& c : shown) {
     if (c == '\0') c = '?';
   }
@@ -24,6 +27,7 @@ Status ValidateRelativePath(std::string_view path) {
   if (path.front() == '/') return Refuse(path, "absolute");
   if (path.find('\0') != std::string_view::npos) return Refuse(path, "contains a NUL byte");
   if (path.find('\\') != std::string_view::npos) return Refuse(path, "contains a backslash");
+  if (!IsValidUtf8(path)) return Refuse(path, "not valid UTF-8 (the journal holds UTF-8 names)");
   size_t start = 0;
   for (;;) {
     const size_t slash = path.find('/', start);

@@ -20,7 +20,8 @@ inline constexpr size_t kMaxPathSegmentBytes = 255;
 // OK when `path` is a relative path of one or more non-empty '/'-separated segments.
 // InvalidArgument (naming the problem) when it is empty, absolute, longer than kMaxPathBytes,
 // has a segment that is empty ("a//b", "a/"), ".", "..", or longer than kMaxPathSegmentBytes,
-// or contains a NUL byte or a backslash. Bytes are not required to be valid UTF-8.
+// contains a NUL byte or a backslash, or is not valid UTF-8 (JSON, the wire's encoding, carries
+// only UTF-8: a name in another encoding is refused, never sent).
 Status ValidateRelativePath(std::string_view path);
 
 // root + "/" + rel, after ValidateRelativePath(rel), refusing when any EXISTING intermediate

@@ -63,6 +63,7 @@ int RunStatus(const StatusOptions& options) {
     o["conflicts"] = snap.conflicts;
     o["errors"] = snap.errors;
     o["last_error"] = last_error;
+    o["skipped_names"] = snap.skipped_names;
     o["root"] = snap.root;
     o["namespace"] = snap.ns;
     std::printf("%s\n", boost::json::serialize(o).c_str());
@@ -82,6 +83,7 @@ int RunStatus(const StatusOptions& options) {
   std::printf("conflicts:  %llu\n", static_cast<unsigned long long>(snap.conflicts));
   if (snap.errors)
     std::printf("refused:    %llu paths\n", static_cast<unsigned long long>(snap.errors));
+  if (!snap.skipped_names.empty()) std::printf("skipped:    %s\n", snap.skipped_names.c_str());
   std::printf("last error: %s\n", last_error.empty() ? "none" : last_error.c_str());
   return 0;
 }

@@ -427,6 +427,7 @@ Result<StatusSnapshot> Index::Snapshot(const std::string& ns_arg) {
     if (key == "conflicts") out.conflicts = static_cast<uint64_t>(kv->ColumnInt(1));
     if (key == "connected") out.connected = kv->ColumnText(1) == "1";
     if (key == "last_error") out.last_error = kv->ColumnText(1);
+    if (key == "skipped_names") out.skipped_names = kv->ColumnText(1);
   }
   return out;
 }

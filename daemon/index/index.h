@@ -80,6 +80,7 @@ struct StatusSnapshot {
   uint64_t conflicts = 0;
   uint64_t errors = 0;  // paths the server refused
   std::string last_error;
+  std::string skipped_names;  // "" or what the last full scan could not sync (Scanner)
   std::string root;
   std::string ns;
 };

@@ -65,6 +65,11 @@ Scanner::Scanner(common::Env& env, index::Index& index, common::Logger& log, std
 
 bool Scanner::Ignored(std::string_view name) { return common::IsTempName(name); }
 
+std::string Scanner::SkippedSummary(const ScanStats& stats) {
+  if (stats.skipped == 0) return "";
+  return std::to_string(stats.skipped) + " name(s) not synced, e.g. " + stats.first_skipped;
+}
+
 Status Scanner::OpenRootDir() {
   auto root = env_.OpenRoot(root_);
   if (root.ok()) {
@@ -94,6 +99,8 @@ common::Result<ScanStats> Scanner::FullScan() {
   ScanStats stats;
   TESSERA_RETURN_IF_ERROR(Walk("", stats, false));
   TESSERA_RETURN_IF_ERROR(MarkVanished("", /*with_dir=*/true, /*check_disk=*/true, stats));
+  // What `tessera status` says is skipped: as of this scan of everything.
+  TESSERA_RETURN_IF_ERROR(index_.SetValue("skipped_names", SkippedSummary(stats)));
   return stats;
 }
 
@@ -225,8 +232,11 @@ Status Scanner::Walk(const std::string& rel_dir, ScanStats& stats, bool remove_t
         }
         continue;
       }
-      if (!common::ValidateRelativePath(rel).ok()) {
-        log_.Warn("scanner", "skipping a name the journal cannot hold: " + rel);
+      if (const Status valid = common::ValidateRelativePath(rel); !valid.ok()) {
+        if (!remove_temps) {
+          log_.Warn("scanner", "skipping a name the journal cannot hold: " + valid.message());
+          if (stats.skipped++ == 0) stats.first_skipped = valid.message();
+        }
         continue;
       }
       const auto st = Lstat(rel);

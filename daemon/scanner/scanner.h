@@ -61,6 +61,10 @@ struct ScanStats {
   size_t seen = 0;
   size_t hashed = 0;
   size_t changed = 0;  // rows whose local version changed
+  // Names the journal cannot hold (not valid UTF-8, a backslash...): never synced, never
+  // blocking the rest. The first one's reason is kept for `tessera status`.
+  size_t skipped = 0;
+  std::string first_skipped;
 };
 
 class Scanner {
@@ -86,6 +90,8 @@ class Scanner {
 
   // True for names the scanner never syncs (temp files: common::IsTempName).
   static bool Ignored(std::string_view name);
+  // "" when nothing was skipped, else how many names and the first one's reason.
+  static std::string SkippedSummary(const ScanStats& stats);
 
  private:
   struct Observation {

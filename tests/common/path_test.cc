@@ -13,8 +13,8 @@ namespace {
 
 TEST_CASE("path: ordinary relative paths are accepted") {
   const std::string long_segment(255, 'n');
-  for (const char* p : {"a", "a/b/c.txt", ".hidden", "a/..b", "...", "x y/é/ü",
-                        long_segment.c_str(), "a\xff\xfe"}) {
+  for (const char* p :
+       {"a", "a/b/c.txt", ".hidden", "a/..b", "...", "x y/é/ü", long_segment.c_str()}) {
     CHECK_MESSAGE(ValidateRelativePath(p).ok(), std::string(p));
   }
 }
@@ -29,10 +29,18 @@ TEST_CASE("path: hostile paths are refused") {
        {std::string(), std::string("/etc/passwd"), std::string("/"), std::string(".."),
         std::string("."), std::string("../x"), std::string("a/../../x"), std::string("a/./b"),
         std::string("a/.."), std::string("a//b"), std::string("a/"), std::string("//a"),
-        std::string("a\\..\\b"), with_nul, long_segment, too_long}) {
+        std::string("a\\..\\b"), with_nul, long_segment, too_long, std::string("a\xff\xfe"),
+        std::string("caf\xe9.txt")}) {
     const Status s = ValidateRelativePath(p);
     CHECK_MESSAGE(s.code() == Code::kInvalidArgument, p);
   }
+}
+
+TEST_CASE("path: a name that is not UTF-8 is refused, and shown escaped") {
+  const Status s = ValidateRelativePath("dir/caf\xe9.txt");
+  CHECK(s.code() == Code::kInvalidArgument);
+  CHECK(s.message().find("dir/caf\\xe9.txt") != std::string::npos);
+  CHECK(s.message().find("UTF-8") != std::string::npos);
 }
 
 TEST_CASE("path: safe join builds root/rel and accepts missing components") {

@@ -1,0 +1,53 @@
+// Names the journal cannot hold (not valid UTF-8) are skipped with their reason in status and
+// never block the rest of the folder.
+#include <doctest/doctest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include "tests/daemon/test_cluster.h"
+
+namespace tessera::daemon::syncer {
+namespace {
+
+using testing::Exists;
+using testing::ReadFile;
+using testing::TestPeer;
+using testing::TestServers;
+using testing::WriteFile;
+
+TEST_CASE("names: a name that is not valid UTF-8 is skipped, named in status, the rest syncs") {
+  TestServers servers;
+  TestPeer a(servers, "A");
+  TestPeer b(servers, "B");
+  WriteFile(a.Abs("caf\xe9.txt"), "latin-1 name\n");  // Latin-1 "café.txt"
+  WriteFile(a.Abs("good.txt"), "fine\n");
+  std::filesystem::create_directory(a.Abs("sub"));
+  WriteFile(a.Abs("sub/also good.txt"), "fine too\n");
+  const auto synced = a.Sync();
+  REQUIRE_MESSAGE(synced.ok(), synced.ToString());
+  REQUIRE(b.Sync().ok());
+  CHECK(ReadFile(b.Abs("good.txt")) == "fine\n");
+  CHECK(ReadFile(b.Abs("sub/also good.txt")) == "fine too\n");
+  CHECK_FALSE(Exists(b.Abs("caf\xe9.txt")));
+  CHECK(Exists(a.Abs("caf\xe9.txt")));  // never touched
+
+  auto snapshot = a.index().Snapshot("default");
+  REQUIRE(snapshot.ok());
+  CHECK(snapshot->skipped_names.find("1 name(s)") != std::string::npos);
+  CHECK(snapshot->skipped_names.find("caf\\xe9.txt") != std::string::npos);
+  CHECK(snapshot->skipped_names.find("UTF-8") != std::string::npos);
+
+  // Renamed to a valid name: synced, and nothing is skipped any more.
+  std::rename(a.Abs("caf\xe9.txt").c_str(), a.Abs("caf\xc3\xa9.txt").c_str());
+  REQUIRE(a.Sync().ok());
+  REQUIRE(b.Sync().ok());
+  CHECK(ReadFile(b.Abs("caf\xc3\xa9.txt")) == "latin-1 name\n");
+  snapshot = a.index().Snapshot("default");
+  REQUIRE(snapshot.ok());
+  CHECK(snapshot->skipped_names.empty());
+}
+
+}  // namespace
+}  // namespace tessera::daemon::syncer
