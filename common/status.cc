@@ -25,6 +25,8 @@ std::string_view CodeName(Code code) {
       return "PermissionDenied";
     case Code::kResourceExhausted:
       return "ResourceExhausted";
+    case Code::kNoSpace:
+      return "NoSpace";
   }
   return "Unknown";
 }
@@ -44,7 +46,7 @@ Status Status::WithContext(std::string_view context) const {
 
 Status ErrnoStatus(std::string_view what, int err) {
   std::string msg = std::string(what) + ": " + std::strerror(err);
-  if (err == ENOSPC || err == EDQUOT) return ResourceExhausted(std::move(msg));
+  if (err == ENOSPC || err == EDQUOT) return NoSpace(std::move(msg));
   if (err == ENOENT) return NotFound(std::move(msg));
   if (err == EACCES || err == EPERM) return PermissionDenied(std::move(msg));
   return Status(Code::kIOError, std::move(msg));

@@ -19,7 +19,8 @@ enum class Code : int {
   kIOError,            // the OS said no
   kUnavailable,        // retry later (server down, timeout)
   kPermissionDenied,   // not authorised
-  kResourceExhausted,  // a limit was hit (size, count, disk)
+  kResourceExhausted,  // a limit was hit (size, count)
+  kNoSpace,            // the disk is full (ENOSPC, EDQUOT): retry once space is back
 };
 
 // Human-readable name of a code ("NotFound", ...).
@@ -62,6 +63,7 @@ inline Status PermissionDenied(std::string msg) {
 inline Status ResourceExhausted(std::string msg) {
   return Status(Code::kResourceExhausted, std::move(msg));
 }
+inline Status NoSpace(std::string msg) { return Status(Code::kNoSpace, std::move(msg)); }
 // IOError names the call/path and the OS reason: IOError("fsync " + path, strerror(errno)).
 inline Status IOError(std::string_view what, std::string_view why) {
   return Status(Code::kIOError, std::string(what) + ": " + std::string(why));

@@ -36,6 +36,9 @@ Response ErrorResponse(const Status& status) {
     case Code::kUnavailable:
       r.status = 503;
       break;
+    case Code::kNoSpace:
+      r.status = 507;  // Insufficient Storage: clients retry later
+      break;
     default:
       r.status = 500;
       break;

@@ -6,6 +6,7 @@
 #include "common/http/client.h"
 #include "common/wire/block_batch_format.h"
 #include "common/wire/block_messages.h"
+#include "tests/testutil/fault_env.h"
 #include "tests/testutil/temp_dir.h"
 
 namespace tessera::blockserver {
@@ -154,6 +155,22 @@ TEST_CASE("blockserver api: handlers work without a server") {
   CHECK(api::HandleHas(**store, request).body == R"({"missing":[]})");
   request.body = std::string(wire::kBlockBatchMagic) + std::string(41, '\xff');
   CHECK(api::HandleStoreBatch(**store, request).status == 413);
+}
+
+TEST_CASE("blockserver api: a full disk answers 507 (retry later), not a size limit's 413") {
+  testutil::TempDir dir;
+  common::PosixEnv posix;
+  testutil::FaultEnv env(posix);
+  auto store = FileBlockStore::Open(dir.path(), env);
+  REQUIRE(store.ok());
+  http::Request request;
+  request.body = wire::EncodeBlockBatch(Batch({"no room"}));
+  env.SetNoSpace(true);
+  const http::Response full = api::HandleStoreBatch(**store, request);
+  CHECK(full.status == 507);
+  CHECK(full.body.find("NoSpace") != std::string::npos);
+  env.SetNoSpace(false);
+  CHECK(api::HandleStoreBatch(**store, request).status == 200);
 }
 
 }  // namespace

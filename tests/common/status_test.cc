@@ -24,7 +24,8 @@ TEST_CASE("status: codes print with their names and context") {
   CHECK(Status::Ok().ToString() == "OK");
   CHECK(NotFound("x").ToString() == "NotFound: x");
   CHECK(Corruption("crc").WithContext("wal 3").ToString() == "Corruption: wal 3: crc");
-  CHECK(ErrnoStatus("write f", ENOSPC).code() == Code::kResourceExhausted);
+  CHECK(ErrnoStatus("write f", ENOSPC).code() == Code::kNoSpace);
+  CHECK(ErrnoStatus("write f", EDQUOT).code() == Code::kNoSpace);
   CHECK(ErrnoStatus("open f", ENOENT).code() == Code::kNotFound);
   CHECK(ErrnoStatus("read f", EIO).code() == Code::kIOError);
 }

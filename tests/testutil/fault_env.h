@@ -8,7 +8,7 @@
 //     fail, reads and lookups too. A failing Append first writes half of its data (a torn
 //     write).
 //   - SetNoSpace(true): every Append and every creation (files, directories, symlinks) fails
-//     with ENOSPC (kResourceExhausted) until turned off.
+//     with ENOSPC (kNoSpace) until turned off.
 //   - DropUnsyncedData(): simulates power loss. Every file written through this Env is cut back
 //     to its last fsynced length; files, symlinks and directories (Mkdir) whose directory
 //     entry was never made durable by a SyncDir/SyncDirAt of their parent are removed; renames

@@ -121,7 +121,7 @@ TEST_CASE("engine: power loss after a clean run keeps every acknowledged write")
   CHECK(CheckRecovered(base, dir.path(), log, w, -1) == kBatches);
 }
 
-TEST_CASE("engine: ENOSPC fails writes with ResourceExhausted and loses nothing acknowledged") {
+TEST_CASE("engine: ENOSPC fails writes with NoSpace and loses nothing acknowledged") {
   common::PosixEnv base;
   common::Logger log(common::LogLevel::kError);
   testutil::TempDir dir;
@@ -143,7 +143,7 @@ TEST_CASE("engine: ENOSPC fails writes with ResourceExhausted and loses nothing 
     WriteBatch batch;
     batch.Put(KeyFor(6 * kPerBatch), ValueFor(6 * kPerBatch, SizeFor(6 * kPerBatch)));
     w.attempted = 7;
-    CHECK((*e)->Write(batch).code() == common::Code::kResourceExhausted);
+    CHECK((*e)->Write(batch).code() == common::Code::kNoSpace);
     // Sticky: even with space back, the engine refuses writes until reopened.
     env.SetNoSpace(false);
     CHECK(!(*e)->Write(batch).ok());
