@@ -1,7 +1,8 @@
 // daemon/state_paths.h
 //
 // Where the daemon keeps its state when --state is not given: $XDG_STATE_HOME/tessera, else
-// $HOME/.local/state/tessera. Pure apart from reading the environment it is handed.
+// $HOME/.local/state/tessera. Pure apart from reading the environment it is handed (or, for
+// StateDirOrDefault, the process's).
 #pragma once
 
 #include <string>
@@ -14,5 +15,8 @@ namespace tessera::daemon {
 // InvalidArgument when neither is usable (set and absolute).
 common::Result<std::string> DefaultStateDir(const std::string& xdg_state_home,
                                             const std::string& home);
+
+// `flag` (the --state given) when not empty, else DefaultStateDir of this process's environment.
+common::Result<std::string> StateDirOrDefault(const std::string& flag);
 
 }  // namespace tessera::daemon

@@ -18,6 +18,10 @@ std::vector<common::cli::Subcommand> Subcommands() {
                                     AddDaemonFlags, RunDaemon),
       MakeSubcommand<StatusOptions>("status", "show what the daemon is doing", AddStatusFlags,
                                     RunStatus),
+      MakeSubcommand<ResumeOptions>("resume",
+                                    "answer a held mass delete or a paused folder: "
+                                    "--confirm-deletes, --restore or --start-over",
+                                    AddResumeFlags, RunResume),
   };
 }
 

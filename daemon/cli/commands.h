@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 #include "common/log.h"
@@ -27,11 +28,22 @@ struct DaemonOptions {
   std::string device;
   common::LogLevel log_level = common::LogLevel::kInfo;
   std::chrono::seconds rescan_interval{600};
+  // A mass delete (daemon/syncer/delete_guard.h): more than this many files...
+  uint64_t mass_delete_files = 100;
+  // ...and more than this percent of the folder's files.
+  uint32_t mass_delete_percent = 50;
 };
 
 struct StatusOptions {
   std::string state_dir;
   bool json = false;
+};
+
+struct ResumeOptions {
+  std::string state_dir;
+  bool confirm_deletes = false;
+  bool restore = false;
+  bool start_over = false;
 };
 
 // Parses argv and runs the chosen subcommand.
@@ -43,5 +55,8 @@ int RunDaemon(const DaemonOptions& options);
 // `tessera status` (status_command.cc).
 void AddStatusFlags(CLI::App& command, StatusOptions& options);
 int RunStatus(const StatusOptions& options);
+// `tessera resume` (resume_command.cc).
+void AddResumeFlags(CLI::App& command, ResumeOptions& options);
+int RunResume(const ResumeOptions& options);
 
 }  // namespace tessera::daemon::cli

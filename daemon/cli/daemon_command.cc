@@ -70,6 +70,16 @@ void AddDaemonFlags(CLI::App& command, DaemonOptions& options) {
           [&options](int64_t seconds) { options.rescan_interval = std::chrono::seconds(seconds); },
           "seconds between full rescans")
       ->check(CLI::Range(int64_t{1}, int64_t{86400 * 7}));
+  command
+      .add_option("--mass-delete-files", options.mass_delete_files,
+                  "a scan or burst deleting more than this many files (and more than "
+                  "--mass-delete-percent of the folder) waits for `tessera resume`")
+      ->capture_default_str();
+  command
+      .add_option("--mass-delete-percent", options.mass_delete_percent,
+                  "... and more than this percent of the folder's files (0-100)")
+      ->check(CLI::Range(0, 100))
+      ->capture_default_str();
 }
 
 int RunDaemon(const DaemonOptions& options) {
@@ -91,15 +101,12 @@ int RunDaemon(const DaemonOptions& options) {
   if (EnvOr("MALLOC_TRIM_THRESHOLD_").empty()) (void)::mallopt(M_TRIM_THRESHOLD, 64 << 20);
   if (EnvOr("MALLOC_ARENA_MAX").empty()) (void)::mallopt(M_ARENA_MAX, 2);
 
-  std::string state = options.state_dir;
-  if (state.empty()) {
-    auto def = DefaultStateDir(EnvOr("XDG_STATE_HOME"), EnvOr("HOME"));
-    if (!def.ok()) {
-      std::fprintf(stderr, "tessera: %s\n", def.status().ToString().c_str());
-      return 2;
-    }
-    state = *def;
+  auto state_flag = StateDirOrDefault(options.state_dir);
+  if (!state_flag.ok()) {
+    std::fprintf(stderr, "tessera: %s\n", state_flag.status().ToString().c_str());
+    return 2;
   }
+  const std::string& state = *state_flag;
   std::string device = options.device;
   if (device.empty()) {
     char host[HOST_NAME_MAX + 1] = {};
@@ -153,6 +160,8 @@ int RunDaemon(const DaemonOptions& options) {
 
   scanner::Scanner scanner(env, **index, log, *root, *state_dir);
   syncer::SyncConfig config{*root, *state_dir, options.ns, device};
+  config.mass_delete_files = options.mass_delete_files;
+  config.mass_delete_percent = options.mass_delete_percent;
   auto engine = syncer::SyncEngine::Create(env, **index, scanner, log, **meta, **blocks, config);
   if (!engine.ok()) return Fail("sync engine", engine.status());
   syncer::SyncerOptions sync_options;

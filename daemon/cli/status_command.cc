@@ -18,17 +18,12 @@ void AddStatusFlags(CLI::App& command, StatusOptions& options) {
 }
 
 int RunStatus(const StatusOptions& options) {
-  std::string state = options.state_dir;
-  if (state.empty()) {
-    const char* xdg = std::getenv("XDG_STATE_HOME");
-    const char* home = std::getenv("HOME");
-    auto def = DefaultStateDir(xdg ? xdg : "", home ? home : "");
-    if (!def.ok()) {
-      std::fprintf(stderr, "tessera: %s\n", def.status().ToString().c_str());
-      return 2;
-    }
-    state = *def;
+  auto state_dir = StateDirOrDefault(options.state_dir);
+  if (!state_dir.ok()) {
+    std::fprintf(stderr, "tessera: %s\n", state_dir.status().ToString().c_str());
+    return 2;
   }
+  const std::string& state = *state_dir;
   const bool running = common::LockFile::IsLocked(state, "daemon.lock");
   index::StatusSnapshot snap;
   std::string read_error;
@@ -64,12 +59,16 @@ int RunStatus(const StatusOptions& options) {
     o["errors"] = snap.errors;
     o["last_error"] = last_error;
     o["skipped_names"] = snap.skipped_names;
+    o["paused"] = snap.paused;
+    o["held_deletes_outgoing"] = snap.held_outgoing;
+    o["held_deletes_incoming"] = snap.held_incoming;
     o["root"] = snap.root;
     o["namespace"] = snap.ns;
     std::printf("%s\n", boost::json::serialize(o).c_str());
     return 0;
   }
   std::printf("daemon:     %s\n", running ? "running" : "not running");
+  if (!snap.paused.empty()) std::printf("paused:     %s\n", snap.paused.c_str());
   if (!snap.root.empty())
     std::printf("folder:     %s (namespace %s)\n", snap.root.c_str(), snap.ns.c_str());
   std::printf("servers:    %s\n", connected ? "connected" : "not connected");
@@ -84,6 +83,13 @@ int RunStatus(const StatusOptions& options) {
   if (snap.errors)
     std::printf("refused:    %llu paths\n", static_cast<unsigned long long>(snap.errors));
   if (!snap.skipped_names.empty()) std::printf("skipped:    %s\n", snap.skipped_names.c_str());
+  if (snap.held_outgoing > 0 || snap.held_incoming > 0) {
+    std::printf(
+        "held:       %llu deletes made here, %llu from other desktops, wait for `tessera resume "
+        "--confirm-deletes` (let them go) or `tessera resume --restore` (bring the files back)\n",
+        static_cast<unsigned long long>(snap.held_outgoing),
+        static_cast<unsigned long long>(snap.held_incoming));
+  }
   std::printf("last error: %s\n", last_error.empty() ? "none" : last_error.c_str());
   return 0;
 }

@@ -324,8 +324,11 @@ Result<std::vector<std::string>> Index::PathsUnderPage(const std::string& dir,
 }
 
 Result<std::vector<std::string>> Index::DirtyPaths(size_t limit) {
-  return impl_->Strings("SELECT path FROM files WHERE state = 'dirty' ORDER BY path LIMIT ?1",
-                        static_cast<int64_t>(limit));
+  return impl_->Strings(
+      "SELECT path FROM files WHERE state = 'dirty' AND NOT (kind IS NULL AND path IN "
+      "(SELECT path FROM held_deletes WHERE incoming = 0 AND confirmed = 0)) "
+      "ORDER BY path LIMIT ?1",
+      static_cast<int64_t>(limit));
 }
 
 Result<std::vector<std::string>> Index::NewLocalDirs(size_t limit) {
@@ -374,6 +377,45 @@ Status Index::AddCounter(const std::string& key, int64_t delta) {
 Status Index::SetValue(const std::string& key, const std::string& value) {
   TESSERA_ASSIGN_OR_RETURN(auto* s,
                            impl_->Stmt("INSERT OR REPLACE INTO status(key, value) VALUES(?1, ?2)"));
+  auto use = s->Use();
+  TESSERA_RETURN_IF_ERROR(s->BindAll(key, value));
+  return s->Run();
+}
+
+Status Index::ClearValueIf(const std::string& key, const std::string& value) {
+  TESSERA_ASSIGN_OR_RETURN(
+      auto* s, impl_->Stmt("UPDATE status SET value = '' WHERE key = ?1 AND value = ?2"));
+  auto use = s->Use();
+  TESSERA_RETURN_IF_ERROR(s->BindAll(key, value));
+  return s->Run();
+}
+
+Result<bool> Index::TakeValue(const std::string& key) {
+  TESSERA_ASSIGN_OR_RETURN(auto* s, impl_->Stmt("DELETE FROM status WHERE key = ?1 RETURNING 1"));
+  auto use = s->Use();
+  TESSERA_RETURN_IF_ERROR(s->BindText(1, key));
+  TESSERA_ASSIGN_OR_RETURN(bool row, s->Step());
+  if (row) {
+    while (true) {  // finish the statement so that the delete is done
+      TESSERA_ASSIGN_OR_RETURN(bool more, s->Step());
+      if (!more) break;
+    }
+  }
+  return row;
+}
+
+Result<std::optional<std::string>> Index::GetMeta(const std::string& key) {
+  TESSERA_ASSIGN_OR_RETURN(auto* s, impl_->Stmt("SELECT value FROM meta WHERE key = ?1"));
+  auto use = s->Use();
+  TESSERA_RETURN_IF_ERROR(s->BindText(1, key));
+  TESSERA_ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(s->ColumnText(0));
+}
+
+Status Index::SetMeta(const std::string& key, const std::string& value) {
+  TESSERA_ASSIGN_OR_RETURN(auto* s,
+                           impl_->Stmt("INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)"));
   auto use = s->Use();
   TESSERA_RETURN_IF_ERROR(s->BindAll(key, value));
   return s->Run();
@@ -428,6 +470,16 @@ Result<StatusSnapshot> Index::Snapshot(const std::string& ns_arg) {
     if (key == "connected") out.connected = kv->ColumnText(1) == "1";
     if (key == "last_error") out.last_error = kv->ColumnText(1);
     if (key == "skipped_names") out.skipped_names = kv->ColumnText(1);
+    if (key == "paused") out.paused = kv->ColumnText(1);
+  }
+  {
+    TESSERA_ASSIGN_OR_RETURN(
+        auto* held, impl_->Stmt("SELECT coalesce(sum(incoming = 0), 0), coalesce(sum(incoming), 0) "
+                                "FROM held_deletes WHERE confirmed = 0"));
+    auto use_held = held->Use();
+    TESSERA_RETURN_IF_ERROR(held->Step().status());
+    out.held_outgoing = static_cast<uint64_t>(held->ColumnInt(0));
+    out.held_incoming = static_cast<uint64_t>(held->ColumnInt(1));
   }
   return out;
 }

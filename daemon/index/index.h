@@ -78,11 +78,24 @@ struct StatusSnapshot {
   uint64_t download_pending_files = 0;
   uint64_t download_pending_bytes = 0;
   uint64_t conflicts = 0;
-  uint64_t errors = 0;  // paths the server refused
+  uint64_t errors = 0;         // paths the server refused
+  uint64_t held_outgoing = 0;  // deletes made here, held by the mass-delete guard
+  uint64_t held_incoming = 0;  // deletes from the journal, held likewise
+  std::string paused;          // "" or why the folder is not synced now (RootGuard)
   std::string last_error;
   std::string skipped_names;  // "" or what the last full scan could not sync (Scanner)
   std::string root;
   std::string ns;
+};
+
+// What the mass-delete guard weighs (daemon/syncer/delete_guard.h). Files and symlinks are
+// counted, not directories.
+struct DeleteCounts {
+  uint64_t files = 0;          // with a live base: the folder's files as last synced
+  uint64_t outgoing = 0;       // deleted here (dirty, absent, live base), not yet confirmed
+  uint64_t incoming = 0;       // a journal delete pending for a file present here, not confirmed
+  uint64_t held_outgoing = 0;  // of `outgoing`, held (unconfirmed)
+  uint64_t held_incoming = 0;  // of `incoming`, held (unconfirmed)
 };
 
 // Blocklists are stored compactly: 36 bytes a block (32-byte id, little-endian u32 size).
@@ -163,9 +176,41 @@ class Index {
   // Up to `limit` local places holding block `id`.
   common::Result<std::vector<BlockLocation>> FindBlock(const common::BlockId& id, size_t limit);
 
+  // The mass-delete guard's held deletes (index_held.cc; daemon/syncer/delete_guard.h). A held,
+  // unconfirmed path is left out of DirtyPaths (outgoing) while it is absent here, or out of
+  // PendingPaths (incoming) while its pending entry is a delete.
+  common::Result<DeleteCounts> CountDeletes();
+  // Holds these paths' deletes (of one direction); already held ones are left as they are.
+  common::Status HoldDeletes(const std::vector<std::string>& paths, bool incoming);
+  // Whether `path`'s delete (of that direction) was held and then confirmed.
+  common::Result<bool> DeleteConfirmed(const std::string& path, bool incoming);
+  // Forgets the held rows whose path is no longer a delete of their direction (the file came
+  // back, the delete went out or was applied, or another entry replaced it).
+  common::Status PruneHeld();
+  // Lets every unconfirmed held delete of that direction go through the guard again (the
+  // delete is no mass delete any more); returns how many.
+  common::Result<uint64_t> ReleaseHeld(bool incoming);
+  // Held deletes not confirmed yet, both directions.
+  common::Result<uint64_t> HeldCount();
+  // `tessera resume --confirm-deletes`: every held delete is confirmed; returns how many.
+  common::Result<uint64_t> ConfirmHeldDeletes();
+  // `tessera resume --restore`: every held delete is undone instead; returns how many. A file
+  // deleted here becomes a pending entry of its base (downloaded again, as a new desktop would);
+  // a file present here whose journal delete is pending gets that delete as its base and is
+  // dirty (uploaded again, as new).
+  common::Result<uint64_t> RestoreHeldDeletes();
+
+  // Identity values of the state dir (the meta table, beside root and namespace).
+  common::Result<std::optional<std::string>> GetMeta(const std::string& key);
+  common::Status SetMeta(const std::string& key, const std::string& value);
+
   // Status values.
+  // Removes `key`; whether it was there (a request `tessera resume` left for the daemon).
+  common::Result<bool> TakeValue(const std::string& key);
   common::Status AddCounter(const std::string& key, int64_t delta);
   common::Status SetValue(const std::string& key, const std::string& value);
+  // Sets `key` to "" if it holds `value` (an error whose condition ended, say).
+  common::Status ClearValueIf(const std::string& key, const std::string& value);
   common::Result<StatusSnapshot> Snapshot(const std::string& ns);
 
  private:

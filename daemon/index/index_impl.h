@@ -39,6 +39,14 @@ struct Index::Impl {
     return &it->second;
   }
 
+  // The first column of the first row of `sql` (no parameters), as a count.
+  common::Result<uint64_t> Count(std::string_view sql) {
+    TESSERA_ASSIGN_OR_RETURN(SqliteStmt * s, Stmt(sql));
+    auto use = s->Use();
+    TESSERA_RETURN_IF_ERROR(s->Step().status());
+    return static_cast<uint64_t>(s->ColumnInt(0));
+  }
+
   // The first column of every row of `sql`, whose only parameter (if any) is a LIMIT bound to
   // `limit`.
   common::Result<std::vector<std::string>> Strings(std::string_view sql, int64_t limit) {

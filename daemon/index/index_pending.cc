@@ -131,8 +131,11 @@ Status Index::RemovePending(const std::string& path) {
 }
 
 Result<std::vector<std::string>> Index::PendingPaths(size_t limit) {
-  return impl_->Strings("SELECT path FROM remote_pending ORDER BY jid LIMIT ?1",
-                        static_cast<int64_t>(limit));
+  return impl_->Strings(
+      "SELECT path FROM remote_pending WHERE NOT (kind = 'deleted' AND path IN "
+      "(SELECT path FROM held_deletes WHERE incoming = 1 AND confirmed = 0)) "
+      "ORDER BY jid LIMIT ?1",
+      static_cast<int64_t>(limit));
 }
 
 Result<bool> Index::HasPendingUnder(const std::string& dir) {

@@ -17,6 +17,7 @@ using common::sqlite::SqliteDb;
 //       8 bytes only, without the index by path and the cascade (block_locations.h): the
 //       32-byte id index and the path index made up most of the table's cost in an initial
 //       sync. The data step after it refills the table from files.blocks.
+//   004_held_deletes.sql               deletes held by the mass-delete guard
 constexpr int64_t kBlockLocationsRebuilt = 3;
 
 common::sqlite::Schema IndexSchema() {

@@ -63,7 +63,9 @@ Scanner::Scanner(common::Env& env, index::Index& index, common::Logger& log, std
                  std::string skip_dir)
     : env_(env), index_(index), log_(log), root_(std::move(root)), skip_dir_(std::move(skip_dir)) {}
 
-bool Scanner::Ignored(std::string_view name) { return common::IsTempName(name); }
+bool Scanner::Ignored(std::string_view name) {
+  return common::IsTempName(name) || name == kFolderMarker;
+}
 
 std::string Scanner::SkippedSummary(const ScanStats& stats) {
   if (stats.skipped == 0) return "";
@@ -226,7 +228,7 @@ Status Scanner::Walk(const std::string& rel_dir, ScanStats& stats, bool remove_t
       const std::string abs = Abs(rel);
       if (abs == skip_dir_) continue;
       if (Ignored(name)) {
-        if (remove_temps) {
+        if (remove_temps && common::IsTempName(name)) {
           log_.Info("scanner", "removing a temp file left by a crash: " + rel);
           (void)env_.RemoveFileAt(At(rel));
         }

@@ -3,17 +3,17 @@
 // Scanner: compares the sync root on disk with the index and records what changed. It walks
 // through the Env beneath the root (common::RootDir: symlinks are never followed, nor is
 // anything outside the root reached), skips the state dir when it lies inside the root and
-// the daemon's own temp files (common/temp_name.h), and decides "changed" by kind, size, mtime,
-// inode and mode — re-hashing when in doubt: a file whose mtime is within kDoubtWindow of its hash
-// time is hashed again on the next look (a same-size write within one mtime tick is not missed),
-// and a file that changed while hashed is reported for a later look. Every changed path is marked
-// dirty in the index for the syncer. Work goes in batches of kBatchPaths paths: the files to
-// read are chunked on kHashThreads threads (so one file's disk reads overlap another's
-// hashing), then the batch is recorded in one index transaction.
-// Memory does not grow with the tree: deletions are found by paging through the index's
-// present paths (kVanishPage at a time) and looking each one up on disk, not by remembering
-// what the walk saw, and the recheck list is capped (kMaxRecheckPaths, then "rescan all").
-// Not thread-safe: owned by the syncer thread (the hash workers live inside one call).
+// the daemon's own temp files (common/temp_name.h) and folder marker, and decides "changed" by
+// kind, size, mtime, inode and mode — re-hashing when in doubt: a file whose mtime is within
+// kDoubtWindow of its hash time is hashed again on the next look (a same-size write within one
+// mtime tick is not missed), and a file that changed while hashed is reported for a later look.
+// Every changed path is marked dirty in the index for the syncer. Work goes in batches of
+// kBatchPaths paths: the files to read are chunked on kHashThreads threads (so one file's disk
+// reads overlap another's hashing), then the batch is recorded in one index transaction. Memory
+// does not grow with the tree: deletions are found by paging through the index's present paths
+// (kVanishPage at a time) and looking each one up on disk, not by remembering what the walk saw,
+// and the recheck list is capped (kMaxRecheckPaths, then "rescan all"). Not thread-safe: owned by
+// the syncer thread (the hash workers live inside one call).
 #pragma once
 
 #include <chrono>
@@ -44,6 +44,9 @@ inline constexpr size_t kVanishPage = 1024;
 // Past this many paths in doubt (a tree copied in and hashed at once), one full rescan looks at
 // them all instead of a list of each.
 inline constexpr size_t kMaxRecheckPaths = 4096;
+// The file in the sync root that tells it from an empty folder made in its place
+// (daemon/syncer/root_guard.h). Never synced, at any depth.
+inline constexpr std::string_view kFolderMarker = ".tessera-folder";
 
 // What to look at again soon: `paths`, or everything (`all`) when there were too many.
 // Holds at most kMaxRecheckPaths paths.
@@ -88,7 +91,7 @@ class Scanner {
   // Observes one path whose lstat result is `st` (nullptr: absent) and records it.
   common::Status Observe(const std::string& rel, const common::FileStat* st, ScanStats& stats);
 
-  // True for names the scanner never syncs (temp files: common::IsTempName).
+  // True for names the scanner never syncs (temp files: common::IsTempName; kFolderMarker).
   static bool Ignored(std::string_view name);
   // "" when nothing was skipped, else how many names and the first one's reason.
   static std::string SkippedSummary(const ScanStats& stats);

@@ -49,7 +49,9 @@ SyncEngine::SyncEngine(common::Env& env, index::Index& index, scanner::Scanner& 
       reconstructor_(env, root_dir_, index, blocks, *local_blocks_, log, config_),
       remover_(env, root_dir_, index, log, config_),
       uploader_(env, index, meta, *pipe_, *local_blocks_, log, config_),
-      healer_(meta, blocks, *local_blocks_, log) {}
+      healer_(meta, blocks, *local_blocks_, log),
+      delete_guard_(index, log, config_),
+      root_guard_(env, index, log, config_.root, config_.state_dir, config_.ns) {}
 
 RoundStats SyncEngine::stats() const {
   RoundStats sum;
@@ -134,12 +136,22 @@ Result<SyncEngine::PassOutcome> SyncEngine::Pass() {
   std::set<std::string> paths(dirty.begin(), dirty.end());
   paths.insert(pending.begin(), pending.end());
   if (paths.empty()) {
-    out.nothing_left = true;
+    // Held deletes are weighed again all the same: files put back may have ended the mass
+    // delete, and the rest then goes.
+    PassPlan none;
+    uint64_t released = 0;
+    TESSERA_RETURN_IF_ERROR(delete_guard_.Filter(none, released));
+    out.done = released;
+    out.nothing_left = released == 0;
     return out;
   }
   // Decide.
   TESSERA_ASSIGN_OR_RETURN(PassPlan plan, planner_.PlanPass(paths));
   out.done = plan.recorded;
+  // A mass delete waits for a yes (`tessera resume`); held deletes let go count as progress.
+  uint64_t released = 0;
+  TESSERA_RETURN_IF_ERROR(delete_guard_.Filter(plan, released));
+  out.done += released;
   auto note = [&](const Status& s) {
     if (s.ok()) {
       ++out.done;

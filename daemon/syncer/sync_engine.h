@@ -10,10 +10,13 @@
 //   Uploader       commit batches and the blocks they need (uploader.h, block_sender.h)
 //   BlockHealer    reports blocks the blockserver lacks, stores again those held here
 //                  (block_healer.h)
+//   DeleteGuard    holds a mass delete, either way, until `tessera resume` (delete_guard.h)
+//   RootGuard      tells the synced folder from an empty one in its place (root_guard.h)
 // The engine owns them, the store/retrieve pipe and the local block copies (LocalBlocks) they
 // share, and dispatches. Each pass of Process() is observe -> decide -> act: it scans what the
 // last pass's actions marked (NextPass), applies moves, plans the dirty and pending paths,
-// then writes (in groups, path order), uploads, and deletes locally (children first). An
+// holds a mass delete, then writes (in groups, path order), uploads, and deletes locally
+// (children first). An
 // action that finds a path changed marks it for the next pass instead of scanning or
 // re-planning itself. Each step is idempotent and recorded in the index before the next, so a
 // crash or restart resumes where it stopped. Every file the engine's components touch in the
@@ -36,6 +39,7 @@
 #include "daemon/remote/block_pipe.h"
 #include "daemon/scanner/scanner.h"
 #include "daemon/syncer/block_healer.h"
+#include "daemon/syncer/delete_guard.h"
 #include "daemon/syncer/local_blocks.h"
 #include "daemon/syncer/local_remover.h"
 #include "daemon/syncer/move_applier.h"
@@ -44,6 +48,7 @@
 #include "daemon/syncer/prefetcher.h"
 #include "daemon/syncer/puller.h"
 #include "daemon/syncer/reconstructor.h"
+#include "daemon/syncer/root_guard.h"
 #include "daemon/syncer/sync_types.h"
 #include "daemon/syncer/uploader.h"
 
@@ -80,6 +85,13 @@ class SyncEngine {
   uint64_t healed() const { return healer_.healed(); }
   // Records an error for `tessera status` (last_error) and logs it.
   void RecordError(const std::string& message);
+  // Whether the sync root is the folder synced before (RootGuard::Check): "" when it is, else
+  // why sync is paused. Call before each round's scan.
+  common::Result<std::string> CheckRoot() { return root_guard_.Check(); }
+  // `tessera resume --start-over` (RootGuard::StartOver). The caller then scans all and pulls.
+  common::Status StartOver() { return root_guard_.StartOver(); }
+  // How many deletes are held (DeleteGuard): the syncer looks for a yes now and then.
+  common::Result<uint64_t> held_deletes() { return index_.HeldCount(); }
 
  private:
   SyncEngine(common::Env& env, index::Index& index, scanner::Scanner& scanner, common::Logger& log,
@@ -122,6 +134,8 @@ class SyncEngine {
   LocalRemover remover_;
   Uploader uploader_;
   BlockHealer healer_;
+  DeleteGuard delete_guard_;
+  RootGuard root_guard_;
   NextPass next_;
   uint64_t cursor_ = 0;
   bool work_left_ = false;

@@ -34,7 +34,7 @@ bool SyncSchedule::Due(Time now) const {
   const bool more = work_left_ && !offline();
   const bool recheck = now >= next_recheck_ && !EventsPending();
   return Settled(now) || remote_ || retry || more || now >= next_rescan_ || now >= next_pull_ ||
-         recheck;
+         recheck || now >= look_again_;
 }
 
 SyncSchedule::Time SyncSchedule::WakeAt() const {
@@ -43,7 +43,7 @@ SyncSchedule::Time SyncSchedule::WakeAt() const {
     until = std::min(last_event_ + options_.debounce, first_event_ + options_.max_debounce);
   }
   if (deferred_ && EventsPending()) return until;
-  until = std::min({until, next_rescan_, next_pull_});
+  until = std::min({until, next_rescan_, next_pull_, look_again_});
   if (!EventsPending()) until = std::min(until, next_recheck_);
   if (offline()) until = std::min(until, retry_at_);
   return until;
@@ -57,6 +57,7 @@ RoundRequest SyncSchedule::Take(Time now) {
     overflow_ = false;
   }
   round.pull = std::exchange(remote_, false);
+  if (now >= look_again_) look_again_ = Time::max();
   if (now >= next_rescan_) {
     round.full_scan = true;
     next_rescan_ = now + options_.rescan_interval;

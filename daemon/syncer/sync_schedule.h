@@ -15,12 +15,15 @@
 //   (the scan may hold half of a change, e.g. a directory renamed while it was walked); the
 //   next round, once those events settle, scans them and acts. At most once in a row, so a
 //   stream of events never starves the servers.
+// - A round that waits for something outside (a folder gone, deletes held for a yes) asks to
+//   look again at a time (LookAgainAt): a round is due then, scanning nothing by itself.
 // - A server unreachable: rounds stay local until the retry time, backoff_min doubling to
 //   backoff_max with up to a quarter more of jitter; a pull asked for (the notify thread heard
 //   the metaserver) still tries at once.
 // Not thread-safe: the Syncer calls it under its mutex.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <random>
@@ -85,6 +88,8 @@ class SyncSchedule {
   bool MayContactServers(Time now, bool pull) const;
   // A round found a server unreachable at `now`: returns how long until the next try.
   std::chrono::milliseconds Unreachable(Time now);
+  // Makes a round due at `at` (the earliest of the times asked for, until a round takes it).
+  void LookAgainAt(Time at) { look_again_ = std::min(look_again_, at); }
   // A round reached the servers.
   void Reachable() { backoff_ = std::chrono::milliseconds(0); }
   bool offline() const { return backoff_.count() > 0; }
@@ -106,6 +111,7 @@ class SyncSchedule {
   Time next_rescan_ = Time::max();
   Time next_pull_ = Time::max();
   Time next_recheck_ = Time::max();
+  Time look_again_ = Time::max();
   scanner::Recheck recheck_;  // bounded: kMaxRecheckPaths, then "all"
   bool work_left_ = false;
   bool deferred_ = false;  // the last round that scanned did not act on its scan

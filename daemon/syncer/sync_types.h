@@ -29,6 +29,10 @@ struct SyncConfig {
   // passes per call (then work_left() says so), so a huge backlog never holds up pulls and scans.
   size_t paths_per_pass = 1000;
   int passes_per_process = 50;
+  // A mass delete (daemon/syncer/delete_guard.h) deletes more than `mass_delete_files` files
+  // and more than `mass_delete_percent` percent of the folder's files, in one direction.
+  uint64_t mass_delete_files = 100;
+  uint32_t mass_delete_percent = 50;
 };
 
 struct RoundStats {

@@ -3,6 +3,8 @@
 #include <random>
 #include <utility>
 
+#include "daemon/syncer/resume_requests.h"
+
 namespace tessera::daemon::syncer {
 
 namespace {
@@ -55,14 +57,92 @@ void Syncer::SetConnected(bool connected) {
   connected_ = connected;
   (void)index_.SetValue("connected", connected ? "1" : "0");
   if (connected) {
+    // The servers answer again: their error is history (the log keeps it).
+    if (!unreachable_error_.empty()) {
+      (void)index_.ClearValueIf("last_error", unreachable_error_);
+      unreachable_error_.clear();
+    }
     log_.Info("sync", "connected to the servers");
   } else {
     log_.Warn("sync", "servers unreachable; changes stay queued");
   }
 }
 
-void Syncer::Round(const RoundRequest& round) {
+void Syncer::RecordError(const std::string& message) { engine_.RecordError(message); }
+
+bool Syncer::TakeRequests() {
+  auto take = [&](std::string_view key) {
+    auto asked = index_.TakeValue(std::string(key));
+    return asked.ok() && *asked;
+  };
+  bool started_over = false;
+  if (take(kRequestStartOver)) {
+    if (const common::Status s = engine_.StartOver(); s.ok()) {
+      started_over = true;
+    } else {
+      RecordError("start over: " + s.ToString());
+    }
+  }
+  if (take(kRequestConfirmDeletes)) {
+    auto n = index_.ConfirmHeldDeletes();
+    if (n.ok()) {
+      log_.Info("sync", "confirmed: " + std::to_string(*n) + " held deletes go through");
+    } else {
+      RecordError("confirming held deletes: " + n.status().ToString());
+    }
+  }
+  if (take(kRequestRestore)) {
+    auto n = index_.RestoreHeldDeletes();
+    if (n.ok()) {
+      log_.Info("sync", "restoring: " + std::to_string(*n) + " deleted files come back");
+    } else {
+      RecordError("restoring held deletes: " + n.status().ToString());
+    }
+  }
+  return started_over;
+}
+
+void Syncer::Pause(const std::string& why) {
+  look_again_ = true;
+  if (pause_known_ && why == paused_) return;
+  pause_known_ = true;
+  paused_ = why;
+  (void)index_.SetValue("paused", why);
+  RecordError(why);
+}
+
+void Syncer::Unpause() {
+  if (pause_known_ && paused_.empty()) return;
+  if (!paused_.empty()) {
+    log_.Info("sync", "the folder is back: syncing again, from a full rescan");
+    (void)index_.ClearValueIf("last_error", paused_);
+  }
+  pause_known_ = true;
+  paused_.clear();
+  (void)index_.SetValue("paused", "");
+}
+
+void Syncer::Round(const RoundRequest& asked) {
   busy_ = true;
+  RoundRequest round = asked;
+  if (TakeRequests()) round = RoundRequest{true, {}, true};
+  // Nothing is scanned, sent or applied while the folder is not the one synced before.
+  auto why = engine_.CheckRoot();
+  if (!why.ok()) {
+    RecordError("checking the folder: " + why.status().ToString());
+    look_again_ = true;
+    return;
+  }
+  if (!why->empty()) {
+    Pause(*why);
+    return;
+  }
+  if (!paused_.empty()) round = RoundRequest{true, {}, true};  // what happened meanwhile
+  Unpause();
+  if (!temps_removed_) {
+    temps_removed_ = true;
+    if (auto s = scanner_.RemoveStaleTempFiles(); !s.ok()) RecordError(s.ToString());
+  }
   log_.Debug("sync", "round: " +
                          std::string(round.full_scan
                                          ? "full scan"
@@ -71,10 +151,10 @@ void Syncer::Round(const RoundRequest& round) {
   const auto started = clock_.SteadyNow();
   if (round.full_scan) {
     auto s = scanner_.FullScan();
-    if (!s.ok()) engine_.RecordError("scan: " + s.status().ToString());
+    if (!s.ok()) RecordError("scan: " + s.status().ToString());
   } else if (!round.paths.empty()) {
     auto s = scanner_.ScanPaths(round.paths);
-    if (!s.ok()) engine_.RecordError("scan: " + s.status().ToString());
+    if (!s.ok()) RecordError("scan: " + s.status().ToString());
   }
   const auto now = clock_.SteadyNow();
   log_.Debug("sync", "scan took " + std::to_string(MillisBetween(started, now)) + " ms");
@@ -105,7 +185,8 @@ void Syncer::Round(const RoundRequest& round) {
   cursor_ = engine_.cursor();
   log_.Debug("sync", "sync took " + std::to_string(MillisBetween(now, clock_.SteadyNow())) + " ms");
   if (s.code() == common::Code::kUnavailable) {
-    engine_.RecordError(s.ToString());
+    unreachable_error_ = s.ToString();
+    RecordError(unreachable_error_);
     SetConnected(false);
     std::chrono::milliseconds delay;
     {
@@ -120,17 +201,22 @@ void Syncer::Round(const RoundRequest& round) {
     schedule_.Reachable();
   }
   SetConnected(true);
-  if (!s.ok()) engine_.RecordError(s.ToString());
+  if (!s.ok()) RecordError(s.ToString());
 }
 
 void Syncer::FinishRound() {
   // Bounded (scanner::kMaxRecheckPaths): too many paths in doubt become one full rescan.
   scanner::Recheck recheck = scanner_.TakeRecheck();
   const bool work_left = engine_.work_left();
+  // Held deletes look for a yes (`tessera resume`) now and then, as a paused folder does.
+  if (auto held = engine_.held_deletes(); held.ok() && *held > 0) look_again_ = true;
   {
     common::MutexLock lock(mutex_);
-    schedule_.RoundDone(clock_.SteadyNow(), std::move(recheck), work_left);
+    const auto now = clock_.SteadyNow();
+    schedule_.RoundDone(now, std::move(recheck), work_left);
+    if (look_again_) schedule_.LookAgainAt(now + kPausedLookAgain);
   }
+  look_again_ = false;
   {
     common::MutexLock lock(rounds_mutex_);
     busy_ = false;
@@ -160,7 +246,6 @@ void Syncer::Run(std::stop_token stop) {
     { common::MutexLock lock(mutex_); }
     cv_.NotifyAll();
   });
-  if (auto s = scanner_.RemoveStaleTempFiles(); !s.ok()) engine_.RecordError(s.ToString());
   RoundRequest first;
   {
     common::MutexLock lock(mutex_);

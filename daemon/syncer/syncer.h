@@ -2,9 +2,13 @@
 //
 // Syncer: the syncer thread's loop. It owns the schedule (SyncSchedule: debounced local events,
 // remote notifications, the periodic rescan, pull and recheck timers, backoff while a server is
-// unreachable) and runs rounds: scan what changed, then a SyncEngine round (ping, pull,
-// process). When a server is unreachable it records connected=false and retries with backoff;
-// local changes stay queued in the index meanwhile. Time comes from the Clock it is given.
+// unreachable) and runs rounds: take what `tessera resume` asked (resume_requests.h), check the
+// folder (SyncEngine::CheckRoot: a folder gone or replaced pauses everything, looked at again
+// every kPausedLookAgain, resumed with a full rescan once it is back), scan what changed, then a
+// SyncEngine round (ping, pull, process). When a server is unreachable it records
+// connected=false and retries with backoff; local changes stay queued in the index meanwhile.
+// Errors whose condition ended (a server back, the folder back) leave last_error. Time comes
+// from the Clock it is given.
 // Thread safety: Run() is the syncer thread's body; the On*() signals and the accessors may be
 // called from any thread (the watcher and notify threads); the schedule is guarded by mutex_.
 #pragma once
@@ -25,6 +29,9 @@
 #include "daemon/syncer/sync_schedule.h"
 
 namespace tessera::daemon::syncer {
+
+// How often a paused folder is looked at, and how often held deletes look for a yes.
+inline constexpr std::chrono::milliseconds kPausedLookAgain{2000};
 
 class Syncer {
  public:
@@ -58,6 +65,15 @@ class Syncer {
  private:
   void Round(const RoundRequest& round);
   void SetConnected(bool connected);
+  // Acts on what `tessera resume` asked; true when the folder started over (the round then
+  // scans all and pulls).
+  bool TakeRequests();
+  // The folder check said `why`: sync stays paused (said once per reason).
+  void Pause(const std::string& why);
+  // The folder check passed: ends a pause.
+  void Unpause();
+  // Records `message` as last_error (and logs it).
+  void RecordError(const std::string& message);
   // Tells the schedule the round ended, counts it and wakes WaitForRoundAfter/WaitForCursor.
   void FinishRound();
 
@@ -77,7 +93,13 @@ class Syncer {
   mutable common::Mutex rounds_mutex_;  // pairs with rounds_cv_; rounds_ changes under it
   mutable common::CondVar rounds_cv_;
   std::atomic<bool> connected_{false};
-  bool online_known_ = false;  // syncer thread only
+  // Syncer thread only:
+  bool online_known_ = false;
+  bool temps_removed_ = false;     // RemoveStaleTempFiles ran (once, in the first round it may)
+  bool pause_known_ = false;       // the index's "paused" value was set by this run
+  std::string paused_;             // why sync is paused ("" while it is not)
+  std::string unreachable_error_;  // the last_error an unreachable server left
+  bool look_again_ = false;        // this round asks for another look after kPausedLookAgain
 };
 
 }  // namespace tessera::daemon::syncer

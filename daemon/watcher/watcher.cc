@@ -6,10 +6,11 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <vector>
 
-#include "common/temp_name.h"
+#include "daemon/scanner/scanner.h"
 
 namespace tessera::daemon::watcher {
 
@@ -23,6 +24,8 @@ constexpr uint32_t kMask = IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FRO
 // Paths handed over at once: a tree being copied in keeps the inotify queue full, so the read
 // loop below could otherwise gather an unbounded set before reporting.
 constexpr size_t kMaxBatchPaths = 4096;
+// How often Run() looks whether the root is still the directory it watches.
+constexpr std::chrono::milliseconds kRootCheckInterval{2000};
 
 }  // namespace
 
@@ -36,8 +39,35 @@ common::Result<std::unique_ptr<Watcher>> Watcher::Open(common::Env& env, std::st
   auto w =
       std::unique_ptr<Watcher>(new Watcher(env, std::move(root), std::move(skip_dir), log,
                                            std::move(callbacks), std::move(fd), std::move(wake)));
-  if (!w->AddTree("")) log.Warn("watcher", "inotify watch limit reached; relying on rescans");
+  w->WatchRoot(/*report=*/false);
   return w;
+}
+
+void Watcher::DropWatches() {
+  for (const auto& [wd, dir] : dirs_) (void)::inotify_rm_watch(inotify_.get(), wd);
+  dirs_.clear();  // their IN_IGNORED events then name no known watch
+  root_ = RootWatch{};
+}
+
+void Watcher::WatchRoot(bool report) {
+  auto st = env_.Lstat(common::PathAt(root_path_));
+  const bool is_dir = st.ok() && st->type == common::FileType::kDir;
+  if (is_dir && root_.watched && st->device == root_.device && st->inode == root_.inode) return;
+  if (!is_dir) {
+    if (root_.watched) {
+      DropWatches();
+      log_.Warn("watcher", "the folder " + root_path_ + " is gone: watching for it to come back");
+    }
+    return;
+  }
+  // A directory that is not (or no longer) the one watched: made again, remounted, a disk
+  // mounted on it. Watched afresh, and rescanned whole (its events before now were not seen).
+  if (root_.watched)
+    log_.Info("watcher", "the folder " + root_path_ + " was replaced: watching it");
+  DropWatches();
+  root_ = RootWatch{true, st->device, st->inode};
+  if (!AddTree("")) log_.Warn("watcher", "inotify watch limit reached; relying on rescans");
+  if (report) callbacks_.overflow();
 }
 
 bool Watcher::AddTree(const std::string& rel) {
@@ -82,13 +112,17 @@ void Watcher::HandleEvents(const char* buf, size_t len, std::set<std::string>& c
       continue;
     }
     const std::string dir = it->second;
-    if (ev.mask & (IN_DELETE_SELF | IN_MOVE_SELF)) {
-      if (!dir.empty()) changed.insert(dir);
+    if (ev.mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) {
+      if (!dir.empty()) {
+        changed.insert(dir);
+      } else {
+        root_lost_ = true;  // the root itself: Run() looks at what is there now
+      }
       continue;
     }
     if (ev.len == 0) continue;
     const std::string name(name_ptr, strnlen(name_ptr, ev.len));
-    if (common::IsTempName(name)) continue;
+    if (scanner::Scanner::Ignored(name)) continue;
     const std::string rel = dir.empty() ? name : dir + "/" + name;
     if (Abs(rel) == skip_dir_) continue;
     changed.insert(rel);
@@ -110,7 +144,8 @@ void Watcher::Run(std::stop_token stop) {
   alignas(inotify_event) char buf[64 * 1024];
   while (!stop.stop_requested()) {
     pollfd fds[2] = {{inotify_.get(), POLLIN, 0}, {wake_.get(), POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
+    const int ready = ::poll(fds, 2, static_cast<int>(kRootCheckInterval.count()));
+    if (ready < 0) {
       if (errno == EINTR) continue;
       log_.Error("watcher", std::string("poll: ") + strerror(errno));
       return;
@@ -129,6 +164,11 @@ void Watcher::Run(std::stop_token stop) {
       callbacks_.overflow();
     } else if (!changed.empty()) {
       callbacks_.changed(changed);
+    }
+    // The root deleted, moved, unmounted or replaced: watched again once a directory is there.
+    if (ready == 0 || root_lost_) {
+      root_lost_ = false;
+      WatchRoot(/*report=*/true);
     }
   }
 }

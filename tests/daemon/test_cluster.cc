@@ -104,6 +104,7 @@ std::map<std::string, std::string> TreeOf(const std::string& root) {
   std::map<std::string, std::string> out;
   for (const auto& e : std::filesystem::recursive_directory_iterator(root)) {
     const std::string rel = e.path().string().substr(root.size() + 1);
+    if (rel == scanner::kFolderMarker) continue;  // each desktop's own, never synced
     out[rel] = e.is_directory() ? "<dir>" : ReadFile(e.path().string());
   }
   return out;

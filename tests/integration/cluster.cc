@@ -95,6 +95,7 @@ Result<std::unique_ptr<Process>> SpawnDaemon(const DaemonConfig& c) {
     argv.push_back("--namespace");
     argv.push_back(c.namespace_name);
   }
+  argv.insert(argv.end(), c.extra_args.begin(), c.extra_args.end());
   return Process::Spawn(argv, c.log_path);
 }
 
@@ -130,6 +131,13 @@ Result<DaemonStatus> QueryStatus(const std::string& bin_dir, const std::string& 
     out.last_error = std::string(err->get_string());
   } else if (!err->is_null()) {
     out.last_error = boost::json::serialize(*err);
+  }
+  if (const auto* paused = o.if_contains("paused"); paused && paused->is_string()) {
+    out.paused = std::string(paused->get_string());
+  }
+  if (o.contains("held_deletes_outgoing")) {
+    TESSERA_ASSIGN_OR_RETURN(out.held_deletes_outgoing, Count(o, "held_deletes_outgoing"));
+    TESSERA_ASSIGN_OR_RETURN(out.held_deletes_incoming, Count(o, "held_deletes_incoming"));
   }
   return out;
 }
@@ -265,6 +273,7 @@ Status Cluster::StartDaemon(size_t i) {
   config.device = d.device;
   config.namespace_name = options_.namespace_name;
   config.rescan_interval_seconds = options_.rescan_interval_seconds;
+  config.extra_args = options_.daemon_args;
   config.log_path = d.log_path;
   TESSERA_ASSIGN_OR_RETURN(d.process, SpawnDaemon(config));
   return Status::Ok();

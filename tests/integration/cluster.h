@@ -35,7 +35,8 @@ struct DaemonConfig {
   std::string device;
   std::string namespace_name;  // "" -> not passed (the daemon's default)
   int rescan_interval_seconds = 2;
-  std::string log_path;  // stderr of the daemon
+  std::string log_path;                 // stderr of the daemon
+  std::vector<std::string> extra_args;  // appended to the command line
 };
 
 // Starts `tessera daemon ...` in the foreground (it runs until SIGTERM).
@@ -52,7 +53,10 @@ struct DaemonStatus {
   uint64_t download_pending_bytes = 0;
   uint64_t conflicts = 0;
   std::string last_error;  // "" when null or absent
-  std::string raw;         // the JSON as printed
+  std::string paused;      // "" when absent
+  uint64_t held_deletes_outgoing = 0;
+  uint64_t held_deletes_incoming = 0;
+  std::string raw;  // the JSON as printed
 };
 // Runs `tessera status --state <state> --json`. InvalidArgument if the output is not one JSON
 // object with the documented keys; the exit status must be 0.
@@ -64,6 +68,7 @@ struct ClusterOptions {
   int daemons = 2;
   std::string namespace_name;  // "" -> the daemons' default namespace
   int rescan_interval_seconds = 2;
+  std::vector<std::string> daemon_args;  // every daemon's DaemonConfig::extra_args
   std::chrono::milliseconds start_timeout{20'000};
   std::chrono::milliseconds stop_timeout{15'000};
 };

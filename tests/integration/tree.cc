@@ -66,6 +66,7 @@ Status Walk(const std::string& root, const std::string& rel, Snapshot& out, Hash
     const std::string name = e->d_name;
     if (name == "." || name == "..") continue;
     if (name.rfind(kTempPrefix, 0) == 0) continue;
+    if (name == ".tessera-folder") continue;  // each desktop's own folder marker, never synced
     names.push_back(name);
   }
   ::closedir(dir);

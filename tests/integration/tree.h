@@ -2,7 +2,8 @@
 //
 // Snapshots of a directory tree as a sync test sees it: every path under a root (relative,
 // '/'-separated) with its kind, content hash, size, symlink target and owner-executable bit.
-// Nothing is ignored except the daemon's temporary files (`.tessera-tmp-*`). Symlinks are
+// Nothing is ignored but the daemon's temporary files (`.tessera-tmp-*`) and folder marker
+// (`.tessera-folder`). Symlinks are
 // recorded, never followed. Pure functions over the file system; thread-safe.
 #pragma once
 
