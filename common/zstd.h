@@ -1,9 +1,18 @@
 // common/zstd.h
 //
 // Thin wrappers over libzstd for blocks on the wire and at rest. Decompression is always
-// bounded: a frame whose content would exceed `max_bytes` is refused before (declared size) or
-// while (undeclared size, streamed) it is inflated, so a decompression bomb costs at most
-// `max_bytes` of memory. The free functions are thread-safe (each call makes its own
+// bounded, so a decompression bomb costs at most `max_bytes` plus a constant:
+//   - the output is allocated once, at its exact size (never more than `max_bytes`), and
+//     inflated into in one pass, which needs no zstd window buffer;
+//   - when every frame declares its content size, that size is known from the headers: more
+//     than `max_bytes` is refused before anything is allocated or inflated;
+//   - when a frame does not, the stream is first inflated into a ZSTD_DStreamOutSize()
+//     (128 KiB) scratch buffer only to count its size, through a window of at most
+//     kMaxWindowBytes (a frame asking for a larger one is refused), and refused as soon as the
+//     count passes `max_bytes`; a stream within the limit is then inflated again into its
+//     output (twice the CPU for such frames, which Compress never makes; no more memory).
+// So peak memory is the output (<= `max_bytes`) or, while counting, one window and one scratch
+// buffer; the input is the caller's. The free functions are thread-safe (each call makes its own
 // context); a Codec keeps its contexts between calls (making a context costs more than
 // compressing a small body) and is not thread-safe: one per connection or thread. A CodecPool
 // lends Codecs to threads that share an object (a server's store).
@@ -23,12 +32,21 @@ namespace tessera::common::zstd {
 
 inline constexpr int kDefaultLevel = 3;
 
+// The largest window a frame that does not declare its size may ask for: 8 MiB, the most the
+// HTTP "zstd" content coding allows (RFC 9659) and the most zstd levels up to 19 use. A frame that
+// declares its size is inflated in one pass, straight into its output, so its window costs nothing
+// and is not limited.
+inline constexpr int kMaxWindowLog = 23;
+inline constexpr uint64_t kMaxWindowBytes = uint64_t{1} << kMaxWindowLog;
+
 // One zstd frame holding `data` (content size declared). `level` is clamped to zstd's range.
 std::string Compress(std::string_view data, int level = kDefaultLevel);
 
-// Inflates one or more concatenated zstd frames. ResourceExhausted if the content is (or is
-// declared to be) larger than `max_bytes`; Corruption if `data` is not a complete, valid zstd
-// stream (garbage, truncated, trailing bytes).
+// Inflates one or more concatenated zstd frames (skippable frames allowed). ResourceExhausted
+// if the content is (or is declared to be) larger than `max_bytes`, or a frame that does not
+// declare its size asks for a window over kMaxWindowBytes; Corruption if `data` is not a
+// complete, valid zstd stream (garbage, truncated, trailing bytes, content that differs from
+// its declared size).
 Result<std::string> Decompress(std::string_view data, uint64_t max_bytes);
 
 // Compress and Decompress as above, reusing one compression and one decompression context.

@@ -78,8 +78,7 @@ Result<std::string> DecodeBody(std::string_view content_encoding, std::string bo
   if (!inflated.ok()) {
     const Status& s = inflated.status();
     if (s.code() == Code::kResourceExhausted) {
-      return ResourceExhausted("zstd body inflates past the " + std::to_string(max_bytes) +
-                               "-byte limit");
+      return ResourceExhausted("zstd body: " + s.message());  // the message names the limit
     }
     return Corruption("zstd body: " + s.message());
   }

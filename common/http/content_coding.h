@@ -5,7 +5,8 @@
 //   - a body is sent compressed only when it is at least kMinCompressBytes long, the peer
 //     accepts zstd, and the zstd frame is smaller than the body;
 //   - a received body is inflated with a hard cap (the receiver's body limit), so a
-//     decompression bomb costs at most that much memory.
+//     decompression bomb costs at most that much memory plus a constant (zstd.h says which),
+//     and is refused as soon as its content passes the cap.
 // Thread-safe, except that a Codec passed in must not be shared between threads.
 #pragma once
 
@@ -35,7 +36,8 @@ std::optional<std::string> MaybeCompress(std::string_view body, int level,
 
 // Undoes `content_encoding` (the header's value; empty or "identity" means none) on `body`.
 //   InvalidArgument: a coding other than identity or zstd (the message names it);
-//   ResourceExhausted: the inflated body would exceed `max_bytes`;
+//   ResourceExhausted: the inflated body would exceed `max_bytes`, or a frame that does not
+//     declare its size asks for a window over zstd::kMaxWindowBytes;
 //   Corruption: `body` is not a complete, valid zstd stream.
 Result<std::string> DecodeBody(std::string_view content_encoding, std::string body,
                                uint64_t max_bytes, zstd::Codec* codec = nullptr);

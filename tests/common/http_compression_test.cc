@@ -16,6 +16,7 @@
 #include "common/http/server.h"
 #include "common/mutex.h"
 #include "common/zstd.h"
+#include "tests/common/alloc_meter.h"
 
 namespace tessera::common::http {
 namespace {
@@ -26,6 +27,9 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 
 constexpr uint64_t kServerLimit = 1u << 20;
+
+// 14 bytes: a frame of undeclared size holding "hello" whose header asks for a 128 MiB window.
+const std::string kWideWindowFrame("\x28\xb5\x2f\xfd\x00\x88\x29\x00\x00hello", 14);
 
 // A JSON body as the daemon sends them: a list of block ids, 64 hex digits of SHA-256 each.
 // Only the hex encoding is redundant, so it compresses to a little over half.
@@ -339,6 +343,23 @@ TEST_CASE("http compression: the server refuses zstd bombs, bad frames and unkno
     auto res = conn.Send(bhttp::verb::post, "/echo", bomb, {{"Content-Encoding", "zstd"}});
     CHECK(res.result_int() == 413);
   }
+  SUBCASE("refusing a bomb costs the server nothing like its limit") {
+    const std::string bomb = Bomb(64 * kServerLimit, false);
+    std::optional<testing::AllocMeter> meter(std::in_place);
+    auto res = conn.Send(bhttp::verb::post, "/echo", bomb, {{"Content-Encoding", "zstd"}});
+    const int64_t peak = meter->peak_bytes();
+    meter.reset();
+    CHECK(res.result_int() == 413);
+    // Before, the body grew to 1 MiB and then doubled: 3 MiB held at once to refuse 1 MiB.
+    CHECK(peak < static_cast<int64_t>(kServerLimit / 2));
+    MESSAGE("server and client together held " << peak << " bytes at the peak");
+  }
+  SUBCASE("a frame of undeclared size asking for a 128 MiB window is 413") {
+    auto res =
+        conn.Send(bhttp::verb::post, "/echo", kWideWindowFrame, {{"Content-Encoding", "zstd"}});
+    CHECK(res.result_int() == 413);
+    CHECK(res.body().find("window") != std::string::npos);
+  }
   SUBCASE("a body inflating to exactly the limit is accepted") {
     const std::string frame = Bomb(kServerLimit, false);
     auto res = conn.Send(bhttp::verb::post, "/echo", frame, {{"Content-Encoding", "zstd"}});
@@ -382,6 +403,13 @@ TEST_CASE("http compression: the client refuses zstd bombs and bad frames in ans
     auto r = client->Get("/raw");
     CHECK(r.status().code() == Code::kResourceExhausted);
   }
+  SUBCASE("a frame of undeclared size asking for a 128 MiB window") {
+    f.raw_answer = kWideWindowFrame;
+    f.raw_coding = "zstd";
+    auto r = client->Get("/raw");
+    CHECK(r.status().code() == Code::kResourceExhausted);
+    CHECK(r.status().message().find("window") != std::string::npos);
+  }
   SUBCASE("corrupt frame") {
     f.raw_answer = "definitely not a zstd frame";
     f.raw_coding = "zstd";
@@ -408,6 +436,41 @@ TEST_CASE("http compression: the client refuses zstd bombs and bad frames in ans
   auto r = client->Get("/raw");
   REQUIRE_MESSAGE(r.ok(), r.status().ToString());
   CHECK(r->body == "plain");
+}
+
+TEST_CASE("http compression: a client inflates an answer within its limit, however hostile") {
+  // The daemon's case: a small zstd answer that inflates far past the client's limit.
+  constexpr uint64_t kLimit = 8u << 20;
+  Fixture f;
+  ClientOptions options;
+  options.max_body_bytes = kLimit;
+  auto client = f.Client(options);
+  f.raw_coding = "zstd";
+  SUBCASE("a bomb is refused holding nothing like the limit") {
+    f.raw_answer = Bomb(8 * kLimit, false);
+    REQUIRE(f.raw_answer.size() < 64 * 1024);
+    std::optional<testing::AllocMeter> meter(std::in_place);
+    auto r = client->Get("/raw");
+    const int64_t peak = meter->peak_bytes();
+    meter.reset();
+    CHECK(r.status().code() == Code::kResourceExhausted);
+    CHECK(r.status().message().find(std::to_string(kLimit)) != std::string::npos);
+    // Before: 16 MiB of capacity plus the 8 MiB being copied into it.
+    CHECK(peak < (1 << 20));
+    MESSAGE("refusing a 64 MiB answer held " << peak << " bytes at the peak");
+  }
+  SUBCASE("an answer of exactly the limit costs the limit, once") {
+    f.raw_answer = Bomb(kLimit, false);
+    std::optional<testing::AllocMeter> meter(std::in_place);
+    auto r = client->Get("/raw");
+    const int64_t peak = meter->peak_bytes();
+    meter.reset();
+    REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+    CHECK(r->body.size() == kLimit);
+    CHECK(r->body.capacity() <= kLimit + 64);
+    CHECK(peak <= static_cast<int64_t>(kLimit + (1 << 20)));
+    MESSAGE("an answer of " << kLimit << " bytes held " << peak << " bytes at the peak");
+  }
 }
 
 }  // namespace
