@@ -77,6 +77,10 @@ common::Result<std::shared_ptr<SstReader>> Engine::BuildSst(EntryIterator& it, b
 
 common::Status Engine::FlushImmutable() {
   common::MutexLock manifest_lock(manifest_mutex_);
+  return FlushImmutableLocked();
+}
+
+common::Status Engine::FlushImmutableLocked() {
   std::shared_ptr<MemTable> imm;
   bool no_runs;
   {
