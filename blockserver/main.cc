@@ -52,6 +52,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--store", flags.store, "block store: engine (default) or files")
       ->capture_default_str();
+  app.add_flag("--allow-empty", flags.allow_empty,
+               "start with an empty store where the data dir's files say one was expected "
+               "(its FORMAT marker is there, its MANIFEST and data files are gone)");
   app.require_subcommand(0, 1);
   std::function<int()> run;
   AddSubcommands(app, &run);
