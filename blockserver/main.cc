@@ -1,5 +1,5 @@
 // tessera-blockserver: the block server. With no subcommand it serves (blockserver/serve.h);
-// maintenance subcommands (e.g. `sst dump`, `check`) are added in AddSubcommands below.
+// maintenance subcommands (`sst dump`, `check`, `repair`) are added in AddSubcommands below.
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <iostream>
@@ -8,6 +8,7 @@
 
 #include "blockserver/serve.h"
 #include "blockserver/tools/check_tool.h"
+#include "blockserver/tools/repair_tool.h"
 #include "blockserver/tools/sst_tool.h"
 #include "common/cli/flags.h"
 
@@ -34,6 +35,12 @@ void AddSubcommands(CLI::App& app, std::function<int()>* run) {
   check->allow_extras();
   check->callback([check, run] {
     *run = [args = check->remaining()] { return tools::CheckMain(args, std::cout, std::cerr); };
+  });
+  auto* repair = app.add_subcommand(
+      "repair", "make a damaged data dir start again, saying what was lost: repair --data DIR");
+  repair->allow_extras();
+  repair->callback([repair, run] {
+    *run = [args = repair->remaining()] { return tools::RepairMain(args, std::cout, std::cerr); };
   });
 }
 
