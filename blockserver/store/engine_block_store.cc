@@ -110,10 +110,11 @@ common::Result<std::unique_ptr<EngineBlockStore>> EngineBlockStore::Open(
     const common::Code code = opened.status().code();
     if (code == common::Code::kCorruption || code == common::Code::kNotFound) {
       return common::Status(code, opened.status().message() +
-                                      "; run `tessera-blockserver check --data " + dir +
-                                      "` to see what is damaged, and `tessera-blockserver "
-                                      "repair --data " +
-                                      dir + "` to start again without it");
+                                      "; run `tessera-blockserver repair --data " + dir +
+                                      "` to start again without the damage (it keeps what "
+                                      "is readable and says what is lost; `tessera-blockserver "
+                                      "check --data " +
+                                      dir + "` shows the damage first)");
     }
     return opened.status();
   }
