@@ -23,6 +23,9 @@
 //     options.marker_file): a data directory deleted or unmounted under the engine makes
 //     every later Write fail with kUnavailable instead of acknowledging writes that would be
 //     lost. That error is sticky.
+//   - A background compaction that meets a damaged run (Corruption) stops compacting (logged,
+//     naming `tessera-blockserver repair`) instead of failing writes; CompactAll() still
+//     returns the error.
 //
 // Thread-safe: every public method may be called from any thread concurrently. The Env and
 // Logger must outlive the Engine. Destroying the Engine closes it.
@@ -228,7 +231,8 @@ class Engine {
   bool stopping_writes_ TESSERA_GUARDED_BY(mutex_) = false;
   bool stopping_bg_ TESSERA_GUARDED_BY(mutex_) = false;
   bool closed_ TESSERA_GUARDED_BY(mutex_) = false;
-  bool reopen_due_ TESSERA_GUARDED_BY(mutex_) = false;  // a queued write will try a reopen
+  bool reopen_due_ TESSERA_GUARDED_BY(mutex_) = false;          // a queued write will try a reopen
+  bool compaction_stopped_ TESSERA_GUARDED_BY(mutex_) = false;  // a run it needs is damaged
   std::chrono::system_clock::time_point next_reopen_ TESSERA_GUARDED_BY(mutex_){};
   uint64_t dir_device_ = 0, dir_inode_ = 0;  // of options.dir at Open; then read-only
 
