@@ -1,5 +1,5 @@
 // tessera-blockserver: the block server. With no subcommand it serves (blockserver/serve.h);
-// maintenance subcommands (e.g. `sst dump`, `check`) are added in AddSubcommands below.
+// maintenance subcommands (`sst dump`, `check`, `repair`) are added in AddSubcommands below.
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <iostream>
@@ -8,6 +8,7 @@
 
 #include "blockserver/serve.h"
 #include "blockserver/tools/check_tool.h"
+#include "blockserver/tools/repair_tool.h"
 #include "blockserver/tools/sst_tool.h"
 #include "common/cli/flags.h"
 
@@ -35,6 +36,12 @@ void AddSubcommands(CLI::App& app, std::function<int()>* run) {
   check->callback([check, run] {
     *run = [args = check->remaining()] { return tools::CheckMain(args, std::cout, std::cerr); };
   });
+  auto* repair = app.add_subcommand(
+      "repair", "make a damaged data dir start again, saying what was lost: repair --data DIR");
+  repair->allow_extras();
+  repair->callback([repair, run] {
+    *run = [args = repair->remaining()] { return tools::RepairMain(args, std::cout, std::cerr); };
+  });
 }
 
 }  // namespace
@@ -52,6 +59,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--store", flags.store, "block store: engine (default) or files")
       ->capture_default_str();
+  app.add_flag("--allow-empty", flags.allow_empty,
+               "start with an empty store where the data dir's files say one was expected "
+               "(its FORMAT marker is there, its MANIFEST and data files are gone)");
   app.require_subcommand(0, 1);
   std::function<int()> run;
   AddSubcommands(app, &run);

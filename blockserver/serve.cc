@@ -50,7 +50,9 @@ int Serve(const ServeFlags& flags) {
 
   std::unique_ptr<BlockStore> store;
   if (flags.store == "engine") {
-    auto opened = EngineBlockStore::Open(flags.data_dir, env, log);
+    EngineBlockStore::OpenOptions options;
+    options.allow_empty = flags.allow_empty;
+    auto opened = EngineBlockStore::Open(flags.data_dir, env, log, options);
     if (opened.ok())
       store = std::move(opened).value();
     else

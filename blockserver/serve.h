@@ -24,6 +24,9 @@ struct ServeFlags {
   int workers = 8;
   size_t max_queued = 256;
   std::string store = "engine";  // "engine" (blockserver/engine) or "files" (one file a block)
+  // Start with an empty engine store even where the data dir says one was expected (a FORMAT
+  // marker whose MANIFEST and data files are gone). A new or empty dir needs no flag.
+  bool allow_empty = false;
 };
 
 // Returns the process exit code: 0 after a clean stop on a signal, 2 for bad flags (with a

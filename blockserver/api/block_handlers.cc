@@ -15,6 +15,11 @@ namespace wire = common::wire;
 
 namespace {
 
+// A read that hit damage (a bad checksum, a value that is not its id) fails that one block, not
+// the batch: it is answered as missing, so the client treats it as lost (and a desktop that has
+// it stores it again). The store logs it.
+bool IsDamage(const common::Status& s) { return s.code() == common::Code::kCorruption; }
+
 // A body the client got wrong is its fault (400), whatever layer noticed; limits stay 413.
 Response BadInput(const common::Status& status) {
   if (status.code() == common::Code::kResourceExhausted) return ErrorResponse(status);
@@ -58,8 +63,8 @@ Response HandleHas(BlockStore& store, const Request& request) {
   wire::IdList missing;
   for (const common::BlockId& id : ids->ids) {
     auto has = store.Has(id);
-    if (!has.ok()) return ErrorResponse(has.status());
-    if (!*has) missing.ids.push_back(id);
+    if (!has.ok() && !IsDamage(has.status())) return ErrorResponse(has.status());
+    if (!has.ok() || !*has) missing.ids.push_back(id);
   }
   return JsonResponse(wire::EncodeIdList(missing, "missing"));
 }
@@ -74,8 +79,8 @@ Response HandleStoreBatch(BlockStore& store, const Request& request) {
   for (wire::Block& block : batch->blocks) {
     if (block.delta) {
       auto base = store.Get(block.delta->base);
-      if (!base.ok()) return ErrorResponse(base.status());
-      if (!*base) {
+      if (!base.ok() && !IsDamage(base.status())) return ErrorResponse(base.status());
+      if (!base.ok() || !*base) {
         missing_bases.push_back(block.delta->base);
         continue;
       }
@@ -108,7 +113,8 @@ Response HandleRetrieveBatch(BlockStore& store, const Request& request) {
   for (size_t i = 0; i < wanted->ids.size(); ++i) {
     const common::BlockId& id = wanted->ids[i];
     auto data = store.Get(id);
-    if (!data.ok()) return ErrorResponse(data.status());
+    if (!data.ok() && !IsDamage(data.status())) return ErrorResponse(data.status());
+    if (!data.ok()) data = std::optional<std::string>();  // damaged: answered as missing
     if (*data) {
       total += (*data)->size();
       if (total > wire::kMaxBatchBytes) {

@@ -14,6 +14,10 @@ namespace tessera::blockserver::api {
 
 inline constexpr std::string_view kBlockBatchContentType = "application/x-tessera-blocks";
 
+// A block the store cannot read back intact (Corruption: a damaged SST block or blob value, or
+// bytes that do not hash to the id) counts as not stored, in every endpoint: one damaged block
+// never fails a whole batch.
+//
 // POST /v1/blocks/has {"ids":[hex...]} -> 200 {"missing":[hex...]} (the ones not stored, in
 // request order). 400 on a malformed body, 413 over kMaxIdsPerRequest.
 common::http::Response HandleHas(BlockStore& store, const common::http::Request& request);
@@ -23,14 +27,15 @@ common::http::Response HandleHas(BlockStore& store, const common::http::Request&
 // block. 400 when the frame is malformed, a block is marked missing, a delta is malformed, or
 // ANY block does not hash to its id (then nothing of the batch is stored); 400 with
 // "missing_bases":[hex...] when a delta's base is not stored (nothing stored; send those
-// blocks whole); 413 over the size limits; 500/503 when the store fails.
+// blocks whole; a damaged base counts as not stored); 413 over the size limits; 500/503/507
+// when the store fails.
 common::http::Response HandleStoreBatch(BlockStore& store, const common::http::Request& request);
 
 // POST /v1/blocks/retrieve_batch {"ids":[hex...],"bases":[hex or "",...]} -> 200 <TSB1 batch>,
 // one record per id in request order, absent blocks marked missing; a block whose named base is
 // stored here goes as a delta against it when that is smaller than the block compressed. 413 when
-// the blocks found add up to more than kMaxBatchBytes (ask for fewer at a time); 500 when a stored
-// block is corrupt.
+// the blocks found add up to more than kMaxBatchBytes (ask for fewer at a time). A damaged
+// block is marked missing.
 common::http::Response HandleRetrieveBatch(BlockStore& store, const common::http::Request& request);
 
 // GET /v1/health -> 200 {"status":"ok"}.

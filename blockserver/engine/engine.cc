@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "blockserver/engine/manifest_format.h"
 #include "blockserver/engine/wal_reader.h"
 #include "common/crc32c.h"
 
@@ -29,15 +30,21 @@ common::Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& option
                                                      common::Logger& logger) {
   if (options.dir.empty()) return common::InvalidArgument("engine: empty data directory");
   std::unique_ptr<Engine> engine(new Engine(options, env, logger));
-  TESSERA_RETURN_IF_ERROR(engine->Recover());
+  TESSERA_RETURN_IF_ERROR(engine->Recover(true));
   engine->write_thread_ = std::thread([e = engine.get()] { e->WriteThreadLoop(); });
   engine->bg_thread_ = std::thread([e = engine.get()] { e->BackgroundLoop(); });
   return engine;
 }
 
-common::Status Engine::Recover() {
+common::Status Engine::Recover(bool initial) {
+  common::MutexLock manifest_lock(manifest_mutex_);
   const std::string& dir = options_.dir;
-  TESSERA_RETURN_IF_ERROR(env_.CreateDirs(dir));
+  if (initial) {
+    TESSERA_RETURN_IF_ERROR(env_.CreateDirs(dir));
+    TESSERA_ASSIGN_OR_RETURN(common::FileStat st, env_.Lstat(dir + "/."));
+    dir_device_ = st.device;
+    dir_inode_ = st.inode;
+  }
   TESSERA_ASSIGN_OR_RETURN(std::vector<std::string> names, env_.ListDir(dir));
   uint64_t max_number = 0;
   std::vector<uint64_t> logs;
@@ -55,6 +62,7 @@ common::Status Engine::Recover() {
   if (loaded.ok()) {
     state = *loaded;
   } else if (loaded.status().code() == common::Code::kNotFound) {
+    if (!initial) return common::Unavailable(dir + "/MANIFEST is gone: cannot reopen the engine");
     if (has_data_files) {
       return common::Corruption(dir + ": log or SST files but no MANIFEST");
     }
@@ -66,6 +74,11 @@ common::Status Engine::Recover() {
     return loaded.status();
   }
   max_number = std::max(max_number, state.next_file_number - 1);
+  if (!initial) {
+    // File numbers are never reused (the block cache is keyed by them).
+    common::MutexLock lock(mutex_);
+    max_number = std::max(max_number, next_file_number_ - 1);
+  }
 
   auto version = std::make_shared<Version>();
   for (uint64_t number : state.runs) {
@@ -74,10 +87,10 @@ common::Status Engine::Recover() {
     version->runs.push_back(std::move(reader));
   }
   version->blob_files = state.blob_files;
+  std::map<uint64_t, std::shared_ptr<common::RandomAccessFile>> readers;
   for (uint64_t number : state.blob_files) {
     TESSERA_ASSIGN_OR_RETURN(auto file, env_.NewRandomAccessFile(LogFileName(dir, number)));
-    common::MutexLock lock(mutex_);
-    blob_readers_[number] = std::move(file);
+    readers[number] = std::move(file);
   }
 
   // Replay every log that may hold writes not yet in an SST, oldest first.
@@ -87,53 +100,78 @@ common::Status Engine::Recover() {
     if (n >= state.log_number) replay.push_back(n);
   }
   const uint64_t new_log = max_number + 1;
-  {
-    common::MutexLock lock(mutex_);
-    next_file_number_ = new_log + 1;
-    last_sequence_ = state.last_sequence;
-  }
   auto recovered = std::make_shared<MemTable>(replay.empty() ? new_log : replay.front());
+  uint64_t last_sequence = state.last_sequence;
   for (size_t i = 0; i < replay.size(); ++i) {
-    TESSERA_RETURN_IF_ERROR(ReplayLog(replay[i], i + 1 == replay.size(), *recovered));
+    TESSERA_RETURN_IF_ERROR(
+        ReplayLog(replay[i], i + 1 == replay.size(), *recovered, readers, last_sequence));
   }
 
-  // Writes go to a fresh log: a replayed log may end in a torn record.
-  TESSERA_ASSIGN_OR_RETURN(log_, WalWriter::Create(env_, LogFileName(dir, new_log), new_log));
-  TESSERA_RETURN_IF_ERROR(log_->Sync());
-  TESSERA_RETURN_IF_ERROR(env_.SyncDir(dir));
-  wal_bytes_ += log_->Size();
-  TESSERA_ASSIGN_OR_RETURN(auto log_reader, env_.NewRandomAccessFile(LogFileName(dir, new_log)));
   {
     common::MutexLock lock(mutex_);
-    blob_readers_[new_log] = std::move(log_reader);
+    blob_readers_ = std::move(readers);
+    next_file_number_ = new_log + 1;
+    last_sequence_ = std::max(last_sequence_, last_sequence);
     mem_ = std::make_shared<MemTable>(new_log);
     version_ = version;
     log_number_ = state.log_number;
     // Make the replayed writes an SST now, so no replayed log (with its possibly torn tail) is
-    // ever replayed again; the logs that hold blob values become blob files.
+    // ever replayed again; the logs that hold blob values become blob files. This comes before
+    // the new log exists: if it fails, the replayed logs are still the newest ones.
     imm_ = recovered;
   }
-  TESSERA_RETURN_IF_ERROR(FlushImmutable());
+  TESSERA_RETURN_IF_ERROR(FlushImmutableLocked());
+
+  // Writes go to a fresh log: a replayed log may end in a torn record.
+  const std::string path = LogFileName(dir, new_log);
+  auto writer = WalWriter::Create(env_, path, new_log);
+  common::Status s = writer.status();
+  if (s.ok()) s = (*writer)->Sync();
+  if (s.ok()) s = env_.SyncDir(dir);
+  std::unique_ptr<common::RandomAccessFile> log_reader;
+  if (s.ok()) {
+    auto r = env_.NewRandomAccessFile(path);
+    s = r.status();
+    if (s.ok()) log_reader = std::move(*r);
+  }
+  if (!s.ok()) {
+    // A half-made log would be a damaged log that is not the newest at the next try.
+    if (writer.ok()) writer->reset();
+    if (env_.FileExists(path)) RemoveFileLogged(path);
+    return s;
+  }
+  wal_bytes_ += (*writer)->Size();
+  std::unique_ptr<WalWriter> old_log;
+  {
+    common::MutexLock lock(mutex_);
+    blob_readers_[new_log] = std::move(log_reader);
+    old_log = std::move(log_);
+    log_ = std::move(*writer);
+  }
+  if (old_log != nullptr) {
+    const common::Status closed = old_log->Close();
+    if (!closed.ok()) logger_.Warn(kComponent, "closing the old log: " + closed.ToString());
+  }
   return RemoveObsoleteFiles(names);
 }
 
-common::Status Engine::ReplayLog(uint64_t number, bool is_last, MemTable& mem) {
+common::Status Engine::ReplayLog(
+    uint64_t number, bool is_last, MemTable& mem,
+    std::map<uint64_t, std::shared_ptr<common::RandomAccessFile>>& readers,
+    uint64_t& last_sequence) {
   const std::string path = LogFileName(options_.dir, number);
   TESSERA_ASSIGN_OR_RETURN(std::shared_ptr<common::RandomAccessFile> file,
                            env_.NewRandomAccessFile(path));
-  {
-    common::MutexLock lock(mutex_);
-    blob_readers_[number] = file;
-  }
+  readers[number] = file;
   WalReader reader(*file, path);
-  uint64_t last_sequence = 0;  // the highest sequence number replayed
   std::string payload;
   uint64_t payload_offset = 0;
   uint64_t records = 0;
   for (;;) {
-    TESSERA_ASSIGN_OR_RETURN(WalReader::Outcome outcome, reader.Next(payload, payload_offset));
-    if (outcome == WalReader::Outcome::kEnd) break;
-    if (outcome == WalReader::Outcome::kTorn) {
+    auto outcome = reader.Next(payload, payload_offset);
+    if (!outcome.ok()) return outcome.status();
+    if (*outcome == WalReader::Outcome::kEnd) break;
+    if (*outcome == WalReader::Outcome::kTorn) {
       if (!is_last) {
         return common::Corruption(path + ": damaged record in a log that is not the newest (" +
                                   reader.torn_reason() + ")");
@@ -165,11 +203,28 @@ common::Status Engine::ReplayLog(uint64_t number, bool is_last, MemTable& mem) {
     last_sequence = std::max(last_sequence, batch->sequence + batch->ops.size());
     ++records;
   }
-  {
-    common::MutexLock lock(mutex_);
-    last_sequence_ = std::max(last_sequence_, last_sequence);
-  }
   logger_.Info(kComponent, "replayed " + std::to_string(records) + " records from " + path);
+  return common::Status::Ok();
+}
+
+common::Status Engine::CheckDirectory() {
+  const std::string& dir = options_.dir;
+  auto st = env_.Lstat(dir + "/.");
+  if (!st.ok() || st->type != common::FileType::kDir || st->device != dir_device_ ||
+      st->inode != dir_inode_) {
+    return common::Unavailable(
+        "data directory " + dir +
+        (st.ok() ? " was replaced by another one" : " is gone (deleted, or its disk unmounted)") +
+        ": refusing writes, which would be lost");
+  }
+  for (const std::string& name : {std::string(manifest::kFileName), options_.marker_file}) {
+    if (name.empty()) continue;
+    if (!env_.FileExists(dir + "/" + name)) {
+      return common::Unavailable("data directory " + dir + " lost its " + name +
+                                 " file (deleted under the running server?): refusing writes, "
+                                 "which would be lost");
+    }
+  }
   return common::Status::Ok();
 }
 
@@ -274,7 +329,8 @@ common::Result<std::optional<std::string>> Engine::Get(const BlockId& key) {
     if (e->kind == EntryKind::kValue) return std::optional<std::string>(std::move(e->value));
     auto value = ReadBlob(e->blob);
     if (value.ok()) return std::optional<std::string>(std::move(*value));
-    if (value.status().code() != common::Code::kNotFound || attempt == 2) return value.status();
+    if (value.status().code() != common::Code::kNotFound) return value.status();
+    if (attempt == 2) return common::Corruption(value.status().message());
   }
 }
 

@@ -13,13 +13,26 @@
 //     (size-tiered; keys are uniformly random, see docs/engine.md).
 //   - CollectGarbage() rewrites the live values of blob files that are mostly garbage.
 //   - Any failed write/fsync puts the engine in a sticky error state: every later Write fails
-//     with that error until the engine is reopened. Reads keep working.
+//     with that error until the engine is reopened. Reads keep working. After a full disk
+//     (kNoSpace) the engine reopens itself: a write that arrives at least reopen_interval after
+//     the last try reloads the MANIFEST, replays the logs as Open does (what was acknowledged
+//     is on disk; a batch whose log record did not make it whole is not replayed) and, if that
+//     works, is written as usual. Other errors stay until the engine is reopened.
+//   - Before acknowledging a group, the write thread checks that options.dir is still the
+//     directory it opened (same device and inode) and still holds the MANIFEST (and
+//     options.marker_file): a data directory deleted or unmounted under the engine makes
+//     every later Write fail with kUnavailable instead of acknowledging writes that would be
+//     lost. That error is sticky.
+//   - A background compaction that meets a damaged run (Corruption) stops compacting (logged,
+//     naming `tessera-blockserver repair`) instead of failing writes; CompactAll() still
+//     returns the error.
 //
 // Thread-safe: every public method may be called from any thread concurrently. The Env and
 // Logger must outlive the Engine. Destroying the Engine closes it.
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -57,6 +70,11 @@ struct EngineOptions {
   double blob_gc_garbage_ratio = 0.5;             // CollectGarbage rewrites files this empty
   size_t max_value_bytes = 64u << 20;             // larger puts are refused
   size_t max_group_bytes = 64u << 20;             // a group commit takes batches up to this
+  // After a kNoSpace write error, a write tries reopening from disk at most this often.
+  std::chrono::milliseconds reopen_interval{1000};
+  // A file (name in dir) whose disappearance means the directory is not the store any more
+  // (the block store's FORMAT); checked with the MANIFEST before acknowledging writes.
+  std::string marker_file;
 };
 
 struct EngineStats {
@@ -91,12 +109,14 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Applies `batch` atomically; durable on OK. InvalidArgument for an oversized value;
-  // Unavailable after Close(); the sticky error after a failed write.
+  // Unavailable after Close() or once the data directory is gone; the sticky error after a
+  // failed write (kNoSpace until a reopen from disk succeeds, see the top of this file).
   common::Status Write(const WriteBatch& batch);
   common::Status Put(const BlockId& key, std::string_view value);
   common::Status Delete(const BlockId& key);
 
-  // The value, or nullopt if absent/deleted. kCorruption if a checksum fails.
+  // The value, or nullopt if absent/deleted. kCorruption if a checksum fails or the blob file
+  // the index points into is missing.
   common::Result<std::optional<std::string>> Get(const BlockId& key);
   // Whether `key` is live (index only; the value is not read).
   common::Result<bool> Has(const BlockId& key);
@@ -136,8 +156,23 @@ class Engine {
 
   Engine(const EngineOptions& options, common::Env& env, common::Logger& logger);
 
-  common::Status Recover() TESSERA_EXCLUDES(mutex_);
-  common::Status ReplayLog(uint64_t number, bool is_last, MemTable& mem) TESSERA_EXCLUDES(mutex_);
+  // Loads the MANIFEST and the files it names, replays the logs that may hold writes not yet
+  // in an SST, flushes them to an SST and starts a fresh log; replaces the whole read state.
+  // `initial`: at Open (an empty directory becomes a new engine); otherwise a reopen after a
+  // write error, on the write thread, which never creates an engine (a missing MANIFEST is
+  // kUnavailable) and never reuses a file number.
+  common::Status Recover(bool initial) TESSERA_EXCLUDES(manifest_mutex_, mutex_);
+  // Replays log `number` into `mem`; records its reader in `readers`, raises `last_sequence`.
+  common::Status ReplayLog(uint64_t number, bool is_last, MemTable& mem,
+                           std::map<uint64_t, std::shared_ptr<common::RandomAccessFile>>& readers,
+                           uint64_t& last_sequence);
+  // OK while options_.dir is the directory opened and holds the MANIFEST and marker file;
+  // kUnavailable (naming what is gone) otherwise.
+  common::Status CheckDirectory();
+  // Whether a write arriving now should try to clear bg_error_ by reopening (and marks it due).
+  bool ReopenDueLocked() TESSERA_REQUIRES(mutex_);
+  // On the write thread: Recover(false) after a write error; clears bg_error_ on success.
+  common::Status ReopenAfterError() TESSERA_EXCLUDES(manifest_mutex_, mutex_);
   common::Status RemoveObsoleteFiles(const std::vector<std::string>& names)
       TESSERA_EXCLUDES(mutex_);
 
@@ -150,6 +185,7 @@ class Engine {
   void BackgroundLoop() TESSERA_EXCLUDES(mutex_);
   bool NeedsCompactionLocked() const TESSERA_REQUIRES(mutex_);
   common::Status FlushImmutable() TESSERA_EXCLUDES(manifest_mutex_, mutex_);
+  common::Status FlushImmutableLocked() TESSERA_REQUIRES(manifest_mutex_) TESSERA_EXCLUDES(mutex_);
   common::Status Compact(bool all) TESSERA_EXCLUDES(manifest_mutex_, mutex_);
   // Builds an SST from `it`; returns nullptr if nothing was written.
   common::Result<std::shared_ptr<SstReader>> BuildSst(EntryIterator& it, bool drop_tombstones,
@@ -195,8 +231,12 @@ class Engine {
   bool stopping_writes_ TESSERA_GUARDED_BY(mutex_) = false;
   bool stopping_bg_ TESSERA_GUARDED_BY(mutex_) = false;
   bool closed_ TESSERA_GUARDED_BY(mutex_) = false;
+  bool reopen_due_ TESSERA_GUARDED_BY(mutex_) = false;          // a queued write will try a reopen
+  bool compaction_stopped_ TESSERA_GUARDED_BY(mutex_) = false;  // a run it needs is damaged
+  std::chrono::system_clock::time_point next_reopen_ TESSERA_GUARDED_BY(mutex_){};
+  uint64_t dir_device_ = 0, dir_inode_ = 0;  // of options.dir at Open; then read-only
 
-  std::unique_ptr<WalWriter> log_;  // write thread only (and Open/Close)
+  std::unique_ptr<WalWriter> log_;  // write thread only (and Open/Close); null until recovered
 
   std::atomic<uint64_t> user_value_bytes_{0}, wal_bytes_{0}, flush_bytes_{0}, compaction_bytes_{0},
       gc_relocated_bytes_{0}, syncs_{0}, batches_{0}, flushes_{0}, compactions_{0},

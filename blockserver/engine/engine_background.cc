@@ -16,7 +16,8 @@ uint64_t Engine::NewFileNumber() {
 }
 
 bool Engine::NeedsCompactionLocked() const {
-  return static_cast<int>(version_->runs.size()) >= std::max(2, options_.compaction_trigger_runs);
+  return !compaction_stopped_ &&
+         static_cast<int>(version_->runs.size()) >= std::max(2, options_.compaction_trigger_runs);
 }
 
 void Engine::BackgroundLoop() {
@@ -31,7 +32,20 @@ void Engine::BackgroundLoop() {
       flush = imm_ != nullptr;
     }
     const common::Status s = flush ? FlushImmutable() : Compact(false);
-    if (!s.ok()) SetBgError(s);
+    if (!s.ok() && !flush && s.code() == common::Code::kCorruption) {
+      // A damaged run cannot be merged, but writes and the reads of every intact block go on;
+      // runs pile up until `repair` rewrites it.
+      {
+        common::MutexLock lock(mutex_);
+        compaction_stopped_ = true;
+      }
+      logger_.Error(kComponent, "compaction stopped, writes go on: " + s.ToString() +
+                                    "; stop the server and run `tessera-blockserver repair "
+                                    "--data " +
+                                    options_.dir + "`");
+    } else if (!s.ok()) {
+      SetBgError(s);
+    }
   }
 }
 
@@ -77,6 +91,10 @@ common::Result<std::shared_ptr<SstReader>> Engine::BuildSst(EntryIterator& it, b
 
 common::Status Engine::FlushImmutable() {
   common::MutexLock manifest_lock(manifest_mutex_);
+  return FlushImmutableLocked();
+}
+
+common::Status Engine::FlushImmutableLocked() {
   std::shared_ptr<MemTable> imm;
   bool no_runs;
   {
@@ -181,7 +199,7 @@ common::Status Engine::Compact(bool all) {
 common::Status Engine::CompactAll() {
   TESSERA_RETURN_IF_ERROR(Flush());
   const common::Status s = Compact(true);
-  if (!s.ok()) SetBgError(s);
+  if (!s.ok() && s.code() != common::Code::kCorruption) SetBgError(s);
   return s;
 }
 

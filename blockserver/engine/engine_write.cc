@@ -39,7 +39,7 @@ common::Status Engine::Write(const WriteBatch& batch) {
   w.batch = &batch;
   common::MutexLock lock(mutex_);
   if (stopping_writes_) return common::Unavailable("engine: closed");
-  if (!bg_error_.ok()) return bg_error_;
+  if (!bg_error_.ok() && !ReopenDueLocked()) return bg_error_;
   queue_.push_back(&w);
   write_cv_.NotifyOne();
   done_cv_.Wait(mutex_, [&] { return w.done; });
@@ -51,7 +51,7 @@ common::Status Engine::Flush() {
   w.force_flush = true;
   common::MutexLock lock(mutex_);
   if (stopping_writes_) return common::Unavailable("engine: closed");
-  if (!bg_error_.ok()) return bg_error_;
+  if (!bg_error_.ok() && !ReopenDueLocked()) return bg_error_;
   queue_.push_back(&w);
   write_cv_.NotifyOne();
   done_cv_.Wait(mutex_, [&] { return w.done; });
@@ -92,11 +92,56 @@ void Engine::WriteThreadLoop() {
   }
 }
 
-common::Status Engine::WriteGroup(const std::vector<PendingWrite*>& group) {
+bool Engine::ReopenDueLocked() {
+  if (reopen_due_) return true;
+  if (bg_error_.code() != common::Code::kNoSpace) return false;
+  const auto now = env_.Now();
+  // (A clock set back by more than the interval does not hold the retry off.)
+  if (now < next_reopen_ && next_reopen_ - now <= options_.reopen_interval) return false;
+  reopen_due_ = true;
+  return true;
+}
+
+common::Status Engine::ReopenAfterError() {
+  common::Status before;
   {
     common::MutexLock lock(mutex_);
-    if (!bg_error_.ok()) return bg_error_;
+    before = bg_error_;
   }
+  logger_.Info(kComponent, "reopening " + options_.dir +
+                               " from disk to retry writes after: " + before.ToString());
+  common::Status s = CheckDirectory();
+  if (s.ok()) s = Recover(false);
+  {
+    common::MutexLock lock(mutex_);
+    reopen_due_ = false;
+    next_reopen_ = env_.Now() + options_.reopen_interval;
+    if (s.ok()) {
+      bg_error_ = common::Status::Ok();
+    } else if (s.code() != common::Code::kNoSpace) {
+      bg_error_ = s;  // worse than a full disk: stays until the engine is reopened
+    }
+  }
+  if (s.ok()) {
+    logger_.Warn(kComponent, "accepting writes again: reopened " + options_.dir +
+                                 " (every acknowledged write kept)");
+    bg_cv_.NotifyAll();
+  } else {
+    logger_.Warn(kComponent, "still refusing writes: reopen failed: " + s.ToString());
+  }
+  return s;
+}
+
+common::Status Engine::WriteGroup(const std::vector<PendingWrite*>& group) {
+  bool reopen = false;
+  {
+    common::MutexLock lock(mutex_);
+    if (!bg_error_.ok()) {
+      if (!reopen_due_) return bg_error_;
+      reopen = true;
+    }
+  }
+  if (reopen) TESSERA_RETURN_IF_ERROR(ReopenAfterError());
   const bool force_flush =
       std::any_of(group.begin(), group.end(), [](const PendingWrite* w) { return w->force_flush; });
   TESSERA_RETURN_IF_ERROR(MakeRoomForWrite(false));
@@ -141,6 +186,12 @@ common::Status Engine::WriteGroup(const std::vector<PendingWrite*>& group) {
     common::Status s = offset.ok() ? log_->Sync() : offset.status();
     if (!s.ok()) {
       // The log's tail is now unknown: refuse every later write until reopened.
+      SetBgError(s);
+      return s;
+    }
+    // A log in a directory deleted under us takes writes that no restart will see.
+    s = CheckDirectory();
+    if (!s.ok()) {
       SetBgError(s);
       return s;
     }
@@ -236,7 +287,13 @@ void Engine::SetBgError(const common::Status& s) {
     if (!bg_error_.ok()) return;
     bg_error_ = s;
   }
-  logger_.Error(kComponent, "refusing writes until reopened: " + s.ToString());
+  if (s.code() == common::Code::kNoSpace) {
+    logger_.Error(kComponent,
+                  "refusing writes until space is back (a write retries at most every " +
+                      std::to_string(options_.reopen_interval.count()) + " ms): " + s.ToString());
+  } else {
+    logger_.Error(kComponent, "refusing writes until restarted: " + s.ToString());
+  }
   flush_cv_.NotifyAll();
   bg_cv_.NotifyAll();
 }

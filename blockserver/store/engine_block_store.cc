@@ -39,27 +39,54 @@ common::Status CheckFormatFile(const std::string& path, std::string_view text) {
   return common::Status::Ok();
 }
 
-// Makes sure `dir` is a block store of this format, creating the FORMAT marker in a directory
-// without engine files. Engine files without a marker were written before values were tagged.
-common::Status EnsureFormat(const std::string& dir, common::Env& env) {
-  const std::string path = dir + "/" + std::string(fmt::kFormatFileName);
-  if (env.FileExists(path)) {
-    TESSERA_ASSIGN_OR_RETURN(std::string text, env.ReadFileToString(path));
-    return CheckFormatFile(path, text);
-  }
-  TESSERA_RETURN_IF_ERROR(env.CreateDirs(dir));
-  TESSERA_ASSIGN_OR_RETURN(std::vector<std::string> names, env.ListDir(dir));
+// Whether `names` hold a MANIFEST, and whether they hold log or SST files.
+struct EngineFiles {
+  bool manifest = false;
+  bool data = false;
+};
+EngineFiles FindEngineFiles(const std::vector<std::string>& names) {
+  EngineFiles f;
   for (const std::string& name : names) {
     const engine::FileType type = engine::ParseFileName(name).type;
-    if (type == engine::FileType::kManifest || type == engine::FileType::kLog ||
-        type == engine::FileType::kSst) {
-      return common::InvalidArgument(
-          dir + " holds an engine written by an older blockserver (untagged values, no " +
-          std::string(fmt::kFormatFileName) +
-          " file); it cannot be read by this one: start with an empty directory");
-    }
+    if (type == engine::FileType::kManifest) f.manifest = true;
+    if (type == engine::FileType::kLog || type == engine::FileType::kSst) f.data = true;
   }
-  return common::WriteFileAtomically(env, path, FormatFileContents());
+  return f;
+}
+
+// Makes sure `dir` is a block store of this format, creating the FORMAT marker in a directory
+// without engine files. Engine files without a marker: the marker was deleted, or the files
+// were written before values were tagged. A marker without a MANIFEST: the store's files are
+// gone (a store writes its MANIFEST right after its marker).
+// Returns whether it created the marker (a new store).
+common::Result<bool> EnsureFormat(const std::string& dir, common::Env& env, bool allow_empty) {
+  const std::string path = dir + "/" + std::string(fmt::kFormatFileName);
+  TESSERA_RETURN_IF_ERROR(env.CreateDirs(dir));
+  TESSERA_ASSIGN_OR_RETURN(std::vector<std::string> names, env.ListDir(dir));
+  const EngineFiles files = FindEngineFiles(names);
+  if (env.FileExists(path)) {
+    TESSERA_ASSIGN_OR_RETURN(std::string text, env.ReadFileToString(path));
+    TESSERA_RETURN_IF_ERROR(CheckFormatFile(path, text));
+    if (!files.manifest && !files.data && !allow_empty) {
+      return common::NotFound(
+          dir + " held a block store (its " + std::string(fmt::kFormatFileName) +
+          " file is there) but its MANIFEST and data files are gone: deleted, or the disk they "
+          "are on is not mounted? Refusing to start with an empty store. If starting over "
+          "empty is what you want, start with --allow-empty");
+    }
+    return false;
+  }
+  if (files.manifest || files.data) {
+    return common::InvalidArgument(
+        dir + " holds engine files but no " + std::string(fmt::kFormatFileName) +
+        " file: either it was deleted (then the store is damaged: run `tessera-blockserver check "
+        "--data " +
+        dir +
+        "`) or an older blockserver wrote them (untagged values, which this one cannot read: "
+        "start with an empty directory)");
+  }
+  TESSERA_RETURN_IF_ERROR(common::WriteFileAtomically(env, path, FormatFileContents()));
+  return true;
 }
 
 }  // namespace
@@ -67,13 +94,31 @@ common::Status EnsureFormat(const std::string& dir, common::Env& env) {
 common::Result<std::unique_ptr<EngineBlockStore>> EngineBlockStore::Open(const std::string& dir,
                                                                          common::Env& env,
                                                                          common::Logger& log) {
+  return Open(dir, env, log, OpenOptions{});
+}
+
+common::Result<std::unique_ptr<EngineBlockStore>> EngineBlockStore::Open(
+    const std::string& dir, common::Env& env, common::Logger& log, const OpenOptions& options) {
   if (dir.empty()) return common::InvalidArgument("block store: empty data directory");
-  TESSERA_RETURN_IF_ERROR(EnsureFormat(dir, env));
-  engine::EngineOptions options;
-  options.dir = dir;
-  auto opened = engine::Engine::Open(options, env, log);
-  if (!opened.ok()) return opened.status();
-  return std::unique_ptr<EngineBlockStore>(new EngineBlockStore(std::move(opened).value()));
+  TESSERA_ASSIGN_OR_RETURN(const bool created, EnsureFormat(dir, env, options.allow_empty));
+  if (created) log.Info("block store", "created a new, empty block store in " + dir);
+  engine::EngineOptions engine_options = options.engine;
+  engine_options.dir = dir;
+  engine_options.marker_file = std::string(fmt::kFormatFileName);
+  auto opened = engine::Engine::Open(engine_options, env, log);
+  if (!opened.ok()) {
+    const common::Code code = opened.status().code();
+    if (code == common::Code::kCorruption || code == common::Code::kNotFound) {
+      return common::Status(code, opened.status().message() +
+                                      "; run `tessera-blockserver repair --data " + dir +
+                                      "` to start again without the damage (it keeps what "
+                                      "is readable and says what is lost; `tessera-blockserver "
+                                      "check --data " +
+                                      dir + "` shows the damage first)");
+    }
+    return opened.status();
+  }
+  return std::unique_ptr<EngineBlockStore>(new EngineBlockStore(std::move(opened).value(), log));
 }
 
 std::string EngineBlockStore::EncodeValue(std::string_view block) {
@@ -111,15 +156,25 @@ common::Result<std::string> EngineBlockStore::DecodeValue(std::string_view value
   return common::Corruption("block store: unknown value tag " + std::to_string(tag));
 }
 
+common::Status EngineBlockStore::LogCorruption(const common::BlockId& id, const common::Status& s) {
+  log_.Error("block store", "block " + id.ToHex() +
+                                " is unreadable, answered as missing (a client "
+                                "that has it stores it again): " +
+                                s.ToString());
+  return s;
+}
+
 common::Status EngineBlockStore::PutBatch(
     const std::vector<std::pair<common::BlockId, std::string>>& blocks) {
   engine::WriteBatch batch;
   auto codec = codecs_.Acquire();
   for (const auto& [id, data] : blocks) {
-    // Content addressing: a stored id already holds exactly these bytes.
+    // Content addressing: a stored id already holds exactly these bytes. One whose index entry
+    // is damaged is stored again: the new entry hides the damaged one.
     auto has = engine_->Has(id);
-    if (!has.ok()) return has.status();
-    if (!*has) batch.Put(id, EncodeValue(data, *codec));
+    if (!has.ok() && has.status().code() != common::Code::kCorruption) return has.status();
+    if (!has.ok()) (void)LogCorruption(id, has.status());
+    if (!has.ok() || !*has) batch.Put(id, EncodeValue(data, *codec));
   }
   if (batch.empty()) return common::Status::Ok();
   return engine_->Write(batch);
@@ -127,14 +182,26 @@ common::Status EngineBlockStore::PutBatch(
 
 common::Result<std::optional<std::string>> EngineBlockStore::Get(const common::BlockId& id) {
   auto value = engine_->Get(id);
-  if (!value.ok()) return value.status();
+  if (!value.ok()) {
+    if (value.status().code() == common::Code::kCorruption) {
+      return LogCorruption(id, value.status());
+    }
+    return value.status();
+  }
   if (!value->has_value()) return std::optional<std::string>();
   auto block = DecodeValue(**value, *codecs_.Acquire());
-  if (!block.ok()) return block.status().WithContext("block " + id.ToHex());
-  TESSERA_RETURN_IF_ERROR(common::wire::VerifyBlock(id, *block));
+  if (!block.ok()) return LogCorruption(id, block.status().WithContext("block " + id.ToHex()));
+  const common::Status verified = common::wire::VerifyBlock(id, *block);
+  if (!verified.ok()) return LogCorruption(id, verified);
   return std::optional<std::string>(std::move(block).value());
 }
 
-common::Result<bool> EngineBlockStore::Has(const common::BlockId& id) { return engine_->Has(id); }
+common::Result<bool> EngineBlockStore::Has(const common::BlockId& id) {
+  auto has = engine_->Has(id);
+  if (!has.ok() && has.status().code() == common::Code::kCorruption) {
+    return LogCorruption(id, has.status());
+  }
+  return has;
+}
 
 }  // namespace tessera::blockserver

@@ -21,10 +21,22 @@ namespace tessera::blockserver {
 
 class EngineBlockStore final : public BlockStore {
  public:
+  struct OpenOptions {
+    // Start even where a store was expected and its files are gone (a FORMAT marker without
+    // a MANIFEST): `tessera-blockserver --allow-empty`.
+    bool allow_empty = false;
+    engine::EngineOptions engine;  // `dir` and `marker_file` are set by Open
+  };
   // Opens (creating if needed, FORMAT marker first) the engine in `dir`. `env` and `log` must
-  // outlive the store. InvalidArgument for a directory holding engine files but no FORMAT
-  // marker (written before values were tagged: it would be misread) or a newer FORMAT;
-  // Corruption for an unreadable FORMAT; engine errors as Engine::Open returns them.
+  // outlive the store. NotFound for a FORMAT marker without a MANIFEST or data files (the
+  // store that was there is gone) unless options.allow_empty; InvalidArgument for a directory
+  // holding engine files but no FORMAT marker (deleted, or written before values were tagged:
+  // it would be misread) or a newer FORMAT; Corruption for an unreadable FORMAT; engine errors
+  // as Engine::Open returns them (Corruption and NotFound naming the check and repair tools).
+  static common::Result<std::unique_ptr<EngineBlockStore>> Open(const std::string& dir,
+                                                                common::Env& env,
+                                                                common::Logger& log,
+                                                                const OpenOptions& options);
   static common::Result<std::unique_ptr<EngineBlockStore>> Open(const std::string& dir,
                                                                 common::Env& env,
                                                                 common::Logger& log);
@@ -32,8 +44,10 @@ class EngineBlockStore final : public BlockStore {
   common::Status PutBatch(
       const std::vector<std::pair<common::BlockId, std::string>>& blocks) override;
   // Besides the BlockStore contract: Corruption for a value with an unknown tag or a zstd
-  // payload that does not inflate (within wire::kMaxBlockBytes).
+  // payload that does not inflate (within wire::kMaxBlockBytes), and when the engine cannot
+  // read it (a damaged SST block or blob value); each Corruption is logged with the block id.
   common::Result<std::optional<std::string>> Get(const common::BlockId& id) override;
+  // Corruption (logged) when the index entry cannot be read.
   common::Result<bool> Has(const common::BlockId& id) override;
 
   // The engine value for `block`: tag + payload, zstd only for blocks of at least
@@ -48,8 +62,13 @@ class EngineBlockStore final : public BlockStore {
   engine::Engine& engine() { return *engine_; }
 
  private:
-  explicit EngineBlockStore(std::unique_ptr<engine::Engine> engine) : engine_(std::move(engine)) {}
+  EngineBlockStore(std::unique_ptr<engine::Engine> engine, common::Logger& log)
+      : engine_(std::move(engine)), log_(log) {}
+  // Logs a read of `id` that hit damage; returns `s`.
+  common::Status LogCorruption(const common::BlockId& id, const common::Status& s);
+
   std::unique_ptr<engine::Engine> engine_;
+  common::Logger& log_;
   common::zstd::CodecPool codecs_;  // for the HTTP threads' puts and gets
 };
 

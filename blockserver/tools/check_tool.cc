@@ -39,19 +39,30 @@ class Checker {
       const ParsedFileName p = ParseFileName(name);
       if (p.type == FileType::kSst) CheckSst(p.number);
       if (p.type == FileType::kLog) logs.push_back(p.number);
-      if (p.type == FileType::kUnknown) Info("ignoring unknown file " + name);
+      if (p.type == FileType::kUnknown) {
+        if (name.find(".corrupt") != std::string::npos) {
+          Info(name + ": a damaged file `repair` set aside; not read");
+        } else {
+          Info("ignoring unknown file " + name);
+        }
+      }
     }
     std::sort(logs.begin(), logs.end());
     for (size_t i = 0; i < logs.size(); ++i) CheckLog(logs[i], i + 1 == logs.size());
     if (manifest.ok()) {
       for (uint64_t r : manifest_.runs) {
-        if (!readers_.count(r)) Error("MANIFEST lists run " + std::to_string(r) + ", missing");
+        if (!readers_.count(r) && !unreadable_ssts_.count(r)) {
+          Error("MANIFEST lists run " + SstFileName(dir_, r) +
+                ", missing: the blocks only it held are lost");
+        }
       }
       for (uint64_t b : manifest_.blob_files) {
         if (!std::binary_search(logs.begin(), logs.end(), b)) {
-          Error("MANIFEST lists blob file " + LogFileName(dir_, b) + ", missing");
+          Error("MANIFEST lists blob file " + LogFileName(dir_, b) +
+                ", missing: the blocks stored in it are lost");
         }
       }
+      CheckOrphans();
       CheckLiveBlobs();
     }
     out_ << (errors_ == 0 ? "check: OK" : "check: " + std::to_string(errors_) + " problem(s)")
@@ -71,7 +82,10 @@ class Checker {
     ++ssts_;
     const std::string path = SstFileName(dir_, number);
     auto r = SstReader::Open(env_, path, number, nullptr);
-    if (!r.ok()) return Error(r.status().ToString());
+    if (!r.ok()) {
+      unreadable_ssts_.insert(number);
+      return Error(r.status().ToString());
+    }
     auto it = (*r)->NewIterator(false);
     uint64_t n = 0;
     bool ordered = true;
@@ -89,14 +103,26 @@ class Checker {
     entries_ += n;
     const bool live = std::count(manifest_.runs.begin(), manifest_.runs.end(), number) > 0;
     Info(path + ": " + std::to_string(n) + " entries verified" +
-         (live ? "" : " (not in MANIFEST: obsolete, removed at next open)"));
-    readers_[number] = *r;
+         (live ? "" : " (not in MANIFEST)"));
+    if (live) {
+      readers_[number] = *r;
+    } else {
+      orphan_ssts_[number] = *r;
+    }
   }
 
   void CheckLog(uint64_t number, bool newest) {
     const std::string path = LogFileName(dir_, number);
     auto file = env_.NewRandomAccessFile(path);
     if (!file.ok()) return Error(file.status().ToString());
+    const bool replayed = number >= manifest_.log_number;
+    const bool blob_file =
+        std::count(manifest_.blob_files.begin(), manifest_.blob_files.end(), number) > 0;
+    // Keys a log recovery replays are part of the live view; those of a log the MANIFEST does
+    // not name are checked against that view (CheckOrphans).
+    std::vector<BlockId>* keys = replayed    ? &replayed_keys_
+                                 : blob_file ? nullptr
+                                             : &orphan_logs_[number];
     WalReader reader(**file, path);
     std::string payload;
     uint64_t offset = 0, records = 0;
@@ -108,7 +134,6 @@ class Checker {
         // A torn tail is expected in the newest log after a crash, and in a log that was the
         // newest at a crash and has since become a blob file (only its intact records are
         // addressed). In a log still to be replayed that is not the newest, it is damage.
-        const bool replayed = number >= manifest_.log_number;
         if (replayed && !newest) {
           return Error(path +
                        ": damaged record in a log that is not the newest: " + reader.torn_reason());
@@ -119,9 +144,61 @@ class Checker {
       }
       auto batch = DecodeBatchPayload(payload);
       if (!batch.ok()) return Error(path + ": " + batch.status().ToString());
+      if (keys != nullptr) {
+        for (const DecodedOp& op : batch->ops) {
+          if (!op.is_delete || replayed) keys->push_back(op.key);
+        }
+      }
       ++records;
     }
-    Info(path + ": " + std::to_string(records) + " records verified");
+    Info(path + ": " + std::to_string(records) + " records verified" +
+         (replayed || blob_file ? "" : " (not in MANIFEST)"));
+  }
+
+  // Whether the live view (the MANIFEST's runs and the logs recovery replays) has an entry for
+  // `key`: then a file the MANIFEST does not name is not its only copy.
+  bool Covered(const BlockId& key) {
+    if (std::binary_search(replayed_keys_.begin(), replayed_keys_.end(), key)) return true;
+    for (const auto& [number, reader] : readers_) {
+      auto e = reader->Get(key);
+      if (!e.ok() || e->has_value()) return true;  // (a damaged run is reported on its own)
+    }
+    return false;
+  }
+
+  // Files on disk the MANIFEST does not name are deleted at the next open. Harmless when
+  // everything in them is also in the live files (a crash between writing a file and the
+  // MANIFEST that names it, or before deleting compacted inputs); data loss otherwise.
+  void CheckOrphans() {
+    std::sort(replayed_keys_.begin(), replayed_keys_.end());
+    auto report = [&](const std::string& path, uint64_t blocks, uint64_t uncovered) {
+      if (uncovered == 0) {
+        Info(path + " is not in the MANIFEST; its " + std::to_string(blocks) +
+             " blocks are all in the live files (a leftover, deleted at the next open)");
+        return;
+      }
+      Error(path + " is not in the MANIFEST and holds " + std::to_string(uncovered) + " of its " +
+            std::to_string(blocks) +
+            " blocks that no live file has: the next open deletes it (was another process "
+            "writing here?); copy it away before starting the blockserver");
+    };
+    for (const auto& [number, reader] : orphan_ssts_) {
+      uint64_t blocks = 0, uncovered = 0;
+      auto it = reader->NewIterator(false);
+      for (; it->Valid(); it->Next()) {
+        if (it->entry().kind == EntryKind::kTombstone) continue;
+        ++blocks;
+        if (!Covered(it->key())) ++uncovered;
+      }
+      report(SstFileName(dir_, number), blocks, uncovered);
+    }
+    for (const auto& [number, keys] : orphan_logs_) {
+      uint64_t uncovered = 0;
+      for (const BlockId& key : keys) {
+        if (!Covered(key)) ++uncovered;
+      }
+      report(LogFileName(dir_, number), keys.size(), uncovered);
+    }
   }
 
   // Every blob address that is the newest version of its key must point at intact bytes.
@@ -147,6 +224,13 @@ class Checker {
         }
         file = std::move(*f);
       }
+      if (a.offset + a.size > file->Size()) {
+        Error("key " + merged->key().ToHex() + ": blob value at " +
+              LogFileName(dir_, a.file_number) + " offset " + std::to_string(a.offset) + " (" +
+              std::to_string(a.size) + " bytes) runs past the end of the file (" +
+              std::to_string(file->Size()) + " bytes): the file was cut short");
+        continue;
+      }
       buf.resize(a.size);
       auto got = file->Read(a.offset, a.size, buf.data());
       if (!got.ok() || got->size() != a.size || common::crc32c::Value(*got) != a.crc) {
@@ -164,7 +248,11 @@ class Checker {
   const std::string dir_;
   std::ostream& out_;
   ManifestState manifest_;
-  std::map<uint64_t, std::shared_ptr<SstReader>> readers_;
+  std::map<uint64_t, std::shared_ptr<SstReader>> readers_;      // runs the MANIFEST names
+  std::map<uint64_t, std::shared_ptr<SstReader>> orphan_ssts_;  // readable SSTs it does not
+  std::set<uint64_t> unreadable_ssts_;
+  std::vector<BlockId> replayed_keys_;                    // sorted once every log is read
+  std::map<uint64_t, std::vector<BlockId>> orphan_logs_;  // keys put in logs it does not name
   int errors_ = 0;
   uint64_t ssts_ = 0, entries_ = 0, blobs_checked_ = 0;
 };

@@ -5,6 +5,8 @@
 #include <atomic>
 #include <thread>
 
+#include "blockserver/engine/manifest.h"
+#include "blockserver/engine/sst_reader.h"
 #include "tests/blockserver/engine/test_util.h"
 #include "tests/testutil/file_damage.h"
 #include "tests/testutil/temp_dir.h"
@@ -267,6 +269,49 @@ TEST_CASE("engine: a data dir with logs but no MANIFEST is refused") {
   REQUIRE(env.RemoveFile(dir.Sub("MANIFEST")).ok());
   CHECK(Engine::Open(TinyOptions(dir.path()), env, log).status().code() ==
         common::Code::kCorruption);
+}
+
+TEST_CASE("engine: a damaged run stops compaction, not writes") {
+  testutil::TempDir dir;
+  common::PosixEnv env;
+  std::FILE* devnull = std::fopen("/dev/null", "w");
+  REQUIRE(devnull != nullptr);
+  common::Logger log(common::LogLevel::kError, devnull);
+  EngineOptions o = TinyOptions(dir.path());
+  o.compaction_trigger_runs = 3;
+  {
+    auto e = OpenOk(o, env, log);
+    for (int i = 0; i < 50; ++i) REQUIRE(e->Put(KeyFor(i), ValueFor(i, 50)).ok());
+    REQUIRE(e->CompactAll().ok());
+    REQUIRE(e->Close().ok());
+  }
+  auto m = LoadManifest(env, dir.path());
+  REQUIRE(m.ok());
+  REQUIRE(m->runs.size() == 1);
+  {
+    const std::string sst = SstFileName(dir.path(), m->runs[0]);
+    auto reader = SstReader::Open(env, sst, m->runs[0], nullptr);
+    REQUIRE(reader.ok());
+    testutil::CorruptBytes(sst, (*reader)->index()[0].offset + 3);
+  }
+  auto e = OpenOk(o, env, log);
+  // Enough flushed runs that compaction must try to merge the damaged one.
+  for (int round = 0; round < 5; ++round) {
+    for (int i = 0; i < 20; ++i) {
+      const int k = 1000 + round * 20 + i;
+      REQUIRE(e->Put(KeyFor(k), ValueFor(k, 50)).ok());
+    }
+    REQUIRE(e->Flush().ok());
+  }
+  CHECK(e->CompactAll().code() == common::Code::kCorruption);
+  CHECK(e->Put(KeyFor(5000), "still writable").ok());
+  for (int k = 1000; k < 1100; ++k) {
+    auto got = e->Get(KeyFor(k));
+    REQUIRE_MESSAGE(got.ok(), got.status().ToString());
+    CHECK(**got == ValueFor(k, 50));
+  }
+  REQUIRE(e->Close().ok());
+  std::fclose(devnull);
 }
 
 TEST_CASE("engine: writes after Close are refused") {

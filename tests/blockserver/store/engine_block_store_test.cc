@@ -2,8 +2,17 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdio>
+#include <filesystem>
+#include <set>
+
+#include "blockserver/api/block_handlers.h"
+#include "blockserver/engine/manifest.h"
+#include "blockserver/engine/sst_reader.h"
 #include "blockserver/store/engine_block_store_format.h"
 #include "common/env.h"
+#include "common/wire/block_messages.h"
+#include "tests/testutil/file_damage.h"
 #include "tests/testutil/random.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -169,6 +178,193 @@ TEST_CASE("engine block store: a newer or garbled FORMAT marker is refused") {
     CHECK(s.status().code() == common::Code::kCorruption);
   }
   SUBCASE("intact: reopens") { Store again(dir.path()); }
+}
+
+// Everything the logger wrote, read back from its temp file.
+struct CapturedLog {
+  CapturedLog() : file(std::tmpfile()), log(common::LogLevel::kWarn, file) { REQUIRE(file); }
+  ~CapturedLog() { std::fclose(file); }
+  std::string Text() {
+    std::fflush(file);
+    std::rewind(file);
+    std::string out;
+    char buf[4096];
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, file)) > 0;) out.append(buf, n);
+    return out;
+  }
+  std::FILE* file;
+  common::Logger log;
+};
+
+TEST_CASE("engine block store: a data directory deleted under the store refuses writes") {
+  testutil::TempDir dir;
+  const std::string data = dir.Sub("blocks");
+  common::PosixEnv env;
+  CapturedLog captured;
+  auto s = EngineBlockStore::Open(data, env, captured.log);
+  REQUIRE(s.ok());
+  const std::string a = "kept", b = "would be lost";
+  REQUIRE((*s)->PutBatch({{BlockId::Of(a), a}}).ok());
+  SUBCASE("the whole directory") { std::filesystem::remove_all(data); }
+  SUBCASE("replaced by an empty one") {
+    std::filesystem::remove_all(data);
+    std::filesystem::create_directories(data);
+  }
+  SUBCASE("its FORMAT marker") { std::filesystem::remove(data + "/FORMAT"); }
+  SUBCASE("its MANIFEST") { std::filesystem::remove(data + "/MANIFEST"); }
+  const common::Status put = (*s)->PutBatch({{BlockId::Of(b), b}});
+  CHECK(put.code() == common::Code::kUnavailable);
+  CHECK(put.message().find(data) != std::string::npos);
+  // Sticky, and said in the log.
+  CHECK((*s)->PutBatch({{BlockId::Of(b + "!"), b + "!"}}).code() == common::Code::kUnavailable);
+  CHECK(captured.Text().find("refusing writes") != std::string::npos);
+  // What it had still reads (from the files it holds open).
+  auto got = (*s)->Get(BlockId::Of(a));
+  REQUIRE(got.ok());
+  CHECK(**got == a);
+}
+
+TEST_CASE("engine block store: a marker whose store is gone is refused unless allow_empty") {
+  testutil::TempDir dir;
+  const std::string data = dir.Sub("blocks");
+  common::PosixEnv env;
+  common::Logger log(common::LogLevel::kError);
+  {
+    Store s(data);
+    REQUIRE(s.store->PutBatch({{BlockId::Of("x"), "x"}}).ok());
+  }
+  // What is left when the engine files are deleted, or a disk under them is not mounted.
+  for (const auto& entry : std::filesystem::directory_iterator(data)) {
+    if (entry.path().filename() != "FORMAT") std::filesystem::remove(entry.path());
+  }
+  auto refused = EngineBlockStore::Open(data, env, log);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().code() == common::Code::kNotFound);
+  CHECK(refused.status().message().find("--allow-empty") != std::string::npos);
+  CHECK_FALSE(env.FileExists(data + "/MANIFEST"));  // refusing wrote nothing
+
+  EngineBlockStore::OpenOptions options;
+  options.allow_empty = true;
+  auto empty = EngineBlockStore::Open(data, env, log, options);
+  REQUIRE_MESSAGE(empty.ok(), empty.status().ToString());
+  CHECK_FALSE(*(*empty)->Has(BlockId::Of("x")));
+}
+
+TEST_CASE("engine block store: a new or empty directory becomes a store without being told") {
+  testutil::TempDir dir;
+  common::PosixEnv env;
+  common::Logger log(common::LogLevel::kError);
+  std::filesystem::create_directories(dir.Sub("empty"));
+  for (const std::string& d : {dir.Sub("new/blocks"), dir.Sub("empty")}) {
+    auto s = EngineBlockStore::Open(d, env, log);
+    REQUIRE_MESSAGE(s.ok(), s.status().ToString());
+    REQUIRE((*s)->PutBatch({{BlockId::Of("y"), "y"}}).ok());
+  }
+}
+
+TEST_CASE("engine block store: engine files without a FORMAT marker are refused") {
+  testutil::TempDir dir;
+  common::PosixEnv env;
+  common::Logger log(common::LogLevel::kError);
+  { Store s(dir.path()); }
+  std::filesystem::remove(dir.Sub("FORMAT"));
+  EngineBlockStore::OpenOptions options;
+  options.allow_empty = true;  // not a reason to misread or drop the files that are there
+  auto s = EngineBlockStore::Open(dir.path(), env, log, options);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.status().code() == common::Code::kInvalidArgument);
+  CHECK(s.status().message().find("deleted") != std::string::npos);
+}
+
+// Small blocks (kept inside SST data blocks) flushed into one SST of several data blocks.
+std::vector<std::string> FillSst(EngineBlockStore& store, int n) {
+  std::vector<std::string> blocks;
+  std::vector<std::pair<BlockId, std::string>> batch;
+  for (int i = 0; i < n; ++i) {
+    blocks.push_back(RandomBytes(100, 1000 + i));
+    batch.emplace_back(BlockId::Of(blocks.back()), blocks.back());
+  }
+  REQUIRE(store.PutBatch(batch).ok());
+  REQUIRE(store.engine().Flush().ok());
+  return blocks;
+}
+
+TEST_CASE("engine block store: a damaged SST block fails only the blocks in it, in every batch") {
+  testutil::TempDir dir;
+  const std::string data = dir.Sub("blocks");
+  common::PosixEnv env;
+  std::vector<std::string> blocks;
+  {
+    Store s(data);
+    blocks = FillSst(*s.store, 600);  // ~60 KiB: several 16 KiB data blocks
+  }
+  // Flip one byte in the middle of data block 1 and note which ids it holds.
+  auto manifest = engine::LoadManifest(env, data);
+  REQUIRE(manifest.ok());
+  REQUIRE(manifest->runs.size() == 1);
+  const std::string sst = engine::SstFileName(data, manifest->runs[0]);
+  std::set<BlockId> bad;
+  {
+    auto reader = engine::SstReader::Open(env, sst, manifest->runs[0], nullptr);
+    REQUIRE(reader.ok());
+    REQUIRE((*reader)->index().size() >= 3);
+    const auto& index = (*reader)->index();
+    for (const std::string& b : blocks) {
+      const BlockId id = BlockId::Of(b);
+      if (index[0].last_key < id && !(index[1].last_key < id)) bad.insert(id);
+    }
+    testutil::CorruptBytes(sst, index[1].offset + index[1].stored_size / 2);
+  }
+  REQUIRE(!bad.empty());
+  REQUIRE(bad.size() < blocks.size());
+
+  CapturedLog captured;
+  auto store = EngineBlockStore::Open(data, env, captured.log);
+  REQUIRE(store.ok());
+  std::vector<BlockId> ids;
+  for (const std::string& b : blocks) ids.push_back(BlockId::Of(b));
+
+  // has: the damaged ones are missing, no error for the batch.
+  common::http::Request has;
+  has.body = common::wire::EncodeIdList({ids}, "ids");
+  const common::http::Response has_r = api::HandleHas(**store, has);
+  REQUIRE_MESSAGE(has_r.status == 200, has_r.body);
+  auto missing = common::wire::DecodeIdList(has_r.body, "missing");
+  REQUIRE(missing.ok());
+  CHECK(std::set<BlockId>(missing->ids.begin(), missing->ids.end()) == bad);
+
+  // retrieve: every good block comes back, the damaged ones are marked missing.
+  common::http::Request get;
+  get.body = common::wire::EncodeRetrieveRequest({ids, {}});
+  const common::http::Response get_r = api::HandleRetrieveBatch(**store, get);
+  REQUIRE_MESSAGE(get_r.status == 200, get_r.body);
+  auto batch = common::wire::DecodeBlockBatch(get_r.body);
+  REQUIRE(batch.ok());
+  REQUIRE(batch->blocks.size() == blocks.size());
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    CHECK(batch->blocks[i].id == ids[i]);
+    if (bad.count(ids[i])) {
+      CHECK_FALSE(batch->blocks[i].data.has_value());
+    } else {
+      REQUIRE(batch->blocks[i].data.has_value());
+      CHECK(*batch->blocks[i].data == blocks[i]);
+    }
+  }
+  const std::string logged = captured.Text();
+  CHECK(logged.find(bad.begin()->ToHex()) != std::string::npos);
+  CHECK(logged.find("checksum mismatch") != std::string::npos);
+
+  // A desktop that has a lost block stores it again (the heal path), and it reads back.
+  size_t healed = 0;
+  for (size_t i = 0; i < blocks.size(); ++i) {
+    if (!bad.count(ids[i])) continue;
+    REQUIRE((*store)->PutBatch({{ids[i], blocks[i]}}).ok());
+    auto got = (*store)->Get(ids[i]);
+    REQUIRE(got.ok());
+    CHECK(**got == blocks[i]);
+    ++healed;
+  }
+  CHECK(healed == bad.size());
 }
 
 }  // namespace
