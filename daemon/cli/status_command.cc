@@ -57,6 +57,9 @@ int RunStatus(const StatusOptions& options) {
     o["download_pending_bytes"] = snap.download_pending_bytes;
     o["conflicts"] = snap.conflicts;
     o["errors"] = snap.errors;
+    o["refused"] = snap.refused;
+    o["skipped"] = snap.skipped;
+    o["failing"] = snap.failing;
     o["last_error"] = last_error;
     o["skipped_names"] = snap.skipped_names;
     o["paused"] = snap.paused;
@@ -80,8 +83,13 @@ int RunStatus(const StatusOptions& options) {
               static_cast<unsigned long long>(snap.download_pending_files),
               static_cast<unsigned long long>(snap.download_pending_bytes));
   std::printf("conflicts:  %llu\n", static_cast<unsigned long long>(snap.conflicts));
-  if (snap.errors)
-    std::printf("refused:    %llu paths\n", static_cast<unsigned long long>(snap.errors));
+  if (snap.errors) {
+    std::printf("errors:     %llu paths (%llu refused, %llu names skipped, %llu failing)\n",
+                static_cast<unsigned long long>(snap.errors),
+                static_cast<unsigned long long>(snap.refused),
+                static_cast<unsigned long long>(snap.skipped),
+                static_cast<unsigned long long>(snap.failing));
+  }
   if (!snap.skipped_names.empty()) std::printf("skipped:    %s\n", snap.skipped_names.c_str());
   if (snap.held_outgoing > 0 || snap.held_incoming > 0) {
     std::printf(

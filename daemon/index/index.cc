@@ -458,7 +458,7 @@ Result<StatusSnapshot> Index::Snapshot(const std::string& ns_arg) {
                              impl_->Stmt("SELECT count(*) FROM files WHERE state = 'error'"));
     auto use = err->Use();
     TESSERA_RETURN_IF_ERROR(err->Step().status());
-    out.errors = static_cast<uint64_t>(err->ColumnInt(0));
+    out.refused = static_cast<uint64_t>(err->ColumnInt(0));
   }
   TESSERA_ASSIGN_OR_RETURN(auto* kv, impl_->Stmt("SELECT key, value FROM status"));
   auto use = kv->Use();
@@ -470,6 +470,8 @@ Result<StatusSnapshot> Index::Snapshot(const std::string& ns_arg) {
     if (key == "connected") out.connected = kv->ColumnText(1) == "1";
     if (key == "last_error") out.last_error = kv->ColumnText(1);
     if (key == "skipped_names") out.skipped_names = kv->ColumnText(1);
+    if (key == "skipped_count") out.skipped = static_cast<uint64_t>(kv->ColumnInt(1));
+    if (key == "failing") out.failing = static_cast<uint64_t>(kv->ColumnInt(1));
     if (key == "paused") out.paused = kv->ColumnText(1);
   }
   {
@@ -481,6 +483,7 @@ Result<StatusSnapshot> Index::Snapshot(const std::string& ns_arg) {
     out.held_outgoing = static_cast<uint64_t>(held->ColumnInt(0));
     out.held_incoming = static_cast<uint64_t>(held->ColumnInt(1));
   }
+  out.errors = out.refused + out.skipped + out.failing;
   return out;
 }
 

@@ -77,8 +77,12 @@ struct StatusSnapshot {
   uint64_t upload_pending_bytes = 0;
   uint64_t download_pending_files = 0;
   uint64_t download_pending_bytes = 0;
-  uint64_t conflicts = 0;
-  uint64_t errors = 0;         // paths the server refused
+  uint64_t conflicts = 0;  // conflicted copies made here (events, not errors)
+  // Paths that cannot sync now: errors = refused + skipped + failing.
+  uint64_t errors = 0;
+  uint64_t refused = 0;        // paths the server refused, or refused here as unsafe
+  uint64_t skipped = 0;        // names the last full scan could not sync (skipped_names)
+  uint64_t failing = 0;        // paths whose step failed in the last pass (a full disk, I/O)
   uint64_t held_outgoing = 0;  // deletes made here, held by the mass-delete guard
   uint64_t held_incoming = 0;  // deletes from the journal, held likewise
   std::string paused;          // "" or why the folder is not synced now (RootGuard)

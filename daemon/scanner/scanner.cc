@@ -103,6 +103,7 @@ common::Result<ScanStats> Scanner::FullScan() {
   TESSERA_RETURN_IF_ERROR(MarkVanished("", /*with_dir=*/true, /*check_disk=*/true, stats));
   // What `tessera status` says is skipped: as of this scan of everything.
   TESSERA_RETURN_IF_ERROR(index_.SetValue("skipped_names", SkippedSummary(stats)));
+  TESSERA_RETURN_IF_ERROR(index_.SetValue("skipped_count", std::to_string(stats.skipped)));
   return stats;
 }
 

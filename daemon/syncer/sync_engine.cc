@@ -103,6 +103,10 @@ Status SyncEngine::Process() {
   for (int pass = 0; pass < config_.passes_per_process; ++pass) {
     auto outcome = Pass();
     ReadCursor();
+    if (outcome.ok()) {
+      failure_ = outcome->failed > 0 ? outcome->first_error : Status::Ok();
+      TESSERA_RETURN_IF_ERROR(RecordFailing(outcome->failed));
+    }
     // Downloads that failed for want of a block: the metaserver asks other desktops for it.
     TESSERA_RETURN_IF_ERROR(healer_.Report(reconstructor_.TakeMissing()));
     if (!outcome.ok()) return outcome.status();
@@ -120,6 +124,12 @@ Status SyncEngine::Process() {
   }
   work_left_ = true;  // bounded per call, so that pulls and scans get their turn
   return Status::Ok();
+}
+
+Status SyncEngine::RecordFailing(uint64_t failed) {
+  if (failed == failing_) return Status::Ok();
+  failing_ = failed;
+  return index_.SetValue("failing", std::to_string(failed));
 }
 
 Result<SyncEngine::PassOutcome> SyncEngine::Pass() {
@@ -155,8 +165,13 @@ Result<SyncEngine::PassOutcome> SyncEngine::Pass() {
   auto note = [&](const Status& s) {
     if (s.ok()) {
       ++out.done;
-    } else if (out.first_error.ok() || s.code() == common::Code::kUnavailable) {
-      out.first_error = s;
+    } else if (s.code() == common::Code::kConflict) {
+      // A race with a local edit, not a failure: the path was marked for a rescan and the
+      // next pass reconciles it again.
+      log_.Info("sync", s.message() + "; looking again");
+    } else {
+      ++out.failed;
+      if (out.first_error.ok() || s.code() == common::Code::kUnavailable) out.first_error = s;
     }
   };
 

@@ -83,6 +83,10 @@ class SyncEngine {
   common::client::BlockClientStats block_stats() const;
   // Blocks stored again for other desktops (BlockHealer).
   uint64_t healed() const { return healer_.healed(); }
+  // Steps that failed in the last pass (a full disk, an I/O error; not races with local edits).
+  uint64_t failing() const { return failing_ == UINT64_MAX ? 0 : failing_; }
+  // The first of those failures (OK when none failed).
+  const common::Status& failure() const { return failure_; }
   // Records an error for `tessera status` (last_error) and logs it.
   void RecordError(const std::string& message);
   // Whether the sync root is the folder synced before (RootGuard::Check): "" when it is, else
@@ -102,11 +106,14 @@ class SyncEngine {
   struct PassOutcome {
     bool nothing_left = false;   // no dirty or pending path was left to plan
     size_t done = 0;             // steps that went through
+    size_t failed = 0;           // steps that failed (not a race with a local edit: kConflict)
     common::Status first_error;  // of the steps that did not (Unavailable wins)
   };
   // One pass over at most paths_per_pass dirty and pending paths. An error (Unavailable from
   // a server, anything from the index or the scanner) ends the pass at once.
   common::Result<PassOutcome> Pass();
+  // Keeps `failed` (of the last pass) as the status value "failing", when it changed.
+  common::Status RecordFailing(uint64_t failed);
   // The writes of a pass in groups: while one group's files are written (one index transaction
   // each), the next group's blocks are on the wire. `note` gets each step's status.
   common::Status WriteInGroups(const std::vector<Plan>& writes,
@@ -139,6 +146,8 @@ class SyncEngine {
   NextPass next_;
   uint64_t cursor_ = 0;
   bool work_left_ = false;
+  uint64_t failing_ = UINT64_MAX;  // as last recorded (the first pass always records it)
+  common::Status failure_;         // the last pass's first failed step
 };
 
 }  // namespace tessera::daemon::syncer

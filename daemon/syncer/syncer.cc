@@ -202,6 +202,17 @@ void Syncer::Round(const RoundRequest& asked) {
   }
   SetConnected(true);
   if (!s.ok()) RecordError(s.ToString());
+  // Steps that failed here (no event may come to retry them: space freed is not an event).
+  if (engine_.failing() > 0) {
+    retry_failed_ = true;
+    const std::string failure = engine_.failure().ToString();
+    if (s.ok() && failure != failure_error_) RecordError(failure);
+    failure_error_ = s.ok() ? failure : s.ToString();
+  } else if (s.ok() && !failure_error_.empty()) {
+    log_.Info("sync", "the steps that failed went through: " + failure_error_ + " is over");
+    (void)index_.ClearValueIf("last_error", failure_error_);
+    failure_error_.clear();
+  }
 }
 
 void Syncer::FinishRound() {
@@ -215,8 +226,10 @@ void Syncer::FinishRound() {
     const auto now = clock_.SteadyNow();
     schedule_.RoundDone(now, std::move(recheck), work_left);
     if (look_again_) schedule_.LookAgainAt(now + kPausedLookAgain);
+    if (retry_failed_) schedule_.LookAgainAt(now + kFailedLookAgain);
   }
   look_again_ = false;
+  retry_failed_ = false;
   {
     common::MutexLock lock(rounds_mutex_);
     busy_ = false;

@@ -7,8 +7,9 @@
 // every kPausedLookAgain, resumed with a full rescan once it is back), scan what changed, then a
 // SyncEngine round (ping, pull, process). When a server is unreachable it records
 // connected=false and retries with backoff; local changes stay queued in the index meanwhile.
-// Errors whose condition ended (a server back, the folder back) leave last_error. Time comes
-// from the Clock it is given.
+// Steps that failed here (a full disk) are tried again every kFailedLookAgain. Errors whose
+// condition ended (a server back, the folder back, the failing steps done) leave last_error.
+// Time comes from the Clock it is given.
 // Thread safety: Run() is the syncer thread's body; the On*() signals and the accessors may be
 // called from any thread (the watcher and notify threads); the schedule is guarded by mutex_.
 #pragma once
@@ -32,6 +33,8 @@ namespace tessera::daemon::syncer {
 
 // How often a paused folder is looked at, and how often held deletes look for a yes.
 inline constexpr std::chrono::milliseconds kPausedLookAgain{2000};
+// How soon steps that failed here (a full disk, an I/O error) are tried again without an event.
+inline constexpr std::chrono::milliseconds kFailedLookAgain{10'000};
 
 class Syncer {
  public:
@@ -100,6 +103,8 @@ class Syncer {
   std::string paused_;             // why sync is paused ("" while it is not)
   std::string unreachable_error_;  // the last_error an unreachable server left
   bool look_again_ = false;        // this round asks for another look after kPausedLookAgain
+  bool retry_failed_ = false;      // this round asks for another try after kFailedLookAgain
+  std::string failure_error_;      // the last_error failing steps left (cleared when they work)
 };
 
 }  // namespace tessera::daemon::syncer

@@ -8,6 +8,10 @@
 
 #include "common/check.h"
 
+#ifndef TESSERA_NO_ALLOC_METER
+#define TESSERA_NO_ALLOC_METER 0
+#endif
+
 namespace tessera::common::testing {
 namespace {
 
@@ -16,7 +20,7 @@ std::atomic<bool> metering{false};
 std::atomic<int64_t> live_bytes{0};
 std::atomic<int64_t> peak_live_bytes{0};
 
-void* Allocate(std::size_t n) {
+[[maybe_unused]] void* Allocate(std::size_t n) {
   void* p = std::malloc(n == 0 ? 1 : n);
   if (p == nullptr) throw std::bad_alloc();
   if (metering.load(std::memory_order_relaxed)) {
@@ -30,7 +34,7 @@ void* Allocate(std::size_t n) {
   return p;
 }
 
-void* AllocateNoThrow(std::size_t n) noexcept {
+[[maybe_unused]] void* AllocateNoThrow(std::size_t n) noexcept {
   try {
     return Allocate(n);
   } catch (const std::bad_alloc&) {
@@ -38,7 +42,7 @@ void* AllocateNoThrow(std::size_t n) noexcept {
   }
 }
 
-void Release(void* p) noexcept {
+[[maybe_unused]] void Release(void* p) noexcept {
   if (p == nullptr) return;
   if (metering.load(std::memory_order_relaxed)) {
     live_bytes.fetch_sub(static_cast<int64_t>(malloc_usable_size(p)), std::memory_order_relaxed);
@@ -58,7 +62,11 @@ AllocMeter::~AllocMeter() { metering.store(false); }
 
 int64_t AllocMeter::peak_bytes() const { return peak_live_bytes.load(); }
 
+bool AllocMeter::counting() { return !TESSERA_NO_ALLOC_METER; }
+
 }  // namespace tessera::common::testing
+
+#if !TESSERA_NO_ALLOC_METER
 
 // The replaceable allocation functions ([new.delete]); the aligned forms keep their defaults,
 // which do not come here.
@@ -80,3 +88,4 @@ void operator delete(void* p, const std::nothrow_t&) noexcept {
 void operator delete[](void* p, const std::nothrow_t&) noexcept {
   tessera::common::testing::Release(p);
 }
+#endif  // TESSERA_NO_ALLOC_METER

@@ -9,8 +9,10 @@
 // under-, never over-estimated by what else runs: compare it with bounds far apart.
 //
 // Linking alloc_meter.cc replaces the global operator new and delete of the whole test
-// program; with no meter running they cost one relaxed atomic load each. At most one meter at
-// a time; construct and destroy it on one thread.
+// program; with no meter running they cost one relaxed atomic load each. Not in a sanitizer
+// build (TESSERA_NO_ALLOC_METER: its runtime owns operator new): then counting() is false and
+// peak_bytes() is 0, and a test skips its bound. At most one meter at a time; construct and
+// destroy it on one thread.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +26,8 @@ class AllocMeter {
   AllocMeter(const AllocMeter&) = delete;
   AllocMeter& operator=(const AllocMeter&) = delete;
 
+  // Whether allocations are counted in this build (see above).
+  static bool counting();
   // The most bytes that were allocated under the meter and still held, at any moment so far.
   int64_t peak_bytes() const;
 };

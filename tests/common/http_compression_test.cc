@@ -351,7 +351,7 @@ TEST_CASE("http compression: the server refuses zstd bombs, bad frames and unkno
     meter.reset();
     CHECK(res.result_int() == 413);
     // Before, the body grew to 1 MiB and then doubled: 3 MiB held at once to refuse 1 MiB.
-    CHECK(peak < static_cast<int64_t>(kServerLimit / 2));
+    if (testing::AllocMeter::counting()) CHECK(peak < static_cast<int64_t>(kServerLimit / 2));
     MESSAGE("server and client together held " << peak << " bytes at the peak");
   }
   SUBCASE("a frame of undeclared size asking for a 128 MiB window is 413") {
@@ -456,7 +456,7 @@ TEST_CASE("http compression: a client inflates an answer within its limit, howev
     CHECK(r.status().code() == Code::kResourceExhausted);
     CHECK(r.status().message().find(std::to_string(kLimit)) != std::string::npos);
     // Before: 16 MiB of capacity plus the 8 MiB being copied into it.
-    CHECK(peak < (1 << 20));
+    if (testing::AllocMeter::counting()) CHECK(peak < (1 << 20));
     MESSAGE("refusing a 64 MiB answer held " << peak << " bytes at the peak");
   }
   SUBCASE("an answer of exactly the limit costs the limit, once") {
@@ -468,7 +468,7 @@ TEST_CASE("http compression: a client inflates an answer within its limit, howev
     REQUIRE_MESSAGE(r.ok(), r.status().ToString());
     CHECK(r->body.size() == kLimit);
     CHECK(r->body.capacity() <= kLimit + 64);
-    CHECK(peak <= static_cast<int64_t>(kLimit + (1 << 20)));
+    if (testing::AllocMeter::counting()) CHECK(peak <= static_cast<int64_t>(kLimit + (1 << 20)));
     MESSAGE("an answer of " << kLimit << " bytes held " << peak << " bytes at the peak");
   }
 }

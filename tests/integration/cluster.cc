@@ -125,6 +125,8 @@ Result<DaemonStatus> QueryStatus(const std::string& bin_dir, const std::string& 
   TESSERA_ASSIGN_OR_RETURN(out.download_pending_files, Count(o, "download_pending_files"));
   TESSERA_ASSIGN_OR_RETURN(out.download_pending_bytes, Count(o, "download_pending_bytes"));
   TESSERA_ASSIGN_OR_RETURN(out.conflicts, Count(o, "conflicts"));
+  TESSERA_ASSIGN_OR_RETURN(out.errors, Count(o, "errors"));
+  TESSERA_ASSIGN_OR_RETURN(out.failing, Count(o, "failing"));
   const boost::json::value* err = o.if_contains("last_error");
   if (err == nullptr) return common::InvalidArgument("status: no \"last_error\"");
   if (err->is_string()) {

@@ -52,6 +52,8 @@ struct DaemonStatus {
   uint64_t download_pending_files = 0;
   uint64_t download_pending_bytes = 0;
   uint64_t conflicts = 0;
+  uint64_t errors = 0;  // refused + skipped + failing
+  uint64_t failing = 0;
   std::string last_error;  // "" when null or absent
   std::string paused;      // "" when absent
   uint64_t held_deletes_outgoing = 0;

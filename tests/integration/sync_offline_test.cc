@@ -195,6 +195,21 @@ TEST_CASE("e2e: the same file edited differently on both sides keeps both as a c
       },
       kConverge, "a daemon to count the conflict");
   CHECK_MESSAGE(counted.ok(), "statuses: " << last);
+
+  // A conflict is an event, not an error: once connected again, neither desktop reports one.
+  const common::Status quiet = WaitUntil(
+      [&] {
+        last.clear();
+        for (size_t i : {kA, kB}) {
+          auto s = cluster->StatusOf(i);
+          if (!s.ok()) return false;
+          last += s->raw;
+          if (!s->connected || s->errors != 0 || !s->last_error.empty()) return false;
+        }
+        return true;
+      },
+      kConverge, "both daemons to report no error after the conflict");
+  CHECK_MESSAGE(quiet.ok(), "statuses: " << last);
 }
 
 TEST_CASE("e2e: delete on one side vs edit on the other: the edit wins on both") {

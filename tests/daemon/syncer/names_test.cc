@@ -38,6 +38,9 @@ TEST_CASE("names: a name that is not valid UTF-8 is skipped, named in status, th
   CHECK(snapshot->skipped_names.find("1 name(s)") != std::string::npos);
   CHECK(snapshot->skipped_names.find("caf\\xe9.txt") != std::string::npos);
   CHECK(snapshot->skipped_names.find("UTF-8") != std::string::npos);
+  // A name that cannot sync is an error in status, not a quiet folder.
+  CHECK(snapshot->skipped == 1);
+  CHECK(snapshot->errors == 1);
 
   // Renamed to a valid name: synced, and nothing is skipped any more.
   std::rename(a.Abs("caf\xe9.txt").c_str(), a.Abs("caf\xc3\xa9.txt").c_str());
@@ -47,6 +50,7 @@ TEST_CASE("names: a name that is not valid UTF-8 is skipped, named in status, th
   snapshot = a.index().Snapshot("default");
   REQUIRE(snapshot.ok());
   CHECK(snapshot->skipped_names.empty());
+  CHECK(snapshot->errors == 0);
 }
 
 }  // namespace
