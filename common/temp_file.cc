@@ -24,12 +24,12 @@ PathAt WithPath(const PathAt& like, std::string path) {
 
 }  // namespace
 
-Result<TempFile> TempFile::Create(Env& env, PathAt target, uint32_t mode) {
+Result<TempFile> TempFile::Create(Env& env, PathAt target, uint32_t mode, std::string_view tag) {
   const auto slash = target.path.rfind('/');
   if (target.path.empty() || slash + 1 == target.path.size()) {
     return InvalidArgument("temp file for '" + target.ToString() + "': not a file name");
   }
-  PathAt temp = WithPath(target, TempPathIn(DirPart(target)));
+  PathAt temp = WithPath(target, TempPathIn(DirPart(target), tag));
   TESSERA_ASSIGN_OR_RETURN(auto file, env.CreateExclusive(temp, mode));
   return TempFile(env, std::move(target), std::move(temp), std::move(file));
 }

@@ -44,7 +44,9 @@ class TempFile {
   // Creates the temp file for `target` with permission bits `mode` (less the umask; change
   // them later with file().Chmod). Errors: those of Env::CreateExclusive (NotFound when the
   // target's directory is missing; InvalidArgument for an empty target beneath a root).
-  static Result<TempFile> Create(Env& env, PathAt target, uint32_t mode = 0644);
+  // `tag`: that of the temp name (common/temp_name.h), none by default.
+  static Result<TempFile> Create(Env& env, PathAt target, uint32_t mode = 0644,
+                                 std::string_view tag = {});
 
   ~TempFile();  // removes the temp file unless Publish() renamed it
   TempFile(TempFile&& other) noexcept;

@@ -229,9 +229,17 @@ Status Scanner::Walk(const std::string& rel_dir, ScanStats& stats, bool remove_t
       const std::string abs = Abs(rel);
       if (abs == skip_dir_) continue;
       if (Ignored(name)) {
-        if (remove_temps && common::IsTempName(name)) {
+        const bool ours = common::IsTempNameOf(name, temp_tag_);
+        if (remove_temps && ours) {
           log_.Info("scanner", "removing a temp file left by a crash: " + rel);
           (void)env_.RemoveFileAt(At(rel));
+        } else if (!remove_temps && !ours && common::IsTempName(name)) {
+          // Not ours: a user's file, or another install's leftover. Kept, not synced, said.
+          const std::string why = "\"" + rel + "\": the prefix " +
+                                  std::string(common::kTempPrefix) +
+                                  " is kept for Tessera's temp files (rename it to sync it)";
+          log_.Warn("scanner", "skipping a name the journal cannot hold: " + why);
+          if (stats.skipped++ == 0) stats.first_skipped = why;
         }
         continue;
       }

@@ -77,7 +77,11 @@ class Scanner {
   Scanner(common::Env& env, index::Index& index, common::Logger& log, std::string root,
           std::string skip_dir);
 
-  // Removes the temp files (common::IsTempName) a crash left anywhere under the root.
+  // The tag of this daemon's temp names (common::IsTempNameOf; SyncConfig::temp_tag).
+  void SetTempTag(std::string tag) { temp_tag_ = std::move(tag); }
+  // Removes the temp files of this daemon (those with its tag) a crash left anywhere under
+  // the root. Other names with the temp prefix are left alone (a user's files; a FullScan
+  // counts them as skipped).
   common::Status RemoveStaleTempFiles();
   // Walks the whole root; paths in the index but gone from disk become absent (so do paths
   // reached only through a symlink, a file, the state dir or a skipped name).
@@ -91,7 +95,8 @@ class Scanner {
   // Observes one path whose lstat result is `st` (nullptr: absent) and records it.
   common::Status Observe(const std::string& rel, const common::FileStat* st, ScanStats& stats);
 
-  // True for names the scanner never syncs (temp files: common::IsTempName; kFolderMarker).
+  // True for names the scanner never syncs (temp files: common::IsTempName, whatever their
+  // tag; kFolderMarker).
   static bool Ignored(std::string_view name);
   // "" when nothing was skipped, else how many names and the first one's reason.
   static std::string SkippedSummary(const ScanStats& stats);
@@ -145,6 +150,7 @@ class Scanner {
   common::Logger& log_;
   const std::string root_;
   const std::string skip_dir_;
+  std::string temp_tag_;  // of this daemon's temp names ("" until set: the untagged form)
   common::RootDir root_dir_;  // open during a scan (OpenRootDir)
   Recheck recheck_;
 };

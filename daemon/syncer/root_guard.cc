@@ -30,13 +30,14 @@ std::string Identity(const common::FileStat& st) {
 }  // namespace
 
 RootGuard::RootGuard(common::Env& env, index::Index& index, common::Logger& log, std::string root,
-                     std::string state_dir, std::string ns)
+                     std::string state_dir, std::string ns, std::string temp_tag)
     : env_(env),
       index_(index),
       log_(log),
       root_(std::move(root)),
       state_dir_(std::move(state_dir)),
-      ns_(std::move(ns)) {}
+      ns_(std::move(ns)),
+      temp_tag_(std::move(temp_tag)) {}
 
 std::string RootGuard::ReadMarker(const common::RootDir& root) {
   auto file = env_.OpenRegularFile(common::PathAt(root, std::string(scanner::kFolderMarker)));
@@ -55,7 +56,8 @@ std::string RootGuard::ReadMarker(const common::RootDir& root) {
 Status RootGuard::WriteMarker(const common::RootDir& root, const std::string& token) {
   TESSERA_ASSIGN_OR_RETURN(
       common::TempFile tmp,
-      common::TempFile::Create(env_, common::PathAt(root, std::string(scanner::kFolderMarker))));
+      common::TempFile::Create(env_, common::PathAt(root, std::string(scanner::kFolderMarker)),
+                               0644, temp_tag_));
   TESSERA_RETURN_IF_ERROR(
       tmp.file().Append(std::string(kMarkerIntro) + std::string(kTokenLine) + token + "\n"));
   return tmp.Publish();

@@ -30,10 +30,11 @@ namespace tessera::daemon::syncer {
 
 class RootGuard {
  public:
-  // `root` and `state_dir` are absolute; `ns` names the journal StartOver lists again. `env`,
-  // `index` and `log` must outlive the guard.
+  // `root` and `state_dir` are absolute; `ns` names the journal StartOver lists again;
+  // `temp_tag` that of the temp file the marker is written through. `env`, `index` and `log`
+  // must outlive the guard.
   RootGuard(common::Env& env, index::Index& index, common::Logger& log, std::string root,
-            std::string state_dir, std::string ns);
+            std::string state_dir, std::string ns, std::string temp_tag = {});
 
   // "" when the folder may be synced, else why not (what is wrong and what to do). IOError
   // from the index or when the marker cannot be written.
@@ -57,6 +58,7 @@ class RootGuard {
   const std::string root_;
   const std::string state_dir_;
   const std::string ns_;
+  const std::string temp_tag_;
 };
 
 }  // namespace tessera::daemon::syncer

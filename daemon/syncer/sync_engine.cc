@@ -7,15 +7,30 @@
 #include <unordered_set>
 #include <utility>
 
+#include "common/random_hex.h"
+
 namespace tessera::daemon::syncer {
 
 using common::Result;
 using common::Status;
 
+namespace {
+constexpr std::string_view kTempTagKey = "temp_tag";  // index meta: SyncConfig::temp_tag
+}  // namespace
+
 Result<std::unique_ptr<SyncEngine>> SyncEngine::Create(
     common::Env& env, index::Index& index, scanner::Scanner& scanner, common::Logger& log,
     common::client::MetaClient& meta, common::client::BlockClient& blocks, SyncConfig config) {
   TESSERA_RETURN_IF_ERROR(env.CreateDirs(config.state_dir + "/trash"));
+  if (config.temp_tag.empty()) {
+    TESSERA_ASSIGN_OR_RETURN(auto tag, index.GetMeta(std::string(kTempTagKey)));
+    if (!tag) {
+      tag = common::RandomHex(4);
+      TESSERA_RETURN_IF_ERROR(index.SetMeta(std::string(kTempTagKey), *tag));
+    }
+    config.temp_tag = *tag;
+  }
+  scanner.SetTempTag(config.temp_tag);
   TESSERA_ASSIGN_OR_RETURN(auto local_blocks, LocalBlocks::Open(env, index, log, config.root,
                                                                 config.state_dir + "/cache"));
   TESSERA_ASSIGN_OR_RETURN(auto pipe_client, blocks.Clone());
@@ -51,7 +66,8 @@ SyncEngine::SyncEngine(common::Env& env, index::Index& index, scanner::Scanner& 
       uploader_(env, index, meta, *pipe_, *local_blocks_, log, config_),
       healer_(meta, blocks, *local_blocks_, log),
       delete_guard_(index, log, config_),
-      root_guard_(env, index, log, config_.root, config_.state_dir, config_.ns) {}
+      root_guard_(env, index, log, config_.root, config_.state_dir, config_.ns,
+                  config_.temp_tag) {}
 
 RoundStats SyncEngine::stats() const {
   RoundStats sum;

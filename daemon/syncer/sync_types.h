@@ -33,6 +33,9 @@ struct SyncConfig {
   // and more than `mass_delete_percent` percent of the folder's files, in one direction.
   uint64_t mass_delete_files = 100;
   uint32_t mass_delete_percent = 50;
+  // The tag of this daemon's temp names (common/temp_name.h): random, kept in the index
+  // (SyncEngine::Create makes it), so that only this daemon's own leftovers are removed.
+  std::string temp_tag = {};
 };
 
 struct RoundStats {

@@ -67,6 +67,26 @@ TEST_CASE("temp file: its name is a temp name beside the target, removed unless 
   CHECK(TempFile::Create(env, dir.path() + "/").status().code() == Code::kInvalidArgument);
 }
 
+TEST_CASE("temp file: a tagged temp name is told apart from names that only look like one") {
+  const std::string tagged = TempFileName("ab12cd34");
+  CHECK(IsTempName(tagged));
+  CHECK(IsTempNameOf(tagged, "ab12cd34"));
+  CHECK_FALSE(IsTempNameOf(tagged, "ab12cd35"));
+  CHECK_FALSE(IsTempNameOf(tagged, ""));
+  CHECK(IsTempNameOf(TempFileName(), ""));
+  CHECK_FALSE(IsTempNameOf(TempFileName(), "ab12cd34"));
+  for (const std::string name :
+       {".tessera-tmp-", ".tessera-tmp-notes.txt", ".tessera-tmp-ab12cd34-", ".tessera-tmp-ab12cd34",
+        ".tessera-tmp-ab12cd34-0123456789abcdeF", ".tessera-tmp-ab12cd34-0123456789abcdef0",
+        ".tessera-tmp-ab12cd34-0123456789abcde", "x.tessera-tmp-ab12cd34-0123456789abcdef"}) {
+    CAPTURE(name);
+    CHECK_FALSE(IsTempNameOf(name, "ab12cd34"));
+  }
+  CHECK(IsTempNameOf(".tessera-tmp-ab12cd34-0123456789abcdef", "ab12cd34"));
+  auto dir = TempPathIn("sub/dir", "ab12cd34");
+  CHECK(dir.starts_with("sub/dir/.tessera-tmp-ab12cd34-"));
+}
+
 TEST_CASE("temp file: without replacing, it publishes to a free name only") {
   testutil::TempDir dir;
   PosixEnv env;

@@ -131,6 +131,9 @@ TEST_CASE("e2e: SIGKILL of B during a big download leaves no partial file, and B
     CHECK(snap->at("big.bin").sha256 == want_sha);
   }
 
+  // A user's own file whose name starts like a temp file's is not the daemon's to remove.
+  const std::string users = ".tessera-tmp-notes.txt";
+  Write(cluster->Path(kB, users), "mine");
   RequireOk(cluster->StartDaemon(kB), "restart daemon B");
   RequireConverged(*cluster, kA, kB, kConvergeLarge);
   auto snap = SnapshotTree(cluster->root(kB));
@@ -138,9 +141,11 @@ TEST_CASE("e2e: SIGKILL of B during a big download leaves no partial file, and B
   CHECK(snap->at("big.bin").sha256 == want_sha);
   CHECK(snap->size() == 1);
   // Stale temp files are cleaned up, and never uploaded as user files.
-  const common::Status clean = WaitUntil([&] { return FindTempFiles(cluster->root(kB)).empty(); },
-                                         kConverge, "B to remove its stale .tessera-tmp-* files");
+  const common::Status clean = WaitUntil(
+      [&] { return FindTempFiles(cluster->root(kB)) == std::vector<std::string>{users}; },
+      kConverge, "B to remove its stale .tessera-tmp-* files");
   CHECK_MESSAGE(clean.ok(), clean.message());
+  CHECK(Read(cluster->Path(kB, users)) == "mine");
   CHECK(FindTempFiles(cluster->root(kA)).empty());
 }
 

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/temp_name.h"
 #include "tests/daemon/test_cluster.h"
 #include "tests/testutil/temp_dir.h"
 
@@ -131,15 +132,30 @@ TEST_CASE("scanner: temp files are skipped, stale ones removed, the state dir ig
   auto idx = index::Index::Open(root.path() + "/.state/index.db");
   REQUIRE(idx.ok());
   Scanner scanner(env, **idx, log, root.path(), root.path() + "/.state");
-  WriteFile(root.Sub(".tessera-tmp-1234"), "half");
+  scanner.SetTempTag("5eed0001");
+  const std::string ours = common::TempFileName("5eed0001");
+  const std::string other_install = common::TempFileName("0ther000");
+  WriteFile(root.Sub(ours), "half");
+  WriteFile(root.Sub(other_install), "another daemon's");
+  WriteFile(root.Sub(".tessera-tmp-notes.txt"), "a user's file");
   WriteFile(root.Sub("real"), "x");
   REQUIRE(scanner.RemoveStaleTempFiles().ok());
-  CHECK(!testing::Exists(root.Sub(".tessera-tmp-1234")));
-  WriteFile(root.Sub(".tessera-tmp-5678"), "in progress");
-  REQUIRE(scanner.FullScan().ok());
+  // Only this daemon's own leftover goes; names that merely look like temp files stay.
+  CHECK(!testing::Exists(root.Sub(ours)));
+  CHECK(testing::Exists(root.Sub(other_install)));
+  CHECK(testing::Exists(root.Sub(".tessera-tmp-notes.txt")));
+  const std::string in_progress = common::TempFileName("5eed0001");
+  WriteFile(root.Sub(in_progress), "in progress");
+  auto stats = scanner.FullScan();
+  REQUIRE(stats.ok());
   auto paths = (*idx)->LocalPaths();
   REQUIRE(paths.ok());
   CHECK(*paths == std::vector<std::string>{"real"});
+  // Not synced, but said: the two names that are not this daemon's temp files.
+  CHECK(stats->skipped == 2);
+  auto snap = (*idx)->Snapshot("default");
+  REQUIRE(snap.ok());
+  CHECK(snap->skipped_names.find("kept for Tessera's temp files") != std::string::npos);
 }
 
 TEST_CASE("scanner: a directory scanned by path brings its new children and its deletions") {
