@@ -150,7 +150,7 @@ class Scanner {
   common::Logger& log_;
   const std::string root_;
   const std::string skip_dir_;
-  std::string temp_tag_;  // of this daemon's temp names ("" until set: the untagged form)
+  std::string temp_tag_;      // of this daemon's temp names ("" until set: the untagged form)
   common::RootDir root_dir_;  // open during a scan (OpenRootDir)
   Recheck recheck_;
 };

@@ -113,7 +113,8 @@ Status Reconstructor::WriteFile(const common::PathAt& target, const std::string&
                               " bytes, the journal says " + std::to_string(v.size));
   }
   // Removed again on every early return (the TempFile's destructor).
-  TESSERA_ASSIGN_OR_RETURN(common::TempFile tmp, common::TempFile::Create(env_, target, 0600, config_.temp_tag));
+  TESSERA_ASSIGN_OR_RETURN(common::TempFile tmp,
+                           common::TempFile::Create(env_, target, 0600, config_.temp_tag));
   // An edit's unchanged blocks come from the version being replaced, through one open file.
   const OldVersion own = row != nullptr && row->local && row->local->kind == FileKind::kFile
                              ? OldVersion::Open(env_, target, row->local->blocks)

@@ -66,8 +66,7 @@ SyncEngine::SyncEngine(common::Env& env, index::Index& index, scanner::Scanner& 
       uploader_(env, index, meta, *pipe_, *local_blocks_, log, config_),
       healer_(meta, blocks, *local_blocks_, log),
       delete_guard_(index, log, config_),
-      root_guard_(env, index, log, config_.root, config_.state_dir, config_.ns,
-                  config_.temp_tag) {}
+      root_guard_(env, index, log, config_.root, config_.state_dir, config_.ns, config_.temp_tag) {}
 
 RoundStats SyncEngine::stats() const {
   RoundStats sum;

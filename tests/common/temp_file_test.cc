@@ -76,9 +76,10 @@ TEST_CASE("temp file: a tagged temp name is told apart from names that only look
   CHECK(IsTempNameOf(TempFileName(), ""));
   CHECK_FALSE(IsTempNameOf(TempFileName(), "ab12cd34"));
   for (const std::string name :
-       {".tessera-tmp-", ".tessera-tmp-notes.txt", ".tessera-tmp-ab12cd34-", ".tessera-tmp-ab12cd34",
-        ".tessera-tmp-ab12cd34-0123456789abcdeF", ".tessera-tmp-ab12cd34-0123456789abcdef0",
-        ".tessera-tmp-ab12cd34-0123456789abcde", "x.tessera-tmp-ab12cd34-0123456789abcdef"}) {
+       {".tessera-tmp-", ".tessera-tmp-notes.txt", ".tessera-tmp-ab12cd34-",
+        ".tessera-tmp-ab12cd34", ".tessera-tmp-ab12cd34-0123456789abcdeF",
+        ".tessera-tmp-ab12cd34-0123456789abcdef0", ".tessera-tmp-ab12cd34-0123456789abcde",
+        "x.tessera-tmp-ab12cd34-0123456789abcdef"}) {
     CAPTURE(name);
     CHECK_FALSE(IsTempNameOf(name, "ab12cd34"));
   }

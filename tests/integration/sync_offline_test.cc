@@ -141,9 +141,9 @@ TEST_CASE("e2e: SIGKILL of B during a big download leaves no partial file, and B
   CHECK(snap->at("big.bin").sha256 == want_sha);
   CHECK(snap->size() == 1);
   // Stale temp files are cleaned up, and never uploaded as user files.
-  const common::Status clean = WaitUntil(
-      [&] { return FindTempFiles(cluster->root(kB)) == std::vector<std::string>{users}; },
-      kConverge, "B to remove its stale .tessera-tmp-* files");
+  const common::Status clean =
+      WaitUntil([&] { return FindTempFiles(cluster->root(kB)) == std::vector<std::string>{users}; },
+                kConverge, "B to remove its stale .tessera-tmp-* files");
   CHECK_MESSAGE(clean.ok(), clean.message());
   CHECK(Read(cluster->Path(kB, users)) == "mine");
   CHECK(FindTempFiles(cluster->root(kA)).empty());
