@@ -94,7 +94,10 @@ TEST_CASE("blockserver safety: a data dir deleted under the server refuses write
   // directory is missing): it refuses to start empty, unless told to.
   std::filesystem::create_directories(data);
   { std::ofstream(data + "/FORMAT") << "tessera-engine-block-store 1\n"; }
-  auto [st, err] = StartRefused(data, dir.Sub("refused.log"));
+  // (Not a structured binding: clang 14 cannot capture one in CHECK_MESSAGE's lambda.)
+  const auto refused = StartRefused(data, dir.Sub("refused.log"));
+  const auto& st = refused.first;
+  const std::string& err = refused.second;
   CHECK(st.exited);
   CHECK(st.code == 1);
   CHECK_MESSAGE(err.find("--allow-empty") != std::string::npos, err);
@@ -131,7 +134,10 @@ TEST_CASE("blockserver safety: repair makes a server with a damaged log start ag
   const uint64_t record = (size - kHeader) / kBlocks;
   testutil::CorruptBytes(newest, kHeader + record * 10 + record / 2);
 
-  auto [st, err] = StartRefused(data, dir.Sub("refused.log"));
+  // (Not a structured binding: clang 14 cannot capture one in CHECK_MESSAGE's lambda.)
+  const auto refused = StartRefused(data, dir.Sub("refused.log"));
+  const auto& st = refused.first;
+  const std::string& err = refused.second;
   CHECK(st.code == 1);
   CHECK_MESSAGE(
       err.find("run `tessera-blockserver repair --data " + data + "`") != std::string::npos, err);
