@@ -260,4 +260,31 @@ Status Reconstructor::RecordWritten(const Plan& plan, const common::FileStat& st
   });
 }
 
+Status Reconstructor::KeepInTrash(const std::string& rel, const FileVersion& v) {
+  if (v.kind != FileKind::kFile) return Status::Ok();
+  if (v.size > config_.trash_deleted_max_bytes) {
+    log_.Info("sync", rel + ": deleted here, not kept in the trash (" + std::to_string(v.size) +
+                          " bytes, over " + std::to_string(config_.trash_deleted_max_bytes) + ")");
+    return Status::Ok();
+  }
+  const std::string trash_dir = config_.state_dir + "/trash";
+  const std::string tmp = trash_dir + "/" + common::TempFileName(config_.temp_tag);
+  Status s;
+  {
+    TESSERA_ASSIGN_OR_RETURN(auto file, env_.CreateExclusive(tmp, v.executable ? 0700 : 0600));
+    s = WriteBlocks(*file, rel, v.blocks, OldVersion(), DownloadGroup());
+    if (s.ok() && v.mtime_ns > 0) s = file->SetMtime(v.mtime_ns);
+    if (s.ok()) s = file->Sync();
+    const Status closed = file->Close();
+    if (s.ok()) s = closed;
+  }
+  if (s.ok()) {
+    auto where = MoveToTrash(env_, tmp, trash_dir, DateString(env_.Now()), rel);
+    s = where.status();
+    if (s.ok()) log_.Info("sync", "deleted " + rel + " here; a copy is in the trash: " + *where);
+  }
+  if (!s.ok()) (void)env_.RemoveFileAt(tmp);  // only our temp file
+  return s;
+}
+
 }  // namespace tessera::daemon::syncer

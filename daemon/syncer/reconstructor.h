@@ -56,6 +56,13 @@ class Reconstructor {
   // down; NotFound when it has no valid copy of a block; IOError from the file system.
   common::Status Write(const Plan& plan, DownloadGroup& group, NextPass& next);
 
+  // A delete made here went out: puts the version deleted (`v`, a file, at `rel`) in the
+  // trash (<state>/trash/DATE/rel, as a remote delete's copy goes there), rebuilt from the
+  // blocks still on this desktop (the chunk cache, other local files), else the blockserver.
+  // Durable when OK. A file over SyncConfig::trash_deleted_max_bytes is not kept (OK, logged).
+  // Errors as Write's; nothing half-written is left.
+  common::Status KeepInTrash(const std::string& rel, const FileVersion& v);
+
   // Paths written (downloaded) and blocks refused as corrupt since it was made.
   const RoundStats& stats() const { return stats_; }
 

@@ -194,12 +194,14 @@ Result<SyncEngine::PassOutcome> SyncEngine::Pass() {
   // remotely finds its blocks at the old path before that path's delete moves it away.
   TESSERA_RETURN_IF_ERROR(WriteInGroups(plan.writes, note));
   if (!plan.uploads.empty()) {
+    TESSERA_ASSIGN_OR_RETURN(auto deleted, DeletedFiles(plan.uploads));
     const RoundStats before = uploader_.stats();
     const Status s = uploader_.Upload(std::move(plan.uploads), next_);
     if (s.code() == common::Code::kUnavailable) return s;
     if (!s.ok()) out.first_error = s;
     const RoundStats& after = uploader_.stats();
     out.done += after.uploaded + after.deleted_remote - before.uploaded - before.deleted_remote;
+    TESSERA_RETURN_IF_ERROR(KeepDeletedInTrash(deleted));
   }
   // Deletes last, children before parents so directories are empty when their turn comes.
   std::sort(plan.deletes.begin(), plan.deletes.end(),
@@ -212,6 +214,36 @@ Result<SyncEngine::PassOutcome> SyncEngine::Pass() {
     note(remover_.DeleteLocal(p, next_));
   }
   return out;
+}
+
+Result<std::vector<SyncEngine::DeletedFile>> SyncEngine::DeletedFiles(
+    const std::vector<UploadItem>& uploads) {
+  std::vector<DeletedFile> out;
+  for (const UploadItem& item : uploads) {
+    if (item.local) continue;
+    TESSERA_ASSIGN_OR_RETURN(auto row, index_.Get(item.path));
+    if (!row || !row->base || row->base->kind != common::wire::FileKind::kFile) continue;
+    // A file renamed here is a delete and an add of the same content: nothing is lost.
+    const bool renamed = std::any_of(uploads.begin(), uploads.end(), [&](const UploadItem& u) {
+      return u.local && u.local->SameContent(*row->base);
+    });
+    if (!renamed) out.push_back(DeletedFile{item.path, row->base_jid, *row->base});
+  }
+  return out;
+}
+
+Status SyncEngine::KeepDeletedInTrash(const std::vector<DeletedFile>& deleted) {
+  for (const DeletedFile& d : deleted) {
+    TESSERA_ASSIGN_OR_RETURN(auto row, index_.Get(d.path));
+    // Only a delete that went out (the row's base is now its tombstone).
+    if (row && (row->base || row->base_jid == d.base_jid)) continue;
+    const Status kept = reconstructor_.KeepInTrash(d.path, d.version);
+    if (!kept.ok()) {
+      log_.Warn("sync",
+                d.path + ": deleted here; no copy could be kept in the trash: " + kept.ToString());
+    }
+  }
+  return Status::Ok();
 }
 
 Status SyncEngine::WriteInGroups(const std::vector<Plan>& writes,

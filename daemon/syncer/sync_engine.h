@@ -112,6 +112,19 @@ class SyncEngine {
   // One pass over at most paths_per_pass dirty and pending paths. An error (Unavailable from
   // a server, anything from the index or the scanner) ends the pass at once.
   common::Result<PassOutcome> Pass();
+  // A file deleted here, as last synced (for its copy in the trash).
+  struct DeletedFile {
+    std::string path;
+    uint64_t base_jid = 0;
+    FileVersion version;
+  };
+  // The files `uploads` deletes that were synced, but not those renamed (the same content is
+  // uploaded at another path).
+  common::Result<std::vector<DeletedFile>> DeletedFiles(const std::vector<UploadItem>& uploads);
+  // After the upload: a copy of each of `deleted` whose delete went out, in the trash
+  // (Reconstructor::KeepInTrash). A copy that cannot be made is logged (the delete stands);
+  // errors are the index's.
+  common::Status KeepDeletedInTrash(const std::vector<DeletedFile>& deleted);
   // Keeps `failed` (of the last pass) as the status value "failing", when it changed.
   common::Status RecordFailing(uint64_t failed);
   // The writes of a pass in groups: while one group's files are written (one index transaction

@@ -36,6 +36,8 @@ struct SyncConfig {
   // The tag of this daemon's temp names (common/temp_name.h): random, kept in the index
   // (SyncEngine::Create makes it), so that only this daemon's own leftovers are removed.
   std::string temp_tag = {};
+  // A file deleted here is rebuilt into the trash (Reconstructor::KeepInTrash) up to this size.
+  uint64_t trash_deleted_max_bytes = 256u << 20;
 };
 
 struct RoundStats {
