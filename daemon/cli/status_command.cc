@@ -63,6 +63,7 @@ int RunStatus(const StatusOptions& options) {
     o["last_error"] = last_error;
     o["skipped_names"] = snap.skipped_names;
     o["paused"] = snap.paused;
+    o["warning"] = snap.warning;
     o["held_deletes_outgoing"] = snap.held_outgoing;
     o["held_deletes_incoming"] = snap.held_incoming;
     o["root"] = snap.root;
@@ -72,6 +73,7 @@ int RunStatus(const StatusOptions& options) {
   }
   std::printf("daemon:     %s\n", running ? "running" : "not running");
   if (!snap.paused.empty()) std::printf("paused:     %s\n", snap.paused.c_str());
+  if (!snap.warning.empty()) std::printf("warning:    %s\n", snap.warning.c_str());
   if (!snap.root.empty())
     std::printf("folder:     %s (namespace %s)\n", snap.root.c_str(), snap.ns.c_str());
   std::printf("servers:    %s\n", connected ? "connected" : "not connected");

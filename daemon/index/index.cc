@@ -473,6 +473,7 @@ Result<StatusSnapshot> Index::Snapshot(const std::string& ns_arg) {
     if (key == "skipped_count") out.skipped = static_cast<uint64_t>(kv->ColumnInt(1));
     if (key == "failing") out.failing = static_cast<uint64_t>(kv->ColumnInt(1));
     if (key == "paused") out.paused = kv->ColumnText(1);
+    if (key == "warning") out.warning = kv->ColumnText(1);
   }
   {
     TESSERA_ASSIGN_OR_RETURN(

@@ -86,6 +86,7 @@ struct StatusSnapshot {
   uint64_t held_outgoing = 0;  // deletes made here, held by the mass-delete guard
   uint64_t held_incoming = 0;  // deletes from the journal, held likewise
   std::string paused;          // "" or why the folder is not synced now (RootGuard)
+  std::string warning;         // "" or what the user should know (another desktop of this name)
   std::string last_error;
   std::string skipped_names;  // "" or what the last full scan could not sync (Scanner)
   std::string root;

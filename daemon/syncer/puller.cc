@@ -15,6 +15,9 @@ using common::wire::FileKind;
 
 namespace {
 
+// Index meta: the journal head at this state dir's first listing (of this epoch).
+constexpr std::string_view kDeviceSinceKey = "device_since_jid";
+
 constexpr size_t kListPage = 1000;
 
 // The blocklist of `path`'s version `jid` if this daemon holds it: an earlier file entry of the
@@ -99,6 +102,18 @@ Status Puller::ListSupersededMoves(const std::vector<index::PendingEntry>& entri
   return Status::Ok();
 }
 
+Status Puller::ReportNameClash(const common::wire::JournalEntry& e) {
+  if (clash_reported_) return Status::Ok();
+  clash_reported_ = true;
+  const std::string warning =
+      "another desktop also calls itself '" + config_.device + "' (it made journal entry " +
+      std::to_string(e.jid) + ", " + e.meta.path +
+      "): conflicted copies cannot say which of the two they came from; start one of them "
+      "with another --device name";
+  log_.Warn("sync", warning);
+  return index_.SetValue("warning", warning);
+}
+
 Status Puller::Pull() {
   TESSERA_ASSIGN_OR_RETURN(auto ns, index_.GetNs(config_.ns));
   uint64_t cursor = ns.cursor;
@@ -117,11 +132,21 @@ Status Puller::Pull() {
                               "', head " + std::to_string(page.head) + " < cursor " +
                               std::to_string(ns.cursor) + "?): listing again from 0");
         TESSERA_RETURN_IF_ERROR(index_.ResetJournal(config_.ns, page.epoch));
+        TESSERA_RETURN_IF_ERROR(
+            index_.SetMeta(std::string(kDeviceSinceKey), std::to_string(page.head)));
         ns = index::NsState{0, page.epoch};
         cursor = 0;
         first = true;
         continue;
       }
+      // Entries after this JID named for this device's name were not made by this state dir's
+      // daemon unless it lists them back as its own: another desktop has the same name.
+      TESSERA_ASSIGN_OR_RETURN(auto since, index_.GetMeta(std::string(kDeviceSinceKey)));
+      if (!since) {
+        since = std::to_string(page.head);
+        TESSERA_RETURN_IF_ERROR(index_.SetMeta(std::string(kDeviceSinceKey), *since));
+      }
+      device_since_ = std::stoull(*since);
     }
     std::vector<index::PendingEntry> entries;
     std::map<std::string, size_t> page_files;  // path -> its latest entry so far in `entries`
@@ -142,6 +167,9 @@ Status Puller::Pull() {
       p.version = FileVersion::FromMeta(e.meta);
       p.mode = e.meta.mode;
       p.device = e.device;
+      if (e.device == config_.device && e.jid > device_since_) {
+        TESSERA_RETURN_IF_ERROR(ReportNameClash(e));
+      }
       p.moved_from = e.moved_from;  // a subtree move (the MoveApplier applies it)
       p.covers = e.covers;
       entries.push_back(std::move(p));

@@ -12,7 +12,11 @@
 //   daemon's own commit listed back) is dropped without fetching anything.
 // - A pending move replaced by a newer entry for its path would take the entries it stands for
 //   with it: those are listed first (StoreCoveredEntries).
-// The cursor lives in the index (Index::GetNs); the Puller keeps no state of its own.
+// - Another desktop with this one's device name: an entry named for it that this daemon did
+//   not make (it is not listed back as its own) and that is newer than this state dir's first
+//   listing (kept in the index) is reported once a run, in the log and as the status value
+//   "warning" (`tessera status`).
+// The cursor lives in the index (Index::GetNs); the Puller keeps only that report's flag.
 // Not thread-safe: the syncer thread's, like the index and the client it is given.
 #pragma once
 
@@ -52,12 +56,16 @@ class Puller {
                                           common::wire::JournalEntry& entry);
   // Lists the entries of the pending moves that `entries` (one page) supersede.
   common::Status ListSupersededMoves(const std::vector<index::PendingEntry>& entries);
+  // Logs and records (once) that `e` was made by another desktop of this one's name.
+  common::Status ReportNameClash(const common::wire::JournalEntry& e);
 
   index::Index& index_;
   common::client::MetaClient& meta_;
   common::Logger& log_;
   const SyncConfig& config_;
   std::vector<common::BlockId> wanted_;
+  uint64_t device_since_ = 0;    // see above; read at each Pull's first page
+  bool clash_reported_ = false;  // this run logged the name clash
 };
 
 }  // namespace tessera::daemon::syncer

@@ -53,5 +53,36 @@ TEST_CASE("names: a name that is not valid UTF-8 is skipped, named in status, th
   CHECK(snapshot->errors == 0);
 }
 
+TEST_CASE("names: another desktop with this one's device name is reported, once") {
+  TestServers servers;
+  TestPeer first(servers, "laptop");
+  TestPeer second(servers, "laptop");  // a copy of a machine, or the host name twice
+  TestPeer other(servers, "desktop");
+  WriteFile(first.Abs("before.txt"), "made before the second one ever listed\n");
+  REQUIRE(first.Sync().ok());
+  REQUIRE(second.Sync().ok());
+  REQUIRE(other.Sync().ok());
+  // What was there before a state dir's first listing may be this desktop's own, reinstalled.
+  auto snap = second.index().Snapshot("default");
+  REQUIRE(snap.ok());
+  CHECK(snap->warning.empty());
+
+  WriteFile(first.Abs("after.txt"), "new\n");
+  REQUIRE(first.Sync().ok());
+  REQUIRE(second.Sync().ok());
+  REQUIRE(other.Sync().ok());
+  snap = second.index().Snapshot("default");
+  REQUIRE(snap.ok());
+  CHECK(snap->warning.find("another desktop also calls itself 'laptop'") != std::string::npos);
+  CHECK(snap->warning.find("--device") != std::string::npos);
+  // Its own entries listed back warn nobody, nor do another name's.
+  snap = first.index().Snapshot("default");
+  REQUIRE(snap.ok());
+  CHECK(snap->warning.empty());
+  snap = other.index().Snapshot("default");
+  REQUIRE(snap.ok());
+  CHECK(snap->warning.empty());
+}
+
 }  // namespace
 }  // namespace tessera::daemon::syncer
