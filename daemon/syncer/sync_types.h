@@ -33,6 +33,9 @@ struct SyncConfig {
   // and more than `mass_delete_percent` percent of the folder's files, in one direction.
   uint64_t mass_delete_files = 100;
   uint32_t mass_delete_percent = 50;
+  // A commit request holds at most this many items (and at most the server's limit,
+  // wire::kMaxCommitItems); smaller batches only in tests.
+  size_t commit_batch_items = 500;
 };
 
 struct RoundStats {

@@ -5,8 +5,10 @@
 // unreachable) and runs rounds: take what `tessera resume` asked (resume_requests.h), check the
 // folder (SyncEngine::CheckRoot: a folder gone or replaced pauses everything, looked at again
 // every kPausedLookAgain, resumed with a full rescan once it is back), scan what changed, then a
-// SyncEngine round (ping, pull, process). When a server is unreachable it records
-// connected=false and retries with backoff; local changes stay queued in the index meanwhile.
+// SyncEngine round (ping, pull, process; pulled and processed again while commits find the
+// journal moved on, and what a conflict leaves makes the next round due at once). When a
+// server is unreachable it records connected=false and retries with backoff; local changes
+// stay queued in the index meanwhile.
 // Errors whose condition ended (a server back, the folder back) leave last_error. Time comes
 // from the Clock it is given.
 // Thread safety: Run() is the syncer thread's body; the On*() signals and the accessors may be
@@ -30,6 +32,9 @@
 
 namespace tessera::daemon::syncer {
 
+// A round pulls again and processes what it listed at most this many times when its commits
+// find the journal moved on; what is left then is the next round's, at once.
+inline constexpr int kMaxPullsPerRound = 5;
 // How often a paused folder is looked at, and how often held deletes look for a yes.
 inline constexpr std::chrono::milliseconds kPausedLookAgain{2000};
 
@@ -100,6 +105,7 @@ class Syncer {
   std::string paused_;             // why sync is paused ("" while it is not)
   std::string unreachable_error_;  // the last_error an unreachable server left
   bool look_again_ = false;        // this round asks for another look after kPausedLookAgain
+  bool more_work_ = false;         // this round left a pull, or paths pulled, unprocessed
 };
 
 }  // namespace tessera::daemon::syncer
