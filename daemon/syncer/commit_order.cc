@@ -12,6 +12,12 @@ namespace {
 std::string UnderBegin(const std::string& dir) { return dir + "/"; }
 std::string UnderEnd(const std::string& dir) { return dir + "0"; }
 
+// Whether committing `item` removes what is under its path on the server: a delete, or a
+// file or symlink in place of a directory.
+bool RemovesWhatIsUnder(const UploadItem& item) {
+  return !item.local || item.local->kind != common::wire::FileKind::kDir;
+}
+
 }  // namespace
 
 void PutDeletesAfterChildren(std::vector<UploadItem>& items) {
@@ -38,7 +44,7 @@ void PutDeletesAfterChildren(std::vector<UploadItem>& items) {
   bool any_moved = false;
   for (size_t i = 0; i < items.size(); ++i) {
     Place p{i, false, items[i].path.size(), i};
-    if (!items[i].local) {
+    if (RemovesWhatIsUnder(items[i])) {
       const size_t begin = first_at_or_after(UnderBegin(items[i].path));
       const size_t end = first_at_or_after(UnderEnd(items[i].path));
       if (begin < end) {
@@ -67,12 +73,12 @@ common::Result<std::vector<std::string>> HoldBackDirectoryDeletes(index::Index& 
   std::vector<UploadItem> kept;
   kept.reserve(batch.size());
   for (auto& item : batch) {
-    if (item.local) {
+    if (!RemovesWhatIsUnder(item)) {
       kept.push_back(std::move(item));
       continue;
     }
-    // The deletes under it going in this batch before it; every live base under it must be
-    // one of them (each such delete has a live base, so a count says it).
+    // What goes in this batch before it and removes a path under it: every live base under
+    // it must be one of those.
     const auto begin = kept_deletes.lower_bound(UnderBegin(item.path));
     const auto end = kept_deletes.lower_bound(UnderEnd(item.path));
     const size_t before = static_cast<size_t>(std::distance(begin, end));

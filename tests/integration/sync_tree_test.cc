@@ -10,6 +10,8 @@
 #include <string>
 #include <thread>
 
+#include "common/http/client.h"
+#include "common/wire/journal_messages.h"
 #include "tests/integration/e2e_helpers.h"
 
 namespace tessera::integration {
@@ -73,19 +75,30 @@ void RequireConvergedWith(const Cluster& cluster, const std::string& path, Entry
   }
 }
 
-// Whether both daemons are done: nothing queued either way, and both at the same journal
-// position (the same tree made on both sides is equal on disk long before that).
-bool BothQuiet(const Cluster& cluster) {
-  uint64_t cursor[2] = {0, 0};
+// The journal's head, from the metaserver (0 when it does not answer).
+uint64_t JournalHead(const Cluster& cluster) {
+  auto client = common::http::HttpClient::Create(cluster.metaserver_url());
+  if (!client.ok()) return 0;
+  auto r = (*client)->Get("/v1/ns/default/list?limit=1&cursor=0");
+  if (!r.ok() || r->status != 200) return 0;
+  auto list = common::wire::DecodeListResponse(r->body);
+  return list.ok() ? list->head : 0;
+}
+
+// Whether both daemons are done: nothing queued either way, and both at the journal's head,
+// once it reached `head_at_least` (the same tree made on both sides is equal on disk long
+// before the daemons are done with it).
+bool BothQuiet(const Cluster& cluster, uint64_t head_at_least = 0) {
+  const uint64_t head = JournalHead(cluster);
+  if (head == 0 || head < head_at_least) return false;
   for (size_t i : {kA, kB}) {
     auto s = cluster.StatusOf(i);
     if (!s.ok() || !s->running || !s->connected || s->upload_pending_files != 0 ||
-        s->download_pending_files != 0) {
+        s->download_pending_files != 0 || s->cursor != head) {
       return false;
     }
-    cursor[i] = s->cursor;
   }
-  return cursor[kA] == cursor[kB];
+  return true;
 }
 
 // Paths of `snapshot` whose name says they are a conflicted copy.
@@ -123,14 +136,26 @@ TEST_CASE("e2e trees: the same tree made on both desktops at once converges at o
   INFO(*cluster);
   Write(cluster->Path(kA, "hello.txt"), "hello\n");
   RequireConverged(*cluster);
+  const uint64_t head0 = JournalHead(*cluster);
+  REQUIRE(head0 > 0);
 
+  // The same tree made beside each root, then moved in on both at once (as an archive
+  // extracted elsewhere and moved in): both daemons commit it at the same time, and one of
+  // them finds every path taken (a stale parent).
+  MakeDir(dir.Sub("stage-a"));
+  MakeDir(dir.Sub("stage-b"));
+  MakeTree(dir.Sub("stage-a"), "tree", 8, 40);
+  MakeTree(dir.Sub("stage-b"), "tree", 8, 40);
   const auto start = std::chrono::steady_clock::now();
-  std::thread on_b([&] { MakeTree(cluster->root(kB), "tree", 8, 40); });
-  MakeTree(cluster->root(kA), "tree", 8, 40);
-  on_b.join();
+  REQUIRE(::rename(dir.Sub("stage-a/tree").c_str(), cluster->Path(kA, "tree").c_str()) == 0);
+  REQUIRE(::rename(dir.Sub("stage-b/tree").c_str(), cluster->Path(kB, "tree").c_str()) == 0);
   // Well before the 60 s safety-net pull.
   RequireConvergedWith(*cluster, "tree/dir7/nested/f39", EntryKind::kFile, 20s);
-  const common::Status quiet = WaitUntil([&] { return BothQuiet(*cluster); }, 20s, "both quiet");
+  // Every path of the tree is in the journal (from one side or the other), and both daemons
+  // are done with it.
+  const uint64_t tree_paths = 1 + 8 * (2 + 40);
+  const common::Status quiet = WaitUntil(
+      [&] { return BothQuiet(*cluster, head0 + tree_paths); }, 20s, "both quiet", 200ms);
   REQUIRE_MESSAGE(quiet.ok(), quiet.message());
   MESSAGE("the same tree made on both desktops converged in " << SecondsSince(start) << " s");
   auto snap = SnapshotTree(cluster->root(kA));
