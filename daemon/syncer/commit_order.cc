@@ -83,11 +83,9 @@ common::Result<std::vector<std::string>> HoldBackDirectoryDeletes(index::Index& 
     const auto end = kept_deletes.lower_bound(UnderEnd(item.path));
     const size_t before = static_cast<size_t>(std::distance(begin, end));
     TESSERA_ASSIGN_OR_RETURN(const auto live, index.LiveBasesUnder(item.path, before + 1));
-    const bool waits =
-        live.size() > before ||
-        std::any_of(live.begin(), live.end(), [&](const std::string& p) {
-          return !kept_deletes.contains(p);
-        });
+    const bool waits = live.size() > before ||
+                       std::any_of(live.begin(), live.end(),
+                                   [&](const std::string& p) { return !kept_deletes.contains(p); });
     if (waits) {
       held.push_back(item.path);
       continue;

@@ -29,8 +29,8 @@ namespace tessera::daemon::syncer {
 // ("path/...") right after the last of them; several landing at one place go deepest first.
 void PutDeletesAfterChildren(std::vector<UploadItem>& items);
 
-// Removes from `batch` the deletes (and non-directories) that wait (see above), keeping the order of the rest;
-// returns their paths. IOError from the index.
+// Removes from `batch` the deletes (and non-directories) that wait (see above), keeping the order
+// of the rest; returns their paths. IOError from the index.
 common::Result<std::vector<std::string>> HoldBackDirectoryDeletes(index::Index& index,
                                                                   std::vector<UploadItem>& batch);
 

@@ -43,8 +43,7 @@ std::string TestServers::block_url() const { return block_server_->url(); }
 
 SyncStack::SyncStack(TestServers& servers, common::Env& env, common::Logger& log,
                      const std::string& root, const std::string& state, const std::string& device,
-                     size_t paths_per_pass, int passes_per_process,
-                     size_t commit_batch_items) {
+                     size_t paths_per_pass, int passes_per_process, size_t commit_batch_items) {
   auto index = index::Index::Open(state + "/index.db");
   TESSERA_CHECK(index.ok());
   index_ = std::move(*index);

@@ -64,7 +64,8 @@ void RequireConvergedWith(const Cluster& cluster, const std::string& path, Entry
         auto b = SnapshotTree(cluster.root(kB));
         if (!a.ok() || !b.ok() || *a != *b) return false;
         auto it = a->find(path);
-        return kind == EntryKind::kOther ? it == a->end() : it != a->end() && it->second.kind == kind;
+        return kind == EntryKind::kOther ? it == a->end()
+                                         : it != a->end() && it->second.kind == kind;
       },
       timeout, "both desktops equal, with " + path + " as expected");
   if (!st.ok()) {
@@ -154,8 +155,8 @@ TEST_CASE("e2e trees: the same tree made on both desktops at once converges at o
   // Every path of the tree is in the journal (from one side or the other), and both daemons
   // are done with it.
   const uint64_t tree_paths = 1 + 8 * (2 + 40);
-  const common::Status quiet = WaitUntil(
-      [&] { return BothQuiet(*cluster, head0 + tree_paths); }, 20s, "both quiet", 200ms);
+  const common::Status quiet =
+      WaitUntil([&] { return BothQuiet(*cluster, head0 + tree_paths); }, 20s, "both quiet", 200ms);
   REQUIRE_MESSAGE(quiet.ok(), quiet.message());
   MESSAGE("the same tree made on both desktops converged in " << SecondsSince(start) << " s");
   auto snap = SnapshotTree(cluster->root(kA));
@@ -173,10 +174,8 @@ TEST_CASE("e2e trees: one directory renamed differently on both desktops converg
   std::this_thread::sleep_for(1s);
 
   const auto start = std::chrono::steady_clock::now();
-  REQUIRE(::rename(cluster->Path(kA, "project").c_str(), cluster->Path(kA, "name-a").c_str()) ==
-          0);
-  REQUIRE(::rename(cluster->Path(kB, "project").c_str(), cluster->Path(kB, "name-b").c_str()) ==
-          0);
+  REQUIRE(::rename(cluster->Path(kA, "project").c_str(), cluster->Path(kA, "name-a").c_str()) == 0);
+  REQUIRE(::rename(cluster->Path(kB, "project").c_str(), cluster->Path(kB, "name-b").c_str()) == 0);
   // Both names are kept, each with the whole content (docs/sync.md "Renamed directories").
   const common::Status st = WaitUntil(
       [&] {
