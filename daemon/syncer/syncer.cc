@@ -191,6 +191,15 @@ void Syncer::Round(const RoundRequest& asked) {
     processed = false;
   }
   more_work_ = s.ok() && (!processed || engine_.pull_needed());
+  // Bounded: commits that keep finding the journal moved on, round after round, are left for
+  // the safety-net pull instead of keeping the servers busy.
+  pulling_rounds_ = more_work_ ? pulling_rounds_ + 1 : 0;
+  if (pulling_rounds_ > kMaxPullingRounds) {
+    if (pulling_rounds_ == kMaxPullingRounds + 1) {
+      log_.Warn("sync", "commits keep finding the journal moved on; waiting for the next pull");
+    }
+    more_work_ = false;
+  }
   cursor_ = engine_.cursor();
   log_.Debug("sync", "sync took " + std::to_string(MillisBetween(now, clock_.SteadyNow())) + " ms");
   if (s.code() == common::Code::kUnavailable) {

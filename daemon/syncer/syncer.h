@@ -35,6 +35,8 @@ namespace tessera::daemon::syncer {
 // A round pulls again and processes what it listed at most this many times when its commits
 // find the journal moved on; what is left then is the next round's, at once.
 inline constexpr int kMaxPullsPerRound = 5;
+// At most this many rounds in a row start at once for what pulls left; then the safety net.
+inline constexpr int kMaxPullingRounds = 10;
 // How often a paused folder is looked at, and how often held deletes look for a yes.
 inline constexpr std::chrono::milliseconds kPausedLookAgain{2000};
 
@@ -106,6 +108,7 @@ class Syncer {
   std::string unreachable_error_;  // the last_error an unreachable server left
   bool look_again_ = false;        // this round asks for another look after kPausedLookAgain
   bool more_work_ = false;         // this round left a pull, or paths pulled, unprocessed
+  int pulling_rounds_ = 0;         // rounds in a row that left more_work_
 };
 
 }  // namespace tessera::daemon::syncer
