@@ -25,7 +25,6 @@ constexpr size_t kB = 1;
 ClusterOptions NoRescans() {
   ClusterOptions options;
   options.rescan_interval_seconds = 3600;
-  options.daemon_args = {"--log-level=debug"};
   return options;
 }
 
