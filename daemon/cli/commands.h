@@ -32,6 +32,8 @@ struct DaemonOptions {
   uint64_t mass_delete_files = 100;
   // ...and more than this percent of the folder's files.
   uint32_t mass_delete_percent = 50;
+  // At most this many items in one commit request (SyncConfig::commit_batch_items).
+  size_t commit_batch_items = 500;
 };
 
 struct StatusOptions {

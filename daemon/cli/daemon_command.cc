@@ -80,6 +80,11 @@ void AddDaemonFlags(CLI::App& command, DaemonOptions& options) {
                   "... and more than this percent of the folder's files (0-100)")
       ->check(CLI::Range(0, 100))
       ->capture_default_str();
+  command
+      .add_option("--commit-batch-items", options.commit_batch_items,
+                  "at most this many changes in one commit request (tests use small batches)")
+      ->check(CLI::Range(size_t{1}, size_t{500}))
+      ->capture_default_str();
 }
 
 int RunDaemon(const DaemonOptions& options) {
@@ -162,6 +167,7 @@ int RunDaemon(const DaemonOptions& options) {
   syncer::SyncConfig config{*root, *state_dir, options.ns, device};
   config.mass_delete_files = options.mass_delete_files;
   config.mass_delete_percent = options.mass_delete_percent;
+  config.commit_batch_items = options.commit_batch_items;
   auto engine = syncer::SyncEngine::Create(env, **index, scanner, log, **meta, **blocks, config);
   if (!engine.ok()) return Fail("sync engine", engine.status());
   syncer::SyncerOptions sync_options;

@@ -323,6 +323,16 @@ Result<std::vector<std::string>> Index::PathsUnderPage(const std::string& dir,
   return Impl::FirstColumn(*s);
 }
 
+Result<std::vector<std::string>> Index::LiveBasesUnder(const std::string& dir, size_t limit) {
+  TESSERA_ASSIGN_OR_RETURN(
+      auto* s, impl_->Stmt("SELECT path FROM files WHERE path >= ?1 AND path < ?2 AND "
+                           "base_kind IS NOT NULL AND base_kind <> 'deleted' ORDER BY path "
+                           "LIMIT ?3"));
+  auto use = s->Use();
+  TESSERA_RETURN_IF_ERROR(s->BindAll(dir + "/", dir + "0", limit));
+  return Impl::FirstColumn(*s);
+}
+
 Result<std::vector<std::string>> Index::DirtyPaths(size_t limit) {
   return impl_->Strings(
       "SELECT path FROM files WHERE state = 'dirty' AND NOT (kind IS NULL AND path IN "

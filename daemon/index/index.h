@@ -144,6 +144,9 @@ class Index {
   // `after`, at most `limit`; paged like LocalPathsPage.
   common::Result<std::vector<std::string>> PathsUnderPage(const std::string& dir,
                                                           const std::string& after, size_t limit);
+  // One page of the paths (sorted) under "dir/" (not `dir` itself) whose base is live (the
+  // server held them when last synced: not absent, not a tombstone), at most `limit`.
+  common::Result<std::vector<std::string>> LiveBasesUnder(const std::string& dir, size_t limit);
   // Paths in state 'dirty', at most `limit`.
   common::Result<std::vector<std::string>> DirtyPaths(size_t limit);
 

@@ -48,9 +48,10 @@ struct PathPlan {
 PathPlan PlanPath(const std::optional<index::FileRow>& row,
                   const std::optional<index::PendingEntry>& pending);
 
-// Whether a local delete of `row` (a kDeleteLocal step) waits for a later pass: a directory
-// whose children's remote entries are still queued (`children_pending`; a later page of the
-// journal) would be found non-empty and kept.
+// Whether a local delete of `row` (a kDeleteLocal step, or the kMakeRoom of a directory
+// replaced remotely by a file or a symlink) waits for a later pass: a directory whose
+// children's remote entries are still queued (`children_pending`; this pass's deletes, or a
+// later page of the journal) would be found non-empty and kept (or moved aside).
 bool LocalDeleteWaits(const index::FileRow& row, bool children_pending);
 
 }  // namespace tessera::daemon

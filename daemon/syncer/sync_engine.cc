@@ -282,9 +282,19 @@ Status SyncEngine::WriteInGroups(const std::vector<Plan>& writes,
           case PathStep::kWrite:
             s = reconstructor_.Write(plan, group, next_);
             break;
-          case PathStep::kMakeRoom:
+          case PathStep::kMakeRoom: {
+            // A directory replaced remotely (by a file or a symlink) makes room once the
+            // deletes under it are applied (this pass's deletes come after the writes): until
+            // then it is not empty, and would become a conflicted copy.
+            if (plan.row && plan.row->local &&
+                plan.row->local->kind == common::wire::FileKind::kDir) {
+              TESSERA_ASSIGN_OR_RETURN(const bool children_pending,
+                                       index_.HasPendingUnder(plan.path));
+              if (LocalDeleteWaits(*plan.row, children_pending)) continue;
+            }
             s = remover_.MakeRoom(plan, next_);
             break;
+          }
           case PathStep::kMoveAside:
             s = remover_.MoveAside(plan, next_);
             break;

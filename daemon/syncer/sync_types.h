@@ -38,6 +38,9 @@ struct SyncConfig {
   std::string temp_tag = {};
   // A file deleted here is rebuilt into the trash (Reconstructor::KeepInTrash) up to this size.
   uint64_t trash_deleted_max_bytes = 256u << 20;
+  // A commit request holds at most this many items (and at most the server's limit,
+  // wire::kMaxCommitItems); smaller batches only in tests.
+  size_t commit_batch_items = 500;
 };
 
 struct RoundStats {

@@ -124,6 +124,7 @@ void Syncer::Unpause() {
 
 void Syncer::Round(const RoundRequest& asked) {
   busy_ = true;
+  more_work_ = false;
   RoundRequest round = asked;
   if (TakeRequests()) round = RoundRequest{true, {}, true};
   // Nothing is scanned, sent or applied while the folder is not the one synced before.
@@ -177,10 +178,27 @@ void Syncer::Round(const RoundRequest& asked) {
   if (!online_known_ || !connected_) s = engine_.Ping();
   if (s.ok() && (round.pull || !online_known_ || !connected_)) s = engine_.Pull();
   if (s.ok()) SetConnected(true);  // before a long round of transfers, so status says so
-  for (int i = 0; s.ok() && i < 5; ++i) {
+  // A commit that found the journal moved on (a conflict: a stale parent, a move not taken)
+  // asks for a pull; the paths are then processed again at once, in this round. What is still
+  // left after kMaxPullsPerRound pulls (or a pull not processed yet) makes the next round due
+  // at once: a conflict never waits for the safety-net pull.
+  bool processed = false;  // nothing was pulled since the last Process()
+  for (int i = 0; s.ok() && i < kMaxPullsPerRound; ++i) {
     s = engine_.Process();
-    if (s.ok() && engine_.pull_needed()) s = engine_.Pull();
+    processed = true;
     if (!s.ok() || !engine_.pull_needed()) break;
+    s = engine_.Pull();
+    processed = false;
+  }
+  more_work_ = s.ok() && (!processed || engine_.pull_needed());
+  // Bounded: commits that keep finding the journal moved on, round after round, are left for
+  // the safety-net pull instead of keeping the servers busy.
+  pulling_rounds_ = more_work_ ? pulling_rounds_ + 1 : 0;
+  if (pulling_rounds_ > kMaxPullingRounds) {
+    if (pulling_rounds_ == kMaxPullingRounds + 1) {
+      log_.Warn("sync", "commits keep finding the journal moved on; waiting for the next pull");
+    }
+    more_work_ = false;
   }
   cursor_ = engine_.cursor();
   log_.Debug("sync", "sync took " + std::to_string(MillisBetween(now, clock_.SteadyNow())) + " ms");
@@ -218,7 +236,7 @@ void Syncer::Round(const RoundRequest& asked) {
 void Syncer::FinishRound() {
   // Bounded (scanner::kMaxRecheckPaths): too many paths in doubt become one full rescan.
   scanner::Recheck recheck = scanner_.TakeRecheck();
-  const bool work_left = engine_.work_left();
+  const bool work_left = engine_.work_left() || more_work_;
   // Held deletes look for a yes (`tessera resume`) now and then, as a paused folder does.
   if (auto held = engine_.held_deletes(); held.ok() && *held > 0) look_again_ = true;
   {

@@ -5,11 +5,12 @@
 // unreachable) and runs rounds: take what `tessera resume` asked (resume_requests.h), check the
 // folder (SyncEngine::CheckRoot: a folder gone or replaced pauses everything, looked at again
 // every kPausedLookAgain, resumed with a full rescan once it is back), scan what changed, then a
-// SyncEngine round (ping, pull, process). When a server is unreachable it records
-// connected=false and retries with backoff; local changes stay queued in the index meanwhile.
-// Steps that failed here (a full disk) are tried again every kFailedLookAgain. Errors whose
-// condition ended (a server back, the folder back, the failing steps done) leave last_error.
-// Time comes from the Clock it is given.
+// SyncEngine round (ping, pull, process; pulled and processed again while commits find the
+// journal moved on, and what a conflict leaves makes the next round due at once). When a
+// server is unreachable it records connected=false and retries with backoff; local changes
+// stay queued in the index meanwhile. Steps that failed here (a full disk) are tried again
+// every kFailedLookAgain. Errors whose condition ended (a server back, the folder back, the
+// failing steps done) leave last_error. Time comes from the Clock it is given.
 // Thread safety: Run() is the syncer thread's body; the On*() signals and the accessors may be
 // called from any thread (the watcher and notify threads); the schedule is guarded by mutex_.
 #pragma once
@@ -31,6 +32,11 @@
 
 namespace tessera::daemon::syncer {
 
+// A round pulls again and processes what it listed at most this many times when its commits
+// find the journal moved on; what is left then is the next round's, at once.
+inline constexpr int kMaxPullsPerRound = 5;
+// At most this many rounds in a row start at once for what pulls left; then the safety net.
+inline constexpr int kMaxPullingRounds = 10;
 // How often a paused folder is looked at, and how often held deletes look for a yes.
 inline constexpr std::chrono::milliseconds kPausedLookAgain{2000};
 // How soon steps that failed here (a full disk, an I/O error) are tried again without an event.
@@ -105,6 +111,8 @@ class Syncer {
   bool look_again_ = false;        // this round asks for another look after kPausedLookAgain
   bool retry_failed_ = false;      // this round asks for another try after kFailedLookAgain
   std::string failure_error_;      // the last_error failing steps left (cleared when they work)
+  bool more_work_ = false;         // this round left a pull, or paths pulled, unprocessed
+  int pulling_rounds_ = 0;         // rounds in a row that left more_work_
 };
 
 }  // namespace tessera::daemon::syncer

@@ -1,9 +1,12 @@
 #include "daemon/syncer/uploader.h"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <set>
 #include <utility>
+
+#include "daemon/syncer/commit_order.h"
 
 namespace tessera::daemon::syncer {
 
@@ -86,8 +89,15 @@ Status Uploader::Upload(std::vector<UploadItem> items, NextPass& next) {
   // committed while the blocks of the one before it are stored, and that one is committed
   // again after.
   sender_.Reset();
+  // A directory's delete commits after the deletes of everything under it (commit_order.h).
+  PutDeletesAfterChildren(items);
   std::optional<CommitRound> storing;
   auto start = [&](std::vector<UploadItem> batch) -> Status {
+    // The batches before this one had their first commit: their deletes are recorded.
+    TESSERA_ASSIGN_OR_RETURN(const auto held, HoldBackDirectoryDeletes(index_, batch));
+    for (const auto& path : held) {
+      log_.Debug("sync", path + ": its delete waits for the deletes under it");
+    }
     CommitRound round;
     for (const auto& item : batch) {
       TESSERA_ASSIGN_OR_RETURN(auto delta,
@@ -101,13 +111,14 @@ Status Uploader::Upload(std::vector<UploadItem> items, NextPass& next) {
     storing = std::move(round);
     return Status::Ok();
   };
+  const size_t max_items = std::clamp<size_t>(config_.commit_batch_items, 1, kMaxCommitItems);
   std::vector<UploadItem> batch;
   size_t blocks = 0;
   size_t bytes = 0;
   for (auto& item : items) {
     const size_t n = item.local ? item.local->blocks.size() : 0;
     const size_t b = EstimatedBytes(item.path, n);
-    if (!batch.empty() && (batch.size() >= kMaxCommitItems || blocks + n > kMaxCommitBlocks ||
+    if (!batch.empty() && (batch.size() >= max_items || blocks + n > kMaxCommitBlocks ||
                            bytes + b > kMaxCommitBytes)) {
       TESSERA_RETURN_IF_ERROR(start(std::exchange(batch, {})));
       blocks = 0;

@@ -9,7 +9,8 @@
 // recorded in the index one transaction per commit: committed rows become synced at their new
 // JID; a stale parent marks a pull for the next pass (NextPass); a refused version puts the row
 // in error. When nothing else was committed since the cursor, the cursor moves over this
-// daemon's own new entries (so they are not listed back).
+// daemon's own new entries (so they are not listed back). A directory's delete commits only
+// after the deletes of everything under it, in the same batch or a later pass (commit_order.h).
 // Owns its counts and the BlockSender (which owns the blocks queued during one Upload()).
 // Not thread-safe: the syncer thread's.
 #pragma once

@@ -43,7 +43,7 @@ std::string TestServers::block_url() const { return block_server_->url(); }
 
 SyncStack::SyncStack(TestServers& servers, common::Env& env, common::Logger& log,
                      const std::string& root, const std::string& state, const std::string& device,
-                     size_t paths_per_pass, int passes_per_process) {
+                     size_t paths_per_pass, int passes_per_process, size_t commit_batch_items) {
   auto index = index::Index::Open(state + "/index.db");
   TESSERA_CHECK(index.ok());
   index_ = std::move(*index);
@@ -54,9 +54,10 @@ SyncStack::SyncStack(TestServers& servers, common::Env& env, common::Logger& log
   auto blocks = common::client::BlockClient::Create(servers.block_url(), log);
   TESSERA_CHECK(blocks.ok());
   blocks_ = std::move(*blocks);
-  auto engine = syncer::SyncEngine::Create(
-      env, *index_, *scanner_, log, *meta_, *blocks_,
-      syncer::SyncConfig{root, state, "default", device, paths_per_pass, passes_per_process});
+  syncer::SyncConfig config{root, state, "default", device, paths_per_pass, passes_per_process};
+  config.commit_batch_items = commit_batch_items;
+  auto engine =
+      syncer::SyncEngine::Create(env, *index_, *scanner_, log, *meta_, *blocks_, std::move(config));
   TESSERA_CHECK(engine.ok());
   engine_ = std::move(*engine);
 }
@@ -78,9 +79,9 @@ TestPeer::TestPeer(TestServers& servers, const std::string& device)
                syncer::SyncConfig().passes_per_process) {}
 
 TestPeer::TestPeer(TestServers& servers, const std::string& device, size_t paths_per_pass,
-                   int passes_per_process)
+                   int passes_per_process, size_t commit_batch_items)
     : stack_(std::make_unique<SyncStack>(servers, env_, log_, root_.path(), state_.path(), device,
-                                         paths_per_pass, passes_per_process)) {}
+                                         paths_per_pass, passes_per_process, commit_batch_items)) {}
 
 void WriteFile(const std::string& path, std::string_view data) {
   std::ofstream f(path, std::ios::binary | std::ios::trunc);

@@ -53,7 +53,8 @@ class SyncStack {
   SyncStack(TestServers& servers, common::Env& env, common::Logger& log, const std::string& root,
             const std::string& state, const std::string& device,
             size_t paths_per_pass = syncer::SyncConfig().paths_per_pass,
-            int passes_per_process = syncer::SyncConfig().passes_per_process);
+            int passes_per_process = syncer::SyncConfig().passes_per_process,
+            size_t commit_batch_items = syncer::SyncConfig().commit_batch_items);
   // Full scan, pull, process until nothing is left (or an error); returns the last status.
   common::Status Sync();
   index::Index& index() { return *index_; }
@@ -74,9 +75,11 @@ class SyncStack {
 class TestPeer {
  public:
   TestPeer(TestServers& servers, const std::string& device);
-  // With the engine's per-call bounds (SyncConfig::paths_per_pass, passes_per_process) set.
+  // With the engine's per-call bounds (SyncConfig::paths_per_pass, passes_per_process) and
+  // the size of its commit batches set.
   TestPeer(TestServers& servers, const std::string& device, size_t paths_per_pass,
-           int passes_per_process);
+           int passes_per_process,
+           size_t commit_batch_items = syncer::SyncConfig().commit_batch_items);
   common::Status Sync() { return stack_->Sync(); }
   std::string root() const { return root_.path(); }
   std::string Abs(const std::string& rel) const { return root_.path() + "/" + rel; }

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "common/clock.h"
+#include "daemon/syncer/local_fs.h"
 #include "daemon/syncer/notify_loop.h"
 #include "tests/daemon/test_cluster.h"
 
@@ -86,6 +87,42 @@ TEST_CASE("syncer: a backlog larger than one Process() call is finished without 
     }
     return true;
   }));
+}
+
+TEST_CASE(
+    "syncer: a commit on a stale parent is settled in the same round, not by the safety net") {
+  TestServers servers;
+  TestPeer a(servers, "A");
+  TestPeer b(servers, "B");
+  WriteFile(b.Abs("doc.txt"), "from B\n");
+  REQUIRE(b.Sync().ok());
+  // A has no notify loop and no periodic pull or rescan: only what its own round leaves.
+  SyncerOptions options;
+  options.pull_interval = std::chrono::seconds(3600);
+  options.rescan_interval = std::chrono::seconds(3600);
+  common::RealClock clock;
+  Syncer syncer(a.engine(), a.scanner(), a.index(), a.log(), options, clock);
+  std::jthread thread([&](std::stop_token st) { syncer.Run(st); });
+  REQUIRE(WaitUntil(syncer, [&] { return syncer.rounds() >= 1; }));
+  REQUIRE(testing::ReadFile(a.Abs("doc.txt")) == "from B\n");
+  // B edits the file again, which A does not hear about; A's edit then commits on a stale
+  // parent: A pulls, makes its version a conflicted copy, downloads B's and uploads the copy.
+  WriteFile(b.Abs("doc.txt"), "from B again\n");
+  REQUIRE(b.Sync().ok());
+  WriteFile(a.Abs("doc.txt"), "from A\n");
+  // An hour old: not in doubt, so no recheck round comes after it either.
+  const timespec old_times[2] = {{std::time(nullptr) - 3600, 0}, {std::time(nullptr) - 3600, 0}};
+  REQUIRE(::utimensat(AT_FDCWD, a.Abs("doc.txt").c_str(), old_times, 0) == 0);
+  syncer.OnPathsChanged({"doc.txt"});
+  const std::string copy =
+      "doc (conflicted copy from A " + DateString(std::chrono::system_clock::now()) + ").txt";
+  CHECK(WaitUntil(
+      syncer,
+      [&] {
+        return testing::Exists(a.Abs("doc.txt")) &&
+               testing::ReadFile(a.Abs("doc.txt")) == "from B again\n" && Committed(a, copy);
+      },
+      std::chrono::seconds(10)));
 }
 
 TEST_CASE("syncer: more files in doubt than the recheck list holds bring a full rescan") {
