@@ -5,7 +5,9 @@
 // daemon's pipeline). Requests run one at a time, in the order submitted, on a BlockClient the
 // pipe alone uses; at most kMaxQueued wait behind the running one, and Submit() blocks until
 // there is room, so the pipeline holds a bounded number of requests (each under
-// kPipelinedBatchBytes).
+// kPipelinedBatchBytes). A request (and all it captured: a store's block bytes) is destroyed on
+// the pipe's thread as soon as it has run; its future holds the result only, so futures kept
+// after their request ran hold no request bodies.
 // Thread safety: Submit() and the futures belong to one owning thread; the client is touched
 // only by the pipe's thread from construction to destruction.
 #pragma once
@@ -14,6 +16,7 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <type_traits>
 
@@ -39,12 +42,24 @@ class BlockPipe {
   BlockPipe& operator=(const BlockPipe&) = delete;
 
   // Queues `request(client)` behind the running and queued ones (waiting while kMaxQueued are
-  // queued) and returns its result's future. `request` must not throw.
+  // queued) and returns its result's future. `request` is destroyed right after it ran, before
+  // the future is ready. `request` must not throw.
   template <typename F>
   std::future<std::invoke_result_t<F&, common::client::BlockClient&>> Submit(F request) {
     using R = std::invoke_result_t<F&, common::client::BlockClient&>;
+    // A packaged_task's shared state (which the future shares) owns its callable until the
+    // last of task and future is gone: the request lives in an optional that the call empties.
     auto task = std::make_shared<std::packaged_task<R()>>(
-        [this, request = std::move(request)]() mutable { return request(client_); });
+        [this, request = std::optional<F>(std::move(request))]() mutable -> R {
+          if constexpr (std::is_void_v<R>) {
+            (*request)(client_);
+            request.reset();
+          } else {
+            R result = (*request)(client_);
+            request.reset();
+            return result;
+          }
+        });
     std::future<R> result = task->get_future();
     Enqueue([task] { (*task)(); });
     return result;

@@ -1,8 +1,8 @@
 #include "daemon/syncer/block_sender.h"
 
 #include <algorithm>
-#include <map>
 #include <optional>
+#include <unordered_map>
 
 #include "common/chunker/block_list_diff.h"
 #include "daemon/syncer/local_fs.h"
@@ -25,19 +25,27 @@ constexpr uint64_t kWholeReadBytes = 8ull << 20;
 
 }  // namespace
 
+void BlockSender::Reset() {
+  queued_.clear();
+  (void)window_.WaitAll();  // an earlier Upload() that failed already reported its error
+}
+
 common::Result<std::set<std::string>> BlockSender::Send(const std::vector<BlockNeed>& needs,
-                                                        std::vector<std::future<Status>>& stores,
                                                         NextPass& next) {
   std::set<std::string> failed;
   common::wire::BlockBatch batch;
   uint64_t batch_bytes = 0;
+  // A third of the window, so one batch is read while two are in the pipe.
+  const uint64_t batch_target =
+      std::max<uint64_t>(1, std::min(remote::kPipelinedBatchBytes, window_.max_bytes() / 3));
   // Into the pipe: this thread reads the next batch while the last one is on the wire (Submit
-  // waits while the pipe is full).
+  // waits while the pipe is full, MakeRoom while the window is).
   auto flush = [&]() {
     if (batch.blocks.empty()) return;
-    stores.push_back(pipe_.Submit([batch = std::move(batch)](common::client::BlockClient& client) {
+    auto stored = pipe_.Submit([batch = std::move(batch)](common::client::BlockClient& client) {
       return client.StoreBatch(batch);
-    }));
+    });
+    window_.Add(std::move(stored), batch_bytes);
     batch = common::wire::BlockBatch();
     batch_bytes = 0;
   };
@@ -46,14 +54,20 @@ common::Result<std::set<std::string>> BlockSender::Send(const std::vector<BlockN
     const UploadItem& item = need.first;
     const std::vector<common::BlockId>& ids = need.second;
     if (!item.local || item.local->kind != FileKind::kFile) continue;
-    // Where each block of this version sits in the file, and its index.
-    std::map<common::BlockId, std::pair<uint64_t, uint32_t>> where;
-    std::map<common::BlockId, size_t> index_of;
+    // Where each block of this version sits in the file, and its index (the first place of a
+    // block that occurs twice): one entry per block, for as long as this file's blocks are
+    // read.
+    struct Place {
+      uint64_t offset;
+      uint32_t size;
+      size_t index;
+    };
+    std::unordered_map<common::BlockId, Place> where;
+    where.reserve(item.local->blocks.size());
     uint64_t offset = 0;
     for (size_t n = 0; n < item.local->blocks.size(); ++n) {
       const auto& b = item.local->blocks[n];
-      where.emplace(b.id, std::make_pair(offset, b.size));
-      index_of.emplace(b.id, n);
+      where.emplace(b.id, Place{offset, b.size, n});
       offset += b.size;
     }
     // The synced version this one replaces: each new block in the changed range has an old
@@ -66,7 +80,7 @@ common::Result<std::set<std::string>> BlockSender::Send(const std::vector<BlockN
                               (edit || offset >= kMinCachedNewFileBytes);
     const auto diff = common::chunker::CompareBlockLists(old_blocks, item.local->blocks);
     auto base_of = [&](const common::BlockId& id) -> std::optional<common::BlockId> {
-      const size_t j = index_of.at(id);
+      const size_t j = where.at(id).index;
       const size_t old_end = old_blocks.size() - diff.suffix;
       if (j < diff.prefix || j >= item.local->blocks.size() - diff.suffix ||
           old_end <= diff.prefix) {
@@ -88,16 +102,19 @@ common::Result<std::set<std::string>> BlockSender::Send(const std::vector<BlockN
         failed.insert(item.path);
         break;
       }
+      // The bytes read and not yet stored stay within the window.
+      const Place& place = it->second;
+      window_.MakeRoom(batch_bytes + place.size);
       common::Result<std::string> data = common::NotFound("unread");
       if (whole) {
-        std::string bytes = whole->substr(it->second.first, it->second.second);
+        std::string bytes = whole->substr(place.offset, place.size);
         if (common::BlockId::Of(bytes) == id) {
           data = std::move(bytes);
         } else {
           data = common::Conflict("block " + id.ToHex().substr(0, 12) + " changed in " + abs);
         }
       } else {
-        data = ReadVerifiedBlock(env_, abs, it->second.first, it->second.second, id);
+        data = ReadVerifiedBlock(env_, abs, place.offset, place.size, id);
       }
       if (!data.ok()) {
         // The file changed since it was hashed: the next pass looks at it again and uploads
@@ -121,8 +138,7 @@ common::Result<std::set<std::string>> BlockSender::Send(const std::vector<BlockN
       batch_bytes += data->size();
       block.data = std::move(*data);
       batch.blocks.push_back(std::move(block));
-      if (batch_bytes >= remote::kPipelinedBatchBytes ||
-          batch.blocks.size() >= common::client::kMaxBatchBlocks) {
+      if (batch_bytes >= batch_target || batch.blocks.size() >= common::client::kMaxBatchBlocks) {
         flush();
       }
     }

@@ -8,11 +8,14 @@
 // that is smaller. The blocks of text files go into the chunk cache, as later delta bases.
 // A file that changed since it was hashed is marked for a rescan (NextPass) and reported, so
 // its item leaves the commit; its new version goes up after the next scan.
-// Owns the set of blocks already queued during one Upload() (never sent twice).
+// Memory: the blocks read and not yet stored stay under SyncConfig::upload_window_bytes (the
+// StoreWindow); a file is read one block at a time (small files whole), so what the sender holds
+// per file is its block list's index (tens of bytes per block), never its bytes.
+// Owns the set of blocks already queued during one Upload() (never sent twice) and the window of
+// store requests in the pipe.
 // Not thread-safe: the syncer thread's; the requests it queues run on the pipe's thread.
 #pragma once
 
-#include <future>
 #include <set>
 #include <string>
 #include <unordered_set>
@@ -27,6 +30,7 @@
 #include "daemon/remote/block_pipe.h"
 #include "daemon/syncer/local_blocks.h"
 #include "daemon/syncer/next_pass.h"
+#include "daemon/syncer/store_window.h"
 #include "daemon/syncer/sync_types.h"
 
 namespace tessera::daemon::syncer {
@@ -44,18 +48,25 @@ class BlockSender {
         pipe_(pipe),
         local_blocks_(local_blocks),
         log_(log),
-        config_(config) {}
+        config_(config),
+        window_(config.upload_window_bytes) {}
 
-  // Forgets which blocks were queued (each Upload() starts afresh).
-  void Reset() { queued_.clear(); }
+  // Forgets which blocks were queued (each Upload() starts afresh); waits for the stores of an
+  // Upload() that ended early, dropping their outcomes.
+  void Reset();
 
-  // Reads the blocks `needs` asks for and queues their store requests in the pipe (their
-  // futures appended to `stores`; the caller waits for them). Returns the paths that cannot be
-  // committed as they are: the file changed (marked for a rescan in `next`), or the server
-  // asked for a block the version does not have (RecordError). IOError from the index.
-  common::Result<std::set<std::string>> Send(const std::vector<BlockNeed>& needs,
-                                             std::vector<std::future<common::Status>>& stores,
-                                             NextPass& next);
+  // Reads the blocks `needs` asks for and queues their store requests in the pipe, waiting for
+  // earlier stores whenever the window is full. Returns the paths that cannot be committed as
+  // they are: the file changed (marked for a rescan in `next`), or the server asked for a block
+  // the version does not have (RecordError). IOError from the index. The stores queued so far
+  // are those up to last_store(); WaitStored() waits for them.
+  common::Result<std::set<std::string>> Send(const std::vector<BlockNeed>& needs, NextPass& next);
+
+  // The ticket of the last store queued (0: none yet).
+  uint64_t last_store() const { return window_.last_ticket(); }
+  // Waits for the stores up to ticket `through`; the first error among them (or among earlier
+  // ones not yet reported), e.g. Unavailable when the blockserver is down.
+  common::Status WaitStored(uint64_t through) { return window_.WaitThrough(through); }
 
  private:
   common::Env& env_;
@@ -65,6 +76,7 @@ class BlockSender {
   common::Logger& log_;
   const SyncConfig& config_;
   std::unordered_set<common::BlockId> queued_;  // during the current Upload()
+  StoreWindow window_;
 };
 
 }  // namespace tessera::daemon::syncer

@@ -41,6 +41,12 @@ struct SyncConfig {
   // A commit request holds at most this many items (and at most the server's limit,
   // wire::kMaxCommitItems); smaller batches only in tests.
   size_t commit_batch_items = 500;
+  // The most block bytes an upload holds at once, however large its files: the blocks read and
+  // not yet acknowledged by the blockserver (the store batch being filled plus the store
+  // requests in the pipe; BlockSender, StoreWindow). Batches are a third of it at most
+  // (remote::kPipelinedBatchBytes at most), so one is read while two are on the wire. A single
+  // block larger than what is left still goes, alone (blocks are at most 16 MiB).
+  uint64_t upload_window_bytes = 8ull << 20;
 };
 
 struct RoundStats {

@@ -71,17 +71,6 @@ common::wire::FileMeta ToMeta(const std::string& path, const std::optional<FileV
   return m;
 }
 
-// Waits for every request (none is left running) and clears them; the first error, if any.
-Status WaitForAll(std::vector<std::future<Status>>& requests) {
-  Status first;
-  for (auto& request : requests) {
-    const Status s = request.get();
-    if (!s.ok() && first.ok()) first = s;
-  }
-  requests.clear();
-  return first;
-}
-
 }  // namespace
 
 Status Uploader::Upload(std::vector<UploadItem> items, NextPass& next) {
@@ -144,13 +133,12 @@ Status Uploader::StoreEditedBlocks(CommitRound& round, NextPass& next) {
   }
   if (needs.empty()) return Status::Ok();
   std::set<std::string> failed;
-  std::vector<std::future<Status>> stores;
   // One read transaction for the rows the sender looks up.
   TESSERA_RETURN_IF_ERROR(index_.InTransaction([&]() -> Status {
-    TESSERA_ASSIGN_OR_RETURN(failed, sender_.Send(needs, stores, next));
+    TESSERA_ASSIGN_OR_RETURN(failed, sender_.Send(needs, next));
     return Status::Ok();
   }));
-  TESSERA_RETURN_IF_ERROR(WaitForAll(stores));
+  TESSERA_RETURN_IF_ERROR(sender_.WaitStored(sender_.last_store()));
   // A file that changed since it was hashed is scanned next pass: its new version goes then.
   std::erase_if(round.items, [&](const UploadItem& item) { return failed.contains(item.path); });
   return Status::Ok();
@@ -158,7 +146,8 @@ Status Uploader::StoreEditedBlocks(CommitRound& round, NextPass& next) {
 
 Status Uploader::FinishRound(CommitRound round, NextPass& next) {
   for (;;) {
-    TESSERA_RETURN_IF_ERROR(WaitForAll(round.stores));
+    TESSERA_RETURN_IF_ERROR(sender_.WaitStored(round.last_store));
+    round.last_store = 0;
     if (round.items.empty() || round.attempts >= kMaxCommitAttempts) return Status::Ok();
     TESSERA_ASSIGN_OR_RETURN(round, CommitStep(std::move(round), next));
   }
@@ -229,9 +218,10 @@ common::Result<Uploader::CommitRound> Uploader::CommitStep(CommitRound round, Ne
   if (!needs.empty()) {
     std::set<std::string> failed;
     TESSERA_RETURN_IF_ERROR(index_.InTransaction([&]() -> Status {
-      TESSERA_ASSIGN_OR_RETURN(failed, sender_.Send(needs, round.stores, next));
+      TESSERA_ASSIGN_OR_RETURN(failed, sender_.Send(needs, next));
       return Status::Ok();
     }));
+    round.last_store = sender_.last_store();
     for (auto& [item, ids] : needs) {
       if (!failed.contains(item.path)) again.push_back(std::move(item));
     }

@@ -11,11 +11,12 @@
 // in error. When nothing else was committed since the cursor, the cursor moves over this
 // daemon's own new entries (so they are not listed back). A directory's delete commits only
 // after the deletes of everything under it, in the same batch or a later pass (commit_order.h).
+// Memory: a round holds its items (their block lists) and the ticket of its last store; the
+// blocks themselves are in the BlockSender's window (SyncConfig::upload_window_bytes).
 // Owns its counts and the BlockSender (which owns the blocks queued during one Upload()).
 // Not thread-safe: the syncer thread's.
 #pragma once
 
-#include <future>
 #include <map>
 #include <string>
 #include <vector>
@@ -55,13 +56,14 @@ class Uploader {
   const RoundStats& stats() const { return stats_; }
 
  private:
-  // A commit batch between one commit and the next: the items to commit again, and the stores
-  // of the blocks the server asked for, still in the pipe.
+  // A commit batch between one commit and the next: the items to commit again, and the last
+  // of the stores of the blocks the server asked for (the sender's ticket; 0: none), which
+  // must be done before the items are committed again.
   struct CommitRound {
     std::vector<UploadItem> items;
     std::map<std::string, common::wire::BlocklistDelta> deltas;  // dropped when refused
     int attempts = 0;
-    std::vector<std::future<common::Status>> stores;
+    uint64_t last_store = 0;
   };
 
   // Stores an edited item's new blocks (its delta's) before the first commit; items whose file

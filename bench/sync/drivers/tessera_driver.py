@@ -28,6 +28,8 @@ def _bin(repo, name):
 
 class TesseraDriver(Driver):
     name = "tessera"
+    # The folder marker each daemon keeps in its root (daemon/scanner/scanner.h kFolderMarker).
+    ignore = (".tessera-folder",)
 
     @staticmethod
     def check_available(repo):

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "tests/daemon/test_cluster.h"
@@ -74,6 +76,20 @@ TEST_CASE("block pipe: Submit waits while one request runs and one is queued") {
   }  // the destructor runs what is queued
   CHECK(submitted.load() == kJobs);
   CHECK(violations.load() == 0);
+}
+
+TEST_CASE("block pipe: a request's captures are freed once it ran, while its future lives") {
+  common::Logger log(common::LogLevel::kWarn);
+  auto client = BlockClient::Create("http://127.0.0.1:1", log);
+  REQUIRE(client.ok());
+  BlockPipe pipe(**client);
+  auto body = std::make_shared<std::string>(1 << 20, 'x');  // stands for a batch's block bytes
+  std::weak_ptr<std::string> alive = body;
+  auto done = pipe.Submit([body = std::move(body)](BlockClient&) { return body->size(); });
+  done.wait();
+  // The future is still valid (not yet read): it must not keep the request's captures.
+  CHECK(alive.expired());
+  CHECK(done.get() == size_t{1} << 20);
 }
 
 TEST_CASE("block pipe: a request to a server that is down gives Unavailable through its future") {
