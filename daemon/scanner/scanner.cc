@@ -78,6 +78,7 @@ std::string Scanner::SkippedSummary(const ScanStats& stats) {
 
 Status Scanner::OpenRootDir() {
   linked_done_.clear();  // a new scan call
+  link_table_scans_ = kMaxLinkTableScans;
   auto root = env_.OpenRoot(root_);
   if (root.ok()) {
     root_dir_ = std::move(*root);
@@ -104,7 +105,10 @@ Status Scanner::RemoveStaleTempFiles() {
 common::Result<ScanStats> Scanner::FullScan() {
   TESSERA_RETURN_IF_ERROR(OpenRootDir());
   ScanStats stats;
-  TESSERA_RETURN_IF_ERROR(Walk("", stats, false));
+  full_scan_ = true;
+  const Status walked = Walk("", stats, false);
+  full_scan_ = false;
+  TESSERA_RETURN_IF_ERROR(walked);
   TESSERA_RETURN_IF_ERROR(MarkVanished("", /*with_dir=*/true, /*check_disk=*/true, stats));
   // What `tessera status` says is skipped: as of this scan of everything.
   TESSERA_RETURN_IF_ERROR(index_.SetValue("skipped_names", SkippedSummary(stats)));
@@ -349,8 +353,13 @@ Status Scanner::QueueOtherNames(const Work& w, std::vector<Observation>& queue) 
   const common::FileStat& st = w.obs.st;
   if (linked_done_.size() >= kMaxLinkedInodes) linked_done_.clear();
   if (!linked_done_.emplace(st.device, st.inode).second) return Status::Ok();
+  // A new name or link count: the other names may be recorded with one link yet, so all rows
+  // are searched (a table scan) — but not in a full scan, which looks at every name anyway
+  // (a link moved the inode's ctime for all of them), and a few times per call at most.
+  const bool any_links = w.links_changed && !full_scan_ && link_table_scans_ > 0;
+  if (any_links) --link_table_scans_;
   TESSERA_ASSIGN_OR_RETURN(const auto paths,
-                           index_.LinkedPaths(st.inode, w.links_changed, kMaxOtherNames));
+                           index_.LinkedPaths(st.inode, any_links, kMaxOtherNames));
   for (const auto& path : paths) {
     if (path == w.obs.rel) continue;
     auto other = Lstat(path);

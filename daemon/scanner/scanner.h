@@ -55,6 +55,11 @@ inline constexpr size_t kMaxOtherNames = 32;
 // Hard-linked inodes whose other names one scan call looked up already (then forgotten: the
 // names found then are unchanged, so looking again costs lstats, never a loop).
 inline constexpr size_t kMaxLinkedInodes = 4096;
+// Searches of every index row for a hard-linked file's other names (when its link count just
+// changed, they may be recorded with one link) per ScanPaths call: each is a table scan, so a
+// tree of hard links copied in costs a few, not one per file. Names not found this way are
+// found by the next full scan (the link moved their ctime).
+inline constexpr size_t kMaxLinkTableScans = 8;
 // The file in the sync root that tells it from an empty folder made in its place
 // (daemon/syncer/root_guard.h). Never synced, at any depth.
 inline constexpr std::string_view kFolderMarker = ".tessera-folder";
@@ -168,6 +173,8 @@ class Scanner {
   Recheck recheck_;
   // (device, inode) of the hard-linked files whose other names this scan call queued.
   std::set<std::pair<uint64_t, uint64_t>> linked_done_;
+  size_t link_table_scans_ = kMaxLinkTableScans;  // left in this scan call
+  bool full_scan_ = false;                        // walking the whole root (FullScan)
 };
 
 }  // namespace tessera::daemon::scanner

@@ -156,6 +156,21 @@ TEST_CASE("scanner: a name linked after the file was recorded makes its other na
   CHECK(f.Row("a").local->size == 17);
 }
 
+TEST_CASE("scanner: a full scan records the new link count under every name") {
+  Fixture f;
+  WriteFile(f.root.Sub("a"), "one name\n");
+  f.Scan();
+  REQUIRE(::link(f.root.Sub("a").c_str(), f.root.Sub("b").c_str()) == 0);
+  f.Scan();  // no search of every row: the walk sees both names (the link moved their ctime)
+  CHECK(f.Row("a").stat.nlink == 2);
+  CHECK(f.Row("b").stat.nlink == 2);
+  f.MarkSynced();
+  NextTick();
+  WriteFile(f.root.Sub("b"), "edited through b\n");
+  f.ScanOnly("b");
+  CHECK(f.Row("a").state == index::SyncState::kDirty);
+}
+
 TEST_CASE("scanner: a name that is no longer a link of the file is left to its own events") {
   Fixture f;
   WriteFile(f.root.Sub("a"), "linked\n");
