@@ -41,7 +41,8 @@ struct FileStat {
   int64_t ctime_ns = 0;  // status change time: moves on any write, even one that restores mtime
   uint64_t inode = 0;
   uint64_t device = 0;
-  uint32_t mode = 0;  // permission bits (st_mode & 07777)
+  uint64_t nlink = 0;  // hard links (names) the inode has
+  uint32_t mode = 0;   // permission bits (st_mode & 07777)
   bool operator==(const FileStat&) const = default;
 };
 
@@ -92,6 +93,11 @@ class WritableFile {
  public:
   virtual ~WritableFile() = default;
   virtual Status Append(std::string_view data) = 0;
+  // Appends `n` zero bytes without writing them where the file can have a hole there (reading
+  // one gives zeros): the size grows by `n` at once, also when nothing is appended after it,
+  // and the space is not allocated. Sync() makes it durable as it does appended data. The
+  // default appends zeros (a file that cannot skip).
+  virtual Status AppendHole(uint64_t n);
   // Data appended before Sync() returned OK survives a crash. Files from CreateExclusive sync
   // everything (fsync: data, size, mode and times); the others their data and size (fdatasync).
   virtual Status Sync() = 0;

@@ -37,6 +37,15 @@ class PosixWritableFile final : public WritableFile {
     }
     return Status::Ok();
   }
+  Status AppendHole(uint64_t n) override {
+    // ftruncate makes the hole (and the size right even if the file ends in it); the next
+    // write goes after it.
+    const auto end = static_cast<off_t>(size_ + n);
+    if (::ftruncate(fd_.get(), end) != 0) return ErrnoStatus("ftruncate " + path_, errno);
+    if (::lseek(fd_.get(), end, SEEK_SET) < 0) return ErrnoStatus("lseek " + path_, errno);
+    size_ += n;
+    return Status::Ok();
+  }
   Status Sync() override {
     if (full_sync_) {
       if (::fsync(fd_.get()) != 0) return ErrnoStatus("fsync " + path_, errno);
@@ -129,6 +138,7 @@ FileStat StatFrom(const struct stat& st) {
   out.ctime_ns = static_cast<int64_t>(st.st_ctim.tv_sec) * 1'000'000'000 + st.st_ctim.tv_nsec;
   out.inode = static_cast<uint64_t>(st.st_ino);
   out.device = static_cast<uint64_t>(st.st_dev);
+  out.nlink = static_cast<uint64_t>(st.st_nlink);
   out.mode = static_cast<uint32_t>(st.st_mode & 07777);
   return out;
 }

@@ -40,7 +40,7 @@ SyncState ParseState(std::string_view s) {
 constexpr const char* kFileColumns =
     "path, jid, base_kind, base_size, base_exec, base_target, base_blocks, base_mtime_ns, kind, "
     "format, modified, size, is_symlink, mode, inode, symlink_target, blocks, checksum, "
-    "hashed_at_ns, state, error, gone_inode";
+    "hashed_at_ns, state, error, gone_inode, ctime_ns, nlink";
 
 // "jid = excluded.jid, ..." for every column but the key.
 std::string UpdateAll() {
@@ -206,6 +206,8 @@ Result<std::optional<FileRow>> Index::Get(const std::string& path) {
   r.state = ParseState(s->ColumnText(19));
   r.error = s->ColumnText(20);
   r.gone_inode = static_cast<uint64_t>(s->ColumnInt(21));
+  r.stat.ctime_ns = s->ColumnInt(22);
+  r.stat.nlink = static_cast<uint64_t>(s->ColumnInt(23));
   return std::optional<FileRow>(std::move(r));
 }
 
@@ -234,7 +236,7 @@ Status Index::Put(const FileRow& row) {
   TESSERA_ASSIGN_OR_RETURN(
       auto* s, impl_->Stmt(std::string("INSERT INTO files(") + kFileColumns +
                            ") VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
-                           "?18,?19,?20,?21,?22) ON CONFLICT(path) DO UPDATE SET " +
+                           "?18,?19,?20,?21,?22,?23,?24) ON CONFLICT(path) DO UPDATE SET " +
                            UpdateAll()));
   const FileVersion* base = row.base ? &*row.base : nullptr;
   const FileVersion* local = row.local ? &*row.local : nullptr;
@@ -252,15 +254,16 @@ Status Index::Put(const FileRow& row) {
     if (local->kind == FileKind::kFile) checksum = common::BlockId::Of(blocks).ToHex();
   }
   auto use = s->Use();
-  TESSERA_RETURN_IF_ERROR(s->BindAll(
-      row.path, row.base_jid, base_kind, base ? base->size : 0, base && base->executable,
-      base ? std::string_view(base->symlink_target) : std::string_view(),
-      Blob{base ? EncodeBlocks(base->blocks) : std::string()}, base ? base->mtime_ns : 0, kind,
-      format, local ? row.stat.mtime_ns : 0, local ? local->size : 0,
-      local && local->kind == FileKind::kSymlink, local ? row.stat.mode : 0,
-      local ? row.stat.inode : 0,
-      local ? std::string_view(local->symlink_target) : std::string_view(), Blob{blocks}, checksum,
-      local ? row.stat.hashed_at_ns : 0, StateText(row.state), row.error, gone_inode));
+  TESSERA_RETURN_IF_ERROR(
+      s->BindAll(row.path, row.base_jid, base_kind, base ? base->size : 0, base && base->executable,
+                 base ? std::string_view(base->symlink_target) : std::string_view(),
+                 Blob{base ? EncodeBlocks(base->blocks) : std::string()}, base ? base->mtime_ns : 0,
+                 kind, format, local ? row.stat.mtime_ns : 0, local ? local->size : 0,
+                 local && local->kind == FileKind::kSymlink, local ? row.stat.mode : 0,
+                 local ? row.stat.inode : 0,
+                 local ? std::string_view(local->symlink_target) : std::string_view(), Blob{blocks},
+                 checksum, local ? row.stat.hashed_at_ns : 0, StateText(row.state), row.error,
+                 gone_inode, local ? row.stat.ctime_ns : 0, local ? row.stat.nlink : 0));
   TESSERA_RETURN_IF_ERROR(s->Run());
   if (!blocks_changed) return Status::Ok();
   return UpdateLocations(row.path, old_blocks, blocks);
@@ -355,6 +358,18 @@ Result<std::vector<std::string>> Index::VanishedDirs(uint64_t inode) {
                            "kind IS NULL AND base_kind = 'dir' ORDER BY path"));
   auto use = s->Use();
   TESSERA_RETURN_IF_ERROR(s->BindInt(1, static_cast<int64_t>(inode)));
+  return Impl::FirstColumn(*s);
+}
+
+Result<std::vector<std::string>> Index::LinkedPaths(uint64_t inode, bool any_links, size_t limit) {
+  // "nlink > 1" lets SQLite use the partial index files_by_linked_inode.
+  TESSERA_ASSIGN_OR_RETURN(
+      auto* s, impl_->Stmt(any_links ? "SELECT path FROM files WHERE inode = ?1 AND kind = 'file' "
+                                       "ORDER BY path LIMIT ?2"
+                                     : "SELECT path FROM files WHERE inode = ?1 AND nlink > 1 AND "
+                                       "kind = 'file' ORDER BY path LIMIT ?2"));
+  auto use = s->Use();
+  TESSERA_RETURN_IF_ERROR(s->BindAll(static_cast<int64_t>(inode), static_cast<int64_t>(limit)));
   return Impl::FirstColumn(*s);
 }
 

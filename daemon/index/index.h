@@ -29,6 +29,10 @@ struct LocalStat {
   uint64_t size = 0;
   int64_t hashed_at_ns = 0;  // wall-clock time of the hash; 0 for dirs/symlinks
   std::string format;        // "text" | "binary" | "" (not a file)
+  // st_ctim and st_nlink as seen; 0 when unknown (rows written before schema 5): the scanner
+  // then looks at the file again once (daemon/scanner/scanner.h).
+  int64_t ctime_ns = 0;
+  uint64_t nlink = 0;
   bool operator==(const LocalStat&) const = default;
 };
 
@@ -180,6 +184,13 @@ class Index {
   common::Result<std::vector<std::string>> NewLocalDirs(size_t limit);
   // Rows whose local version vanished while their base is a directory, that had `inode`.
   common::Result<std::vector<std::string>> VanishedDirs(uint64_t inode);
+
+  // Hard links (daemon/scanner/scanner.h): the paths, sorted, at most `limit`, of present
+  // files recorded with `inode` and more than one link (through an index of those rows only),
+  // or with `any_links` of every present file recorded with `inode` (a full table scan: for a
+  // link count that just changed, when the other names may still be recorded with one link).
+  common::Result<std::vector<std::string>> LinkedPaths(uint64_t inode, bool any_links,
+                                                       size_t limit);
 
   // Up to `limit` local places holding block `id`.
   common::Result<std::vector<BlockLocation>> FindBlock(const common::BlockId& id, size_t limit);

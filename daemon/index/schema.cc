@@ -18,6 +18,8 @@ using common::sqlite::SqliteDb;
 //       32-byte id index and the path index made up most of the table's cost in an initial
 //       sync. The data step after it refills the table from files.blocks.
 //   004_held_deletes.sql               deletes held by the mass-delete guard
+//   005_ctime_links.sql                the local version's ctime and link count, and an index
+//       of hard-linked rows by inode (daemon/scanner/scanner.h)
 constexpr int64_t kBlockLocationsRebuilt = 3;
 
 common::sqlite::Schema IndexSchema() {

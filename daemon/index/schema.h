@@ -17,7 +17,7 @@ namespace tessera::daemon::index {
 
 // 'TSRA' — identifies a Tessera daemon index.
 inline constexpr int kApplicationId = 0x54535241;
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // The embedded scripts, in order (generated from daemon/index/schema/*.sql).
 std::span<const common::sqlite::SqlScript> IndexSchemaScripts();

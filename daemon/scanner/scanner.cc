@@ -1,5 +1,6 @@
 #include "daemon/scanner/scanner.h"
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <thread>
@@ -38,6 +39,9 @@ std::optional<FileKind> KindOf(const common::FileStat& st) {
 // Parent directories remembered by one MarkVanished call.
 constexpr size_t kMaxCachedDirs = 4096;
 
+// The later of mtime and ctime: when the file last changed, even if its mtime was set back.
+int64_t ChangedAt(const common::FileStat& st) { return std::max(st.mtime_ns, st.ctime_ns); }
+
 }  // namespace
 
 void Recheck::Add(const std::string& path) {
@@ -73,6 +77,8 @@ std::string Scanner::SkippedSummary(const ScanStats& stats) {
 }
 
 Status Scanner::OpenRootDir() {
+  linked_done_.clear();  // a new scan call
+  link_table_scans_ = kMaxLinkTableScans;
   auto root = env_.OpenRoot(root_);
   if (root.ok()) {
     root_dir_ = std::move(*root);
@@ -99,7 +105,10 @@ Status Scanner::RemoveStaleTempFiles() {
 common::Result<ScanStats> Scanner::FullScan() {
   TESSERA_RETURN_IF_ERROR(OpenRootDir());
   ScanStats stats;
-  TESSERA_RETURN_IF_ERROR(Walk("", stats, false));
+  full_scan_ = true;
+  const Status walked = Walk("", stats, false);
+  full_scan_ = false;
+  TESSERA_RETURN_IF_ERROR(walked);
   TESSERA_RETURN_IF_ERROR(MarkVanished("", /*with_dir=*/true, /*check_disk=*/true, stats));
   // What `tessera status` says is skipped: as of this scan of everything.
   TESSERA_RETURN_IF_ERROR(index_.SetValue("skipped_names", SkippedSummary(stats)));
@@ -291,14 +300,15 @@ Status Scanner::Examine(std::vector<Observation>& queue, std::vector<Work>& work
     if (!w.kind) continue;
     w.now_ns =
         std::chrono::duration_cast<std::chrono::nanoseconds>(env_.Now().time_since_epoch()).count();
-    const int64_t mtime = st.mtime_ns;
     const index::FileRow& row = w.row;
+    // ctime too: an edit that restores size and mtime (touch -d) still moves it. A row without
+    // one (0: written before the index kept it) never matches, so the file is hashed once more.
     w.same_stat = row.local && row.local->kind == *w.kind && row.stat.inode == st.inode &&
-                  row.stat.mtime_ns == mtime && row.stat.size == st.size &&
-                  row.stat.mode == st.mode;
+                  row.stat.mtime_ns == st.mtime_ns && row.stat.ctime_ns == st.ctime_ns &&
+                  row.stat.size == st.size && row.stat.mode == st.mode;
     const bool in_doubt =
         *w.kind == FileKind::kFile &&
-        row.stat.hashed_at_ns - mtime < std::chrono::nanoseconds(kDoubtWindow).count();
+        row.stat.hashed_at_ns - ChangedAt(st) < std::chrono::nanoseconds(kDoubtWindow).count();
     w.unchanged = w.same_stat && !in_doubt;
     if (!w.unchanged && *w.kind == FileKind::kFile) to_hash.push_back(i);
   }
@@ -335,10 +345,45 @@ Status Scanner::Flush(std::vector<Observation>& queue, ScanStats& stats) {
   }  // joined here
 
   // 3. Record everything in one transaction.
-  return index_.InTransaction([&]() -> Status {
+  TESSERA_RETURN_IF_ERROR(index_.InTransaction([&]() -> Status {
     for (Work& w : work) TESSERA_RETURN_IF_ERROR(Record(w, stats));
     return Status::Ok();
-  });
+  }));
+
+  // 4. The other names of the hard-linked files that changed, looked at in this same pass.
+  std::vector<Observation> others;
+  for (const Work& w : work) {
+    if (w.linked) TESSERA_RETURN_IF_ERROR(QueueOtherNames(w, others));
+  }
+  return Flush(others, stats);
+}
+
+Status Scanner::QueueOtherNames(const Work& w, std::vector<Observation>& queue) {
+  const common::FileStat& st = w.obs.st;
+  if (linked_done_.size() >= kMaxLinkedInodes) linked_done_.clear();
+  if (!linked_done_.emplace(st.device, st.inode).second) return Status::Ok();
+  // A new name or link count: the other names may be recorded with one link yet, so all rows
+  // are searched (a table scan) — but not in a full scan, which looks at every name anyway
+  // (a link moved the inode's ctime for all of them), and a few times per call at most.
+  const bool any_links = w.links_changed && !full_scan_ && link_table_scans_ > 0;
+  if (any_links) --link_table_scans_;
+  TESSERA_ASSIGN_OR_RETURN(const auto paths,
+                           index_.LinkedPaths(st.inode, any_links, kMaxOtherNames));
+  for (const auto& path : paths) {
+    if (path == w.obs.rel) continue;
+    auto other = Lstat(path);
+    // Only a name of this very file (same device and inode); anything else there now is
+    // another file, which its own events and the rescans look at.
+    if (!other.ok() || other->type != common::FileType::kFile || other->inode != st.inode ||
+        other->device != st.device) {
+      continue;
+    }
+    Observation& o = queue.emplace_back();
+    o.rel = path;
+    o.present = true;
+    o.st = *other;
+  }
+  return Status::Ok();
 }
 
 Status Scanner::Record(Work& w, ScanStats& stats) {
@@ -362,6 +407,8 @@ Status Scanner::Record(Work& w, ScanStats& stats) {
     ls.inode = st.inode;
     ls.mode = st.mode;
     ls.mtime_ns = mtime;
+    ls.ctime_ns = st.ctime_ns;
+    ls.nlink = st.nlink;
     if (*w.kind == FileKind::kFile) {
       auto& hashed = w.hashed;
       ++stats.hashed;
@@ -380,7 +427,14 @@ Status Scanner::Record(Work& w, ScanStats& stats) {
       ls.size = v.size;
       ls.format = hashed->format;
       ls.hashed_at_ns = w.now_ns;
-      if (w.now_ns - mtime < std::chrono::nanoseconds(kDoubtWindow).count()) recheck_.Add(rel);
+      if (w.now_ns - ChangedAt(st) < std::chrono::nanoseconds(kDoubtWindow).count()) {
+        recheck_.Add(rel);
+      }
+      // One name of a hard-linked file changed: its other names are the same change.
+      if (!w.same_stat && st.nlink > 1) {
+        w.linked = true;
+        w.links_changed = !prev_local || row.stat.nlink != st.nlink;
+      }
     } else if (*w.kind == FileKind::kSymlink) {
       auto target = env_.ReadLink(At(rel));
       if (!target.ok()) return Status::Ok();  // vanished

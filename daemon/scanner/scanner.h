@@ -4,9 +4,14 @@
 // through the Env beneath the root (common::RootDir: symlinks are never followed, nor is
 // anything outside the root reached), skips the state dir when it lies inside the root and
 // the daemon's own temp files (common/temp_name.h) and folder marker, and decides "changed" by
-// kind, size, mtime, inode and mode — re-hashing when in doubt: a file whose mtime is within
-// kDoubtWindow of its hash time is hashed again on the next look (a same-size write within one
-// mtime tick is not missed), and a file that changed while hashed is reported for a later look.
+// kind, size, mtime, ctime, inode and mode — ctime because no tool can set it back, so a
+// same-size edit whose mtime was restored (touch -d) is still seen; a row from before the index
+// kept ctime (0) counts as changed once, so that file is hashed again once. It re-hashes when in
+// doubt: a file whose mtime or ctime is within kDoubtWindow of its hash time is hashed again on
+// the next look (a same-size write within one timestamp tick is not missed), and a file that
+// changed while hashed is reported for a later look. Hard links: names sharing an inode (same
+// device and inode, st_nlink > 1) are one file, so when one name is seen changed, the others
+// the index knows by that inode (Index::LinkedPaths) are looked at in the same pass.
 // Every changed path is marked dirty in the index for the syncer. Work goes in batches of
 // kBatchPaths paths: the files to read are chunked on kHashThreads threads (so one file's disk
 // reads overlap another's hashing), then the batch is recorded in one index transaction. Memory
@@ -20,6 +25,7 @@
 #include <set>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/env.h"
@@ -44,6 +50,16 @@ inline constexpr size_t kVanishPage = 1024;
 // Past this many paths in doubt (a tree copied in and hashed at once), one full rescan looks at
 // them all instead of a list of each.
 inline constexpr size_t kMaxRecheckPaths = 4096;
+// Other names of one hard-linked file looked at when one of them changed.
+inline constexpr size_t kMaxOtherNames = 32;
+// Hard-linked inodes whose other names one scan call looked up already (then forgotten: the
+// names found then are unchanged, so looking again costs lstats, never a loop).
+inline constexpr size_t kMaxLinkedInodes = 4096;
+// Searches of every index row for a hard-linked file's other names (when its link count just
+// changed, they may be recorded with one link) per ScanPaths call: each is a table scan, so a
+// tree of hard links copied in costs a few, not one per file. Names not found this way are
+// found by the next full scan (the link moved their ctime).
+inline constexpr size_t kMaxLinkTableScans = 8;
 // The file in the sync root that tells it from an empty folder made in its place
 // (daemon/syncer/root_guard.h). Never synced, at any depth.
 inline constexpr std::string_view kFolderMarker = ".tessera-folder";
@@ -115,6 +131,11 @@ class Scanner {
     bool same_stat = false;
     bool unchanged = false;  // same stat and not in doubt: nothing to do
     common::Result<HashedFile> hashed = common::NotFound("not hashed");
+    // Recorded as changed with more than one link: look at its other names (QueueOtherNames);
+    // `links_changed`: a new name or a new link count, so the other names may be recorded yet
+    // with one link (looked up among all rows).
+    bool linked = false;
+    bool links_changed = false;
   };
   // Adds one observation; flushes when the queue is full.
   common::Status Queue(std::vector<Observation>& queue, const std::string& rel,
@@ -125,6 +146,9 @@ class Scanner {
                          std::vector<size_t>& to_hash);
   common::Status Flush(std::vector<Observation>& queue, ScanStats& stats);
   common::Status Record(Work& work, ScanStats& stats);
+  // Queues the other names (per the index) of `work`'s hard-linked file that are still names of
+  // it on disk, once per inode and scan call.
+  common::Status QueueOtherNames(const Work& work, std::vector<Observation>& queue);
   common::Status Walk(const std::string& rel_dir, ScanStats& stats, bool remove_temps);
   // Records as absent the index's present paths under `dir` (the whole tree when empty), `dir`
   // itself too when `with_dir`: all of them, or with `check_disk` only those OnDisk() denies.
@@ -153,6 +177,10 @@ class Scanner {
   std::string temp_tag_;      // of this daemon's temp names ("" until set: the untagged form)
   common::RootDir root_dir_;  // open during a scan (OpenRootDir)
   Recheck recheck_;
+  // (device, inode) of the hard-linked files whose other names this scan call queued.
+  std::set<std::pair<uint64_t, uint64_t>> linked_done_;
+  size_t link_table_scans_ = kMaxLinkTableScans;  // left in this scan call
+  bool full_scan_ = false;                        // walking the whole root (FullScan)
 };
 
 }  // namespace tessera::daemon::scanner

@@ -71,8 +71,10 @@ Status CheckTarget(common::Env& env, const PathAt& path, const index::FileRow* r
   const FileVersion& local = *row->local;
   switch (local.kind) {
     case FileKind::kFile:
+      // ctime when the row has one (0: unknown): an edit that set the mtime back moved it.
       if (st->type == FileType::kFile && st->inode == row->stat.inode && st->size == local.size &&
-          st->mtime_ns == row->stat.mtime_ns) {
+          st->mtime_ns == row->stat.mtime_ns &&
+          (row->stat.ctime_ns == 0 || st->ctime_ns == row->stat.ctime_ns)) {
         return Status::Ok();
       }
       break;

@@ -20,8 +20,9 @@
 namespace tessera::daemon::syncer {
 
 // OK when the thing at `path` is what `row` says is there locally: absent when row has no local
-// version; otherwise the same kind, and for files the same size, mtime and inode (for symlinks
-// the same target). Conflict when it differs (a local change the index has not seen yet).
+// version; otherwise the same kind, and for files the same size, mtime and inode, and ctime
+// when the row has one (for symlinks the same target). Conflict when it differs (a local change the
+// index has not seen yet).
 common::Status CheckTarget(common::Env& env, const common::PathAt& path, const index::FileRow* row);
 
 // Creates the missing directories between `root` and the parent of `rel` (mode 0755), each made

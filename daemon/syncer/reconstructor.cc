@@ -6,6 +6,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "common/sparse_append.h"
 #include "common/temp_file.h"
 #include "common/temp_name.h"
 #include "common/wire/journal_messages.h"
@@ -129,6 +130,17 @@ Status Reconstructor::WriteFile(const common::PathAt& target, const std::string&
   publish.sync_dir = false;  // the group fsyncs the directory once, before its rows commit
   TESSERA_RETURN_IF_ERROR(tmp.Publish(publish));
   group.SyncLater(ParentOf(rel));
+  // The rename moved the file's ctime: take the new one when the file there is still the one
+  // written (same inode, size and mtime), else leave it unknown (0), so the next look hashes
+  // the file again rather than trust it. (An edit in the moment between the rename and this
+  // lstat that keeps size and mtime is not told apart.)
+  written->ctime_ns = 0;
+  if (auto now = env_.Lstat(target); now.ok() && now->type == common::FileType::kFile &&
+                                     now->inode == written->inode && now->size == written->size &&
+                                     now->mtime_ns == written->mtime_ns) {
+    written->ctime_ns = now->ctime_ns;
+    written->nlink = now->nlink;
+  }
   return Status::Ok();
 }
 
@@ -186,7 +198,8 @@ Status Reconstructor::WriteBlocks(common::WritableFile& file, const std::string&
       }
     }
     // Blocks go out in writes of up to kWriteBytes (a source tree's ~1 KiB blocks would
-    // otherwise cost a system call each).
+    // otherwise cost a system call each); runs of zeros become holes (common/sparse_append.h),
+    // so a sparse file stays sparse here.
     std::string out;
     out.reserve(std::min<uint64_t>(bytes, kWriteBytes));
     for (size_t k = begin; k < i; ++k) {
@@ -206,7 +219,7 @@ Status Reconstructor::WriteBlocks(common::WritableFile& file, const std::string&
         data = local;
       }
       if (out.size() + data.size() > kWriteBytes && !out.empty()) {
-        TESSERA_RETURN_IF_ERROR(file.Append(out));
+        TESSERA_RETURN_IF_ERROR(common::AppendSparse(file, out));
         out.clear();
       }
       out.append(data);
@@ -216,7 +229,7 @@ Status Reconstructor::WriteBlocks(common::WritableFile& file, const std::string&
       }
       if (*cache_blocks) local_blocks_.Keep(blocks[k].id, data);
     }
-    if (!out.empty()) TESSERA_RETURN_IF_ERROR(file.Append(out));
+    if (!out.empty()) TESSERA_RETURN_IF_ERROR(common::AppendSparse(file, out));
   }
   return Status::Ok();
 }
@@ -247,9 +260,12 @@ Status Reconstructor::RecordWritten(const Plan& plan, const common::FileStat& st
   row.stat.inode = st.inode;
   row.stat.mode = st.mode;
   row.stat.mtime_ns = st.mtime_ns;
+  row.stat.ctime_ns = st.ctime_ns;
+  row.stat.nlink = st.nlink;
   if (row.local->kind == FileKind::kFile) {
     row.stat.size = row.local->size;
-    row.stat.hashed_at_ns = row.stat.mtime_ns + 10'000'000'000;  // content known: not in doubt
+    // Content known: not in doubt (daemon/scanner/scanner.h).
+    row.stat.hashed_at_ns = std::max(st.mtime_ns, st.ctime_ns) + 10'000'000'000;
     row.stat.format = plan.row && !plan.row->stat.format.empty() ? plan.row->stat.format : "binary";
   }
   row.state = index::SyncState::kSynced;

@@ -5,16 +5,16 @@
 // blocks, the version it replaces (one open file), the chunk cache or any local file holding
 // them (LocalBlocks), else the blockserver in bounded windows (as rsync deltas against the
 // blocks they replace locally when the server finds that smaller). Every block is verified
-// against its id. Everything goes through the Env beneath the sync root's RootDir; the file is
-// published by common::TempFile: fsynced, then renamed over the target only if the target is
-// still what the index recorded (the precondition CheckTarget: kind, size, mtime, inode); its
-// directory goes to the group (DownloadGroup) to be fsynced before the group's rows commit.
-// Directories and symlinks (a temp symlink renamed over the target) are made the same careful
-// way; new parent directories are fsynced into theirs as they are made (MakeParents). The
-// index row then records the written version.
-// When the target changed under it, the path is marked for a rescan (NextPass) and the step
-// fails with Conflict; the next pass reconciles it again.
-// Owns its counts. Not thread-safe: the syncer thread's.
+// against its id; all-zero runs of whole 4 KiB blocks are left as holes (common/sparse_append.h:
+// a sparse file stays sparse, and reads back the same). Everything goes through the Env beneath the
+// sync root's RootDir; the file is published by common::TempFile: fsynced, then renamed over the
+// target only if the target is still what the index recorded (the precondition CheckTarget: kind,
+// size, mtime, inode, ctime); its directory goes to the group (DownloadGroup) to be fsynced before
+// the group's rows commit. Directories and symlinks (a temp symlink renamed over the target) are
+// made the same careful way; new parent directories are fsynced into theirs as they are made
+// (MakeParents). The index row then records the written version. When the target changed under it,
+// the path is marked for a rescan (NextPass) and the step fails with Conflict; the next pass
+// reconciles it again. Owns its counts. Not thread-safe: the syncer thread's.
 #pragma once
 
 #include <string>

@@ -52,6 +52,12 @@ class FaultWritableFile final : public common::WritableFile {
     env_.RecordAppend(key_, base_->Size());
     return s;
   }
+  Status AppendHole(uint64_t n) override {
+    TESSERA_RETURN_IF_ERROR(env_.MaybeFail(FaultEnv::kWrite, "hole " + key_, true));
+    Status s = base_->AppendHole(n);
+    env_.RecordAppend(key_, base_->Size());
+    return s;
+  }
   Status Sync() override {
     TESSERA_RETURN_IF_ERROR(env_.MaybeFail(FaultEnv::kSync, "fsync " + key_, false));
     TESSERA_RETURN_IF_ERROR(base_->Sync());

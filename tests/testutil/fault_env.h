@@ -36,7 +36,7 @@ class FaultEnv final : public common::EnvWrapper {
   enum Op : uint32_t {
     kCreate =
         1u << 0,  // NewWritableFile, NewAppendableFile, CreateExclusive, Mkdir, CreateDirs, Symlink
-    kWrite = 1u << 1,    // WritableFile::Append
+    kWrite = 1u << 1,    // WritableFile::Append, AppendHole
     kSync = 1u << 2,     // WritableFile::Sync, SyncDir, SyncDirAt
     kClose = 1u << 3,    // WritableFile::Close
     kRename = 1u << 4,   // RenameFile, RenameAt

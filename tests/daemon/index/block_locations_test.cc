@@ -113,7 +113,9 @@ TEST_CASE(
       "CREATE INDEX block_locations_by_id ON block_locations(id);"
       "CREATE INDEX block_locations_by_path ON block_locations(path);"
       "INSERT INTO files(path, jid, kind, blocks) VALUES('torn', 3, 'file', x'0102030405');"
-      "DROP TABLE held_deletes;"  // from a later version
+      "DROP TABLE held_deletes;"  // from later versions
+      "DROP INDEX files_by_linked_inode; ALTER TABLE files DROP COLUMN ctime_ns;"
+      "ALTER TABLE files DROP COLUMN nlink;"
       "PRAGMA user_version=2;");
   auto idx = Index::Open(db);
   REQUIRE_MESSAGE(idx.ok(), idx.status().ToString());

@@ -178,7 +178,9 @@ TEST_CASE("index moves: a version 1 index is migrated and keeps its rows") {
                      "ALTER TABLE remote_pending DROP COLUMN moved_from;"
                      "ALTER TABLE remote_pending DROP COLUMN covers;"
                      "INSERT INTO files(path, jid, base_kind) VALUES('kept', 4, 'dir');"
-                     "DROP TABLE held_deletes;"  // from a later version
+                     "DROP TABLE held_deletes;"  // from later versions
+                     "DROP INDEX files_by_linked_inode; ALTER TABLE files DROP COLUMN ctime_ns;"
+                     "ALTER TABLE files DROP COLUMN nlink;"
                      "PRAGMA user_version=1;");
   auto idx = Index::Open(db);
   REQUIRE_MESSAGE(idx.ok(), idx.status().ToString());

@@ -1,7 +1,10 @@
 #include "daemon/watcher/watcher.h"
 
 #include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -134,6 +137,68 @@ TEST_CASE("watcher: a backlog of events is reported in bounded batches, none los
     CHECK(b.largest <= 4096);
     CHECK(b.batches >= 3);  // "first", then the backlog in more than one batch
   }
+}
+
+// Reports into `seen`, with open files looked at again every 100 ms.
+common::Result<std::unique_ptr<Watcher>> OpenReporting(common::Env& env, testutil::TempDir& root,
+                                                       common::Logger& log, Seen& seen) {
+  return Watcher::Open(env, root.path(), "", log,
+                       WatcherCallbacks{[&](const std::set<std::string>& p) {
+                                          common::MutexLock lock(seen.mutex);
+                                          seen.paths.insert(p.begin(), p.end());
+                                          seen.cv.NotifyAll();
+                                        },
+                                        [] {}},
+                       std::chrono::milliseconds(100));
+}
+
+TEST_CASE("watcher: a file kept open and written through mmap is reported again") {
+  testutil::TempDir root;
+  common::Logger log{common::LogLevel::kWarn};
+  common::PosixEnv env;
+  Seen seen;
+  testing::WriteFile(root.Sub("db-shm"), std::string(4096, 'a'));
+  auto w = OpenReporting(env, root, log, seen);
+  REQUIRE(w.ok());
+  std::jthread thread([&](std::stop_token st) { (*w)->Run(st); });
+  const int fd = ::open(root.Sub("db-shm").c_str(), O_RDWR);
+  REQUIRE(fd >= 0);
+  void* map = ::mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  REQUIRE(map != MAP_FAILED);
+  static_cast<char*>(map)[0] = 'b';  // no write(2), no close: no event says it changed
+  CHECK(seen.WaitFor("db-shm"));
+  {
+    common::MutexLock lock(seen.mutex);
+    seen.paths.clear();
+  }
+  CHECK(seen.WaitFor("db-shm"));  // and again while it stays open
+  ::munmap(map, 4096);
+  ::close(fd);  // IN_CLOSE_WRITE: reported as a change, then no longer open
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  {
+    common::MutexLock lock(seen.mutex);
+    seen.paths.clear();
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  common::MutexLock lock(seen.mutex);
+  CHECK(seen.paths.empty());
+}
+
+TEST_CASE("watcher: a file opened and closed for reading is not reported") {
+  testutil::TempDir root;
+  common::Logger log{common::LogLevel::kWarn};
+  common::PosixEnv env;
+  Seen seen;
+  testing::WriteFile(root.Sub("read-me"), "hello");
+  auto w = OpenReporting(env, root, log, seen);
+  REQUIRE(w.ok());
+  std::jthread thread([&](std::stop_token st) { (*w)->Run(st); });
+  for (int i = 0; i < 3; ++i) CHECK(testing::ReadFile(root.Sub("read-me")) == "hello");
+  testing::WriteFile(root.Sub("marker"), "x");  // events are in order: once it is seen...
+  CHECK(seen.WaitFor("marker"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));  // ...and a few intervals more
+  common::MutexLock lock(seen.mutex);
+  CHECK(!seen.paths.contains("read-me"));
 }
 
 }  // namespace
