@@ -18,6 +18,16 @@ constexpr const char* kIncomingSql =
     "SELECT r.path FROM remote_pending r JOIN files f ON f.path = r.path "
     "WHERE r.kind = 'deleted' AND r.covers = 0 AND f.kind IS NOT NULL";
 
+// Steps a bound statement (a change with RETURNING 1) to its end: the rows it changed.
+Result<uint64_t> RowsChanged(SqliteStmt& s) {
+  uint64_t n = 0;
+  for (;;) {
+    TESSERA_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return n;
+    ++n;
+  }
+}
+
 }  // namespace
 
 Result<DeleteCounts> Index::CountDeletes() {
@@ -79,13 +89,7 @@ Result<uint64_t> Index::ReleaseHeld(bool incoming) {
       impl_->Stmt("DELETE FROM held_deletes WHERE incoming = ?1 AND confirmed = 0 RETURNING 1"));
   auto use = s->Use();
   TESSERA_RETURN_IF_ERROR(s->BindInt(1, incoming ? 1 : 0));
-  uint64_t n = 0;
-  for (;;) {
-    TESSERA_ASSIGN_OR_RETURN(bool row, s->Step());
-    if (!row) break;
-    ++n;
-  }
-  return n;
+  return RowsChanged(*s);
 }
 
 Result<uint64_t> Index::HeldCount() {
@@ -97,13 +101,7 @@ Result<uint64_t> Index::ConfirmHeldDeletes() {
       auto* s,
       impl_->Stmt("UPDATE held_deletes SET confirmed = 1 WHERE confirmed = 0 RETURNING 1"));
   auto use = s->Use();
-  uint64_t n = 0;
-  for (;;) {
-    TESSERA_ASSIGN_OR_RETURN(bool row, s->Step());
-    if (!row) break;
-    ++n;
-  }
-  return n;
+  return RowsChanged(*s);
 }
 
 Result<uint64_t> Index::RestoreHeldDeletes() {
