@@ -92,8 +92,14 @@ TEST_CASE("e2e memory: uploading a 256 MiB file keeps the sender's peak RSS far 
                               << " MiB, for a " << kFileBytes / (1 << 20) << " MiB file");
   REQUIRE(sender > 0);
   REQUIRE(receiver > 0);
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  // A sanitizer's quarantine and shadow memory are most of the RSS: the bound is checked by
+  // the release stage of scripts/test, which runs this test on the optimized build.
+  MESSAGE("sanitizer build: the peak RSS bound is not checked here");
+#else
   CHECK(sender < kPeakBound);
   CHECK(receiver < kPeakBound);
+#endif
 }
 
 }  // namespace
