@@ -4,6 +4,7 @@
 #include <functional>
 #include <optional>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 #include <utility>
 
@@ -218,15 +219,21 @@ Result<SyncEngine::PassOutcome> SyncEngine::Pass() {
 
 Result<std::vector<SyncEngine::DeletedFile>> SyncEngine::DeletedFiles(
     const std::vector<UploadItem>& uploads) {
+  // A file renamed here is a delete and an add of the same content: nothing is lost. The
+  // files added, by size, so each delete compares only with those of its size.
+  std::unordered_multimap<uint64_t, const FileVersion*> added;
+  for (const UploadItem& u : uploads) {
+    if (u.local && u.local->kind == common::wire::FileKind::kFile)
+      added.emplace(u.local->size, &*u.local);
+  }
   std::vector<DeletedFile> out;
   for (const UploadItem& item : uploads) {
     if (item.local) continue;
     TESSERA_ASSIGN_OR_RETURN(auto row, index_.Get(item.path));
     if (!row || !row->base || row->base->kind != common::wire::FileKind::kFile) continue;
-    // A file renamed here is a delete and an add of the same content: nothing is lost.
-    const bool renamed = std::any_of(uploads.begin(), uploads.end(), [&](const UploadItem& u) {
-      return u.local && u.local->SameContent(*row->base);
-    });
+    const auto [first, last] = added.equal_range(row->base->size);
+    const bool renamed =
+        std::any_of(first, last, [&](const auto& a) { return a.second->SameContent(*row->base); });
     if (!renamed) out.push_back(DeletedFile{item.path, row->base_jid, *row->base});
   }
   return out;

@@ -60,9 +60,27 @@ void SetMtime(const std::string& path, int64_t sec) {
   REQUIRE(::utimensat(AT_FDCWD, path.c_str(), t, AT_SYMLINK_NOFOLLOW) == 0);
 }
 
-// Long enough for the kernel's (coarse) timestamp clock to move on.
-void NextTick() { std::this_thread::sleep_for(std::chrono::milliseconds(20)); }
-// Past the doubt window: a file changed just now (its ctime) is hashed again until then.
+// Until the kernel's (coarse) timestamp clock has moved on: a probe file's ctime, set to "now"
+// again and again, passes the one it had (a deadline bounds a clock that never moves).
+void NextTick() {
+  testutil::TempDir dir;
+  const std::string probe = dir.Sub("probe");
+  WriteFile(probe, "");
+  struct stat first {};
+  REQUIRE(::stat(probe.c_str(), &first) == 0);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (;;) {
+    REQUIRE(::utimensat(AT_FDCWD, probe.c_str(), nullptr, 0) == 0);  // ctime := now
+    struct stat now {};
+    REQUIRE(::stat(probe.c_str(), &now) == 0);
+    if (now.st_ctim.tv_sec != first.st_ctim.tv_sec || now.st_ctim.tv_nsec != first.st_ctim.tv_nsec)
+      return;
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::yield();
+  }
+}
+// Past the doubt window, which the scanner measures on the real clock from a file's ctime: a
+// file changed just now is hashed again until then, so the wait is the condition itself.
 void PastDoubt() { std::this_thread::sleep_for(kDoubtWindow + std::chrono::milliseconds(50)); }
 
 constexpr int64_t kLongAgo = 978'307'200;  // 2001-01-01: long before any hash, not in doubt
