@@ -1,7 +1,6 @@
 #include "common/http/content_coding.h"
 
-#include <cctype>
-
+#include "common/ascii.h"
 #include "common/zstd.h"
 
 namespace tessera::common::http {
@@ -12,17 +11,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
 }
 
 // True when the parameters of one Accept-Encoding item ("q=0.5") give it a zero weight.
@@ -53,7 +41,7 @@ bool AcceptsZstd(std::string_view accept_encoding) {
         comma == std::string_view::npos ? std::string_view() : accept_encoding.substr(comma + 1);
     const size_t semi = item.find(';');
     const std::string_view coding = Trim(item.substr(0, semi));
-    if (!EqualsIgnoreCase(coding, kZstdCoding)) continue;
+    if (!EqualsIgnoreAsciiCase(coding, kZstdCoding)) continue;
     return semi == std::string_view::npos || !HasZeroWeight(item.substr(semi + 1));
   }
   return false;
@@ -69,8 +57,8 @@ std::optional<std::string> MaybeCompress(std::string_view body, int level, zstd:
 Result<std::string> DecodeBody(std::string_view content_encoding, std::string body,
                                uint64_t max_bytes, zstd::Codec* codec) {
   const std::string_view coding = Trim(content_encoding);
-  if (coding.empty() || EqualsIgnoreCase(coding, "identity")) return body;
-  if (!EqualsIgnoreCase(coding, kZstdCoding)) {
+  if (coding.empty() || EqualsIgnoreAsciiCase(coding, "identity")) return body;
+  if (!EqualsIgnoreAsciiCase(coding, kZstdCoding)) {
     return InvalidArgument("unsupported Content-Encoding \"" + std::string(coding) +
                            "\" (only zstd is accepted)");
   }

@@ -12,6 +12,7 @@
 #include "common/wire/journal_messages.h"
 #include "daemon/syncer/delta_bases.h"
 #include "daemon/syncer/local_fs.h"
+#include "daemon/syncer/name_clash.h"
 #include "daemon/syncer/safe_target.h"
 
 namespace tessera::daemon::syncer {
@@ -40,6 +41,9 @@ Status Reconstructor::Write(const Plan& plan, DownloadGroup& group, NextPass& ne
   const FileVersion& v = *plan.pending->version;
   auto target = SafeTarget(env_, root_, config_, log_, index_, plan.path, stats_.refused);
   if (!target) return index_.RemovePending(plan.path);  // refused, logged, never written
+  // On a folding file system the path may name another one's file: failing (looked at again
+  // until one of them is renamed), never written over it.
+  TESSERA_RETURN_IF_ERROR(CheckNameClash(env_, root_, index_, plan.path));
   const index::FileRow* row = plan.row ? &*plan.row : nullptr;
   if (const Status s = CheckTarget(env_, *target, row); !s.ok()) {
     // A local change the index has not seen: the next pass records it and reconciles again.

@@ -84,5 +84,33 @@ TEST_CASE("names: another desktop with this one's device name is reported, once"
   CHECK(snap->warning.empty());
 }
 
+TEST_CASE("names: this desktop's own entries listed back between others' warn nobody") {
+  TestServers servers;
+  TestPeer a(servers, "A");
+  TestPeer b(servers, "B");
+  std::filesystem::create_directories(a.Abs("album/2026"));
+  WriteFile(a.Abs("album/2026/one.txt"), "one\n");
+  REQUIRE(a.Sync().ok());
+  REQUIRE(b.Sync().ok());
+  for (int i = 0; i < 3; ++i) {
+    // B's commit comes between two of A's, so A lists its own second one back.
+    WriteFile(a.Abs("a" + std::to_string(i) + ".txt"), "from A\n");
+    REQUIRE(a.Sync().ok());
+    WriteFile(b.Abs("b" + std::to_string(i) + ".txt"), "from B\n");
+    REQUIRE(b.Sync().ok());
+  }
+  // A directory renamed here is one move entry, listed back too.
+  REQUIRE(std::rename(a.Abs("album").c_str(), a.Abs("photos").c_str()) == 0);
+  REQUIRE(a.Sync().ok());
+  REQUIRE(b.Sync().ok());
+  REQUIRE(a.Sync().ok());
+  CHECK(Exists(b.Abs("photos/2026/one.txt")));
+  for (TestPeer* peer : {&a, &b}) {
+    auto snap = peer->index().Snapshot("default");
+    REQUIRE(snap.ok());
+    CHECK_MESSAGE(snap->warning.empty(), snap->warning);
+  }
+}
+
 }  // namespace
 }  // namespace tessera::daemon::syncer
