@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -110,6 +111,14 @@ std::string ConflictedCopies(const Snapshot& snapshot) {
   return out;
 }
 
+// TESSERA_E2E_TREE_SCALE=N (default 1) makes the rm -rf test's tree N times bigger (6N
+// directories of 40 files), for a run by hand at the sizes users delete (84: 20,160 files).
+int TreeScale() {
+  const char* env = std::getenv("TESSERA_E2E_TREE_SCALE");
+  const int n = env != nullptr ? std::atoi(env) : 1;
+  return n > 0 ? n : 1;
+}
+
 TEST_CASE("e2e trees: rm -rf of a tree over many commit batches leaves no directory behind") {
   testutil::TempDir dir;
   ClusterOptions options;
@@ -117,13 +126,20 @@ TEST_CASE("e2e trees: rm -rf of a tree over many commit batches leaves no direct
   options.daemon_args = {"--commit-batch-items=16", "--mass-delete-files=100000"};
   auto cluster = StartClusterOrFail(dir, options);
   INFO(*cluster);
+  const int scale = TreeScale();
+  const auto timeout = kConvergeLarge * scale;
   Write(cluster->Path(kA, "keep.txt"), "stays\n");
-  MakeTree(cluster->root(kA), "tree", 6, 40);
-  RequireConverged(*cluster, kA, kB, kConvergeLarge);
+  MakeTree(cluster->root(kA), "tree", 6 * scale, 40);
+  auto start = std::chrono::steady_clock::now();
+  RequireConverged(*cluster, kA, kB, timeout);
+  MESSAGE((6 * scale * 40) << " files: B has them " << SecondsSince(start)
+                           << " s after they were made");
   REQUIRE(Exists(cluster->Path(kB, "tree/dir5/nested/f39")));
 
+  start = std::chrono::steady_clock::now();
   RemoveTree(cluster->Path(kA, "tree"));
-  RequireConvergedWith(*cluster, "tree", EntryKind::kOther, kConvergeLarge);
+  RequireConvergedWith(*cluster, "tree", EntryKind::kOther, timeout);
+  MESSAGE("rm -rf: gone from B " << SecondsSince(start) << " s later");
   // Some seconds more: nothing comes back on either side.
   std::this_thread::sleep_for(3s);
   RequireConvergedWith(*cluster, "tree", EntryKind::kOther, kConverge);
