@@ -1,8 +1,8 @@
 // common/wire/json_fields.h
 //
-// Internal to common/wire: parsing a JSON body and reading typed fields out of Boost.JSON
-// objects, every failure an InvalidArgument naming the field. No exceptions escape (values are
-// read with the non-throwing accessors). Pure functions; thread-safe.
+// Internal to common's message formats (common/wire, common/auth): parsing a JSON body and reading
+// typed fields out of Boost.JSON objects, every failure an InvalidArgument naming the field. No
+// exceptions escape (values are read with the non-throwing accessors). Pure functions; thread-safe.
 #pragma once
 
 #include <boost/json.hpp>
