@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -32,8 +33,17 @@ class BlockStore {
   // stored does not hash to `id`; IOError from the disk.
   virtual common::Result<std::optional<std::string>> Get(const common::BlockId& id) = 0;
 
-  // Whether the block is stored. IOError from the disk.
+  // Whether the block is stored. IOError from the disk. (A namespace reference's key,
+  // namespace_refs.h, may answer true: it is no block's id.)
   virtual common::Result<bool> Has(const common::BlockId& id) = 0;
+
+  // Records that namespace `ns` holds each of `ids` (namespace_refs.h): its writer uploaded
+  // their bytes, or the metaserver vouched for them. Durable when OK; recording one again is a
+  // no-op. InvalidArgument for a bad name; IOError/NoSpace from the disk.
+  virtual common::Status AddRefs(std::string_view ns, const std::vector<common::BlockId>& ids) = 0;
+
+  // Whether `ns` holds `id`. The block itself may be gone (lost, damaged): Get tells.
+  virtual common::Result<bool> HasRef(std::string_view ns, const common::BlockId& id) = 0;
 };
 
 }  // namespace tessera::blockserver

@@ -2,6 +2,7 @@
 
 #include "blockserver/engine/manifest.h"
 #include "blockserver/store/engine_block_store_format.h"
+#include "blockserver/store/namespace_refs.h"
 #include "common/wire/block_messages.h"
 #include "common/zstd.h"
 
@@ -15,9 +16,9 @@ std::string FormatFileContents() {
   return std::string(fmt::kFormatMagic) + " " + std::to_string(fmt::kFormatVersion) + "\n";
 }
 
-// OK if `text` is a FORMAT file this code reads; InvalidArgument for a newer version,
-// Corruption for anything else.
-common::Status CheckFormatFile(const std::string& path, std::string_view text) {
+// The version of a FORMAT file this code reads (kOldestFormatVersion..kFormatVersion);
+// InvalidArgument for a newer version, Corruption for anything else.
+common::Result<uint32_t> CheckFormatFile(const std::string& path, std::string_view text) {
   const std::string prefix = std::string(fmt::kFormatMagic) + " ";
   if (text.substr(0, prefix.size()) != prefix || text.empty() || text.back() != '\n') {
     return common::Corruption(path + ": not a block store FORMAT file");
@@ -31,12 +32,12 @@ common::Status CheckFormatFile(const std::string& path, std::string_view text) {
     if (c < '0' || c > '9') return common::Corruption(path + ": bad version in FORMAT file");
     version = version * 10 + static_cast<uint64_t>(c - '0');
   }
-  if (version != fmt::kFormatVersion) {
-    return common::InvalidArgument(path + ": block store format " + std::to_string(version) +
-                                   ", this build reads only format " +
-                                   std::to_string(fmt::kFormatVersion));
+  if (version < fmt::kOldestFormatVersion || version > fmt::kFormatVersion) {
+    return common::InvalidArgument(
+        path + ": block store format " + std::to_string(version) + ", this build reads formats " +
+        std::to_string(fmt::kOldestFormatVersion) + " to " + std::to_string(fmt::kFormatVersion));
   }
-  return common::Status::Ok();
+  return static_cast<uint32_t>(version);
 }
 
 // Whether `names` hold a MANIFEST, and whether they hold log or SST files.
@@ -58,15 +59,21 @@ EngineFiles FindEngineFiles(const std::vector<std::string>& names) {
 // without engine files. Engine files without a marker: the marker was deleted, or the files
 // were written before values were tagged. A marker without a MANIFEST: the store's files are
 // gone (a store writes its MANIFEST right after its marker).
-// Returns whether it created the marker (a new store).
-common::Result<bool> EnsureFormat(const std::string& dir, common::Env& env, bool allow_empty) {
+// A store of an older format is upgraded (its marker rewritten: the older formats' values
+// are all valid in this one). Returns what it did.
+struct FormatDone {
+  bool created = false;
+  uint32_t upgraded_from = 0;  // 0: not upgraded
+};
+common::Result<FormatDone> EnsureFormat(const std::string& dir, common::Env& env,
+                                        bool allow_empty) {
   const std::string path = dir + "/" + std::string(fmt::kFormatFileName);
   TESSERA_RETURN_IF_ERROR(env.CreateDirs(dir));
   TESSERA_ASSIGN_OR_RETURN(std::vector<std::string> names, env.ListDir(dir));
   const EngineFiles files = FindEngineFiles(names);
   if (env.FileExists(path)) {
     TESSERA_ASSIGN_OR_RETURN(std::string text, env.ReadFileToString(path));
-    TESSERA_RETURN_IF_ERROR(CheckFormatFile(path, text));
+    TESSERA_ASSIGN_OR_RETURN(const uint32_t version, CheckFormatFile(path, text));
     if (!files.manifest && !files.data && !allow_empty) {
       return common::NotFound(
           dir + " held a block store (its " + std::string(fmt::kFormatFileName) +
@@ -74,7 +81,12 @@ common::Result<bool> EnsureFormat(const std::string& dir, common::Env& env, bool
           "are on is not mounted? Refusing to start with an empty store. If starting over "
           "empty is what you want, start with --allow-empty");
     }
-    return false;
+    FormatDone done;
+    if (version < fmt::kFormatVersion) {
+      TESSERA_RETURN_IF_ERROR(common::WriteFileAtomically(env, path, FormatFileContents()));
+      done.upgraded_from = version;
+    }
+    return done;
   }
   if (files.manifest || files.data) {
     return common::InvalidArgument(
@@ -86,7 +98,7 @@ common::Result<bool> EnsureFormat(const std::string& dir, common::Env& env, bool
         "start with an empty directory)");
   }
   TESSERA_RETURN_IF_ERROR(common::WriteFileAtomically(env, path, FormatFileContents()));
-  return true;
+  return FormatDone{true, 0};
 }
 
 }  // namespace
@@ -100,8 +112,13 @@ common::Result<std::unique_ptr<EngineBlockStore>> EngineBlockStore::Open(const s
 common::Result<std::unique_ptr<EngineBlockStore>> EngineBlockStore::Open(
     const std::string& dir, common::Env& env, common::Logger& log, const OpenOptions& options) {
   if (dir.empty()) return common::InvalidArgument("block store: empty data directory");
-  TESSERA_ASSIGN_OR_RETURN(const bool created, EnsureFormat(dir, env, options.allow_empty));
-  if (created) log.Info("block store", "created a new, empty block store in " + dir);
+  TESSERA_ASSIGN_OR_RETURN(const FormatDone format, EnsureFormat(dir, env, options.allow_empty));
+  if (format.created) log.Info("block store", "created a new, empty block store in " + dir);
+  if (format.upgraded_from != 0) {
+    log.Info("block store", "upgraded the block store in " + dir + " from format " +
+                                std::to_string(format.upgraded_from) + " to " +
+                                std::to_string(fmt::kFormatVersion));
+  }
   engine::EngineOptions engine_options = options.engine;
   engine_options.dir = dir;
   engine_options.marker_file = std::string(fmt::kFormatFileName);
@@ -189,6 +206,10 @@ common::Result<std::optional<std::string>> EngineBlockStore::Get(const common::B
     return value.status();
   }
   if (!value->has_value()) return std::optional<std::string>();
+  if (!(*value)->empty() &&
+      static_cast<uint8_t>((**value)[0]) == static_cast<uint8_t>(fmt::ValueTag::kRef)) {
+    return std::optional<std::string>();  // a namespace reference's key: no block
+  }
   auto block = DecodeValue(**value, *codecs_.Acquire());
   if (!block.ok()) return LogCorruption(id, block.status().WithContext("block " + id.ToHex()));
   const common::Status verified = common::wire::VerifyBlock(id, *block);
@@ -200,6 +221,33 @@ common::Result<bool> EngineBlockStore::Has(const common::BlockId& id) {
   auto has = engine_->Has(id);
   if (!has.ok() && has.status().code() == common::Code::kCorruption) {
     return LogCorruption(id, has.status());
+  }
+  return has;
+}
+
+common::Status EngineBlockStore::AddRefs(std::string_view ns,
+                                         const std::vector<common::BlockId>& ids) {
+  TESSERA_RETURN_IF_ERROR(ValidateRefNamespace(ns));
+  engine::WriteBatch batch;
+  for (const auto& id : ids) {
+    const common::BlockId key = RefKey(ns, id);
+    auto has = engine_->Has(key);
+    if (has.ok() && *has) continue;
+    if (!has.ok() && has.status().code() != common::Code::kCorruption) return has.status();
+    std::string value(1, static_cast<char>(fmt::ValueTag::kRef));
+    value += RefPayload(ns, id);
+    batch.Put(key, value);  // a damaged entry is written again: the new one hides it
+  }
+  if (batch.empty()) return common::Status::Ok();
+  return engine_->Write(batch);
+}
+
+common::Result<bool> EngineBlockStore::HasRef(std::string_view ns, const common::BlockId& id) {
+  TESSERA_RETURN_IF_ERROR(ValidateRefNamespace(ns));
+  auto has = engine_->Has(RefKey(ns, id));
+  if (!has.ok() && has.status().code() == common::Code::kCorruption) {
+    (void)LogCorruption(RefKey(ns, id), has.status());
+    return false;  // answered as not held: a writer of `ns` uploads it again
   }
   return has;
 }

@@ -49,6 +49,8 @@ class EngineBlockStore final : public BlockStore {
   common::Result<std::optional<std::string>> Get(const common::BlockId& id) override;
   // Corruption (logged) when the index entry cannot be read.
   common::Result<bool> Has(const common::BlockId& id) override;
+  common::Status AddRefs(std::string_view ns, const std::vector<common::BlockId>& ids) override;
+  common::Result<bool> HasRef(std::string_view ns, const common::BlockId& id) override;
 
   // The engine value for `block`: tag + payload, zstd only for blocks of at least
   // kMinCompressBytes and when smaller.

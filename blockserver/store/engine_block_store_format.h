@@ -15,7 +15,10 @@
 //     tag 1 (zstd): payload is one zstd frame inflating to the block (<= kMaxBlockBytes);
 //                   written only for blocks of at least kMinCompressBytes and when it is
 //                   smaller than the block
-//   The engine key is the block id (SHA-256 of the uncompressed block).
+//     tag 2 (ref):  a namespace reference (namespace_refs.h): payload is the block id's 32
+//                   bytes, then the namespace name; the engine key is RefKey(ns, id)
+//   The engine key of a block is its id (SHA-256 of the uncompressed block).
+//   Format 2 added tag 2; a format 1 store is upgraded when opened (its FORMAT rewritten).
 #pragma once
 
 #include <cstddef>
@@ -26,11 +29,14 @@ namespace tessera::blockserver::block_store_format {
 
 inline constexpr std::string_view kFormatFileName = "FORMAT";
 inline constexpr std::string_view kFormatMagic = "tessera-engine-block-store";
-inline constexpr uint32_t kFormatVersion = 1;
+inline constexpr uint32_t kFormatVersion = 2;
+// The oldest format this build opens (and upgrades to kFormatVersion).
+inline constexpr uint32_t kOldestFormatVersion = 1;
 
 enum class ValueTag : uint8_t {
   kRaw = 0,
   kZstd = 1,
+  kRef = 2,
 };
 
 inline constexpr int kZstdLevel = 3;

@@ -1,5 +1,6 @@
 #include "blockserver/store/file_block_store.h"
 
+#include "blockserver/store/namespace_refs.h"
 #include "common/wire/block_messages.h"
 #include "common/zstd.h"
 
@@ -16,21 +17,31 @@ Result<std::unique_ptr<FileBlockStore>> FileBlockStore::Open(const std::string& 
   return std::unique_ptr<FileBlockStore>(new FileBlockStore(dir, env));
 }
 
-std::string FileBlockStore::PathOf(const BlockId& id) const {
+namespace {
+
+std::string ShardPath(const std::string& base, const BlockId& id) {
   const std::string hex = id.ToHex();
-  return dir_ + "/" + hex.substr(0, 2) + "/" + hex.substr(2, 2) + "/" + hex;
+  return base + "/" + hex.substr(0, 2) + "/" + hex.substr(2, 2) + "/" + hex;
 }
 
-Status FileBlockStore::EnsureShardDirs(const BlockId& id) {
+}  // namespace
+
+std::string FileBlockStore::PathOf(const BlockId& id) const { return ShardPath(dir_, id); }
+
+Status FileBlockStore::EnsureShardDirs(const std::string& base, const BlockId& id) {
   const std::string hex = id.ToHex();
-  const std::string first = dir_ + "/" + hex.substr(0, 2);
+  if (!env_.FileExists(base)) {
+    TESSERA_RETURN_IF_ERROR(env_.CreateDirs(base));
+    TESSERA_RETURN_IF_ERROR(env_.SyncDir(dir_));
+  }
+  const std::string first = base + "/" + hex.substr(0, 2);
   const std::string second = first + "/" + hex.substr(2, 2);
   if (env_.FileExists(second)) return Status::Ok();
   const bool first_existed = env_.FileExists(first);
   TESSERA_RETURN_IF_ERROR(env_.CreateDirs(second));
   // A new directory entry is durable only once its parent is synced.
   TESSERA_RETURN_IF_ERROR(env_.SyncDir(first));
-  if (!first_existed) TESSERA_RETURN_IF_ERROR(env_.SyncDir(dir_));
+  if (!first_existed) TESSERA_RETURN_IF_ERROR(env_.SyncDir(base));
   return Status::Ok();
 }
 
@@ -38,7 +49,7 @@ Status FileBlockStore::PutBatch(const std::vector<std::pair<BlockId, std::string
   for (const auto& [id, data] : blocks) {
     const std::string path = PathOf(id);
     if (env_.FileExists(path)) continue;  // content-addressed: same id, same bytes
-    TESSERA_RETURN_IF_ERROR(EnsureShardDirs(id));
+    TESSERA_RETURN_IF_ERROR(EnsureShardDirs(dir_, id));
     std::string file(kFileBlockMagic);
     file += common::zstd::Compress(data);
     TESSERA_RETURN_IF_ERROR(common::WriteFileAtomically(env_, path, file));
@@ -65,5 +76,22 @@ Result<std::optional<std::string>> FileBlockStore::Get(const BlockId& id) {
 }
 
 Result<bool> FileBlockStore::Has(const BlockId& id) { return env_.FileExists(PathOf(id)); }
+
+Status FileBlockStore::AddRefs(std::string_view ns, const std::vector<BlockId>& ids) {
+  TESSERA_RETURN_IF_ERROR(ValidateRefNamespace(ns));
+  for (const auto& id : ids) {
+    const BlockId key = RefKey(ns, id);
+    const std::string path = ShardPath(RefsDir(), key);
+    if (env_.FileExists(path)) continue;
+    TESSERA_RETURN_IF_ERROR(EnsureShardDirs(RefsDir(), key));
+    TESSERA_RETURN_IF_ERROR(common::WriteFileAtomically(env_, path, RefPayload(ns, id)));
+  }
+  return Status::Ok();
+}
+
+Result<bool> FileBlockStore::HasRef(std::string_view ns, const BlockId& id) {
+  TESSERA_RETURN_IF_ERROR(ValidateRefNamespace(ns));
+  return env_.FileExists(ShardPath(RefsDir(), RefKey(ns, id)));
+}
 
 }  // namespace tessera::blockserver

@@ -4,7 +4,9 @@
 // under `dir`: ab/cd/<64 hex digits>, where "abcd" are the id's first four hex digits. Each file
 // is the magic "TBK1" followed by one zstd frame of the block; it is written with
 // common::WriteFileAtomically (temp file, fsync, rename, fsync directory), so a block file is
-// either absent or whole. Reads verify the content against the id.
+// either absent or whole. Reads verify the content against the id. Namespace references
+// (namespace_refs.h) are files in the same layout under refs/, named for their RefKey and
+// holding their payload.
 // Thread-safe (no shared mutable state beyond the file system). `env` must outlive the store.
 #pragma once
 
@@ -28,14 +30,17 @@ class FileBlockStore final : public BlockStore {
       const std::vector<std::pair<common::BlockId, std::string>>& blocks) override;
   common::Result<std::optional<std::string>> Get(const common::BlockId& id) override;
   common::Result<bool> Has(const common::BlockId& id) override;
+  common::Status AddRefs(std::string_view ns, const std::vector<common::BlockId>& ids) override;
+  common::Result<bool> HasRef(std::string_view ns, const common::BlockId& id) override;
 
   // The file that holds `id` (whether or not it exists).
   std::string PathOf(const common::BlockId& id) const;
 
  private:
   FileBlockStore(std::string dir, common::Env& env) : dir_(std::move(dir)), env_(env) {}
-  // Creates the block's shard directories, syncing each parent of a directory it created.
-  common::Status EnsureShardDirs(const common::BlockId& id);
+  // The shard directories of `id` under `base` (dir_, or RefsDir()), made durable.
+  common::Status EnsureShardDirs(const std::string& base, const common::BlockId& id);
+  std::string RefsDir() const { return dir_ + "/refs"; }
 
   const std::string dir_;
   common::Env& env_;

@@ -165,12 +165,18 @@ TEST_CASE("engine block store: a newer or garbled FORMAT marker is refused") {
   { Store s(dir.path()); }
   auto text = env.ReadFileToString(dir.Sub("FORMAT"));
   REQUIRE(text.ok());
-  CHECK(*text == "tessera-engine-block-store 1\n");
+  CHECK(*text == "tessera-engine-block-store 2\n");
   SUBCASE("newer") {
     REQUIRE(
-        common::WriteFileAtomically(env, dir.Sub("FORMAT"), "tessera-engine-block-store 2\n").ok());
+        common::WriteFileAtomically(env, dir.Sub("FORMAT"), "tessera-engine-block-store 3\n").ok());
     auto s = EngineBlockStore::Open(dir.path(), env, log);
     CHECK(s.status().code() == common::Code::kInvalidArgument);
+  }
+  SUBCASE("older: format 1 is upgraded in place") {
+    REQUIRE(
+        common::WriteFileAtomically(env, dir.Sub("FORMAT"), "tessera-engine-block-store 1\n").ok());
+    { Store again(dir.path()); }
+    CHECK(*env.ReadFileToString(dir.Sub("FORMAT")) == "tessera-engine-block-store 2\n");
   }
   SUBCASE("garbled") {
     REQUIRE(common::WriteFileAtomically(env, dir.Sub("FORMAT"), "something else\n").ok());
