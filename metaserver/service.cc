@@ -1,5 +1,9 @@
 #include "metaserver/service.h"
 
+#include <chrono>
+#include <vector>
+
+#include "common/auth/jwks.h"
 #include "common/lock_file.h"
 #include "metaserver/api/routes.h"
 
@@ -31,9 +35,24 @@ common::Result<std::unique_ptr<Service>> Service::Start(const ServiceOptions& op
   service->notifier_ = std::make_unique<ns::Notifier>(options.notifier);
   service->namespaces_ = std::make_unique<ns::NamespaceService>(
       *service->journal_, *service->notifier_, *service->blocks_, log, options.namespaces);
+  const int64_t now =
+      std::chrono::duration_cast<std::chrono::seconds>(env.Now().time_since_epoch()).count();
+  TESSERA_ASSIGN_OR_RETURN(auto keys, tokens::TokenKeys::Open(env, options.data_dir, now));
+  service->token_keys_ = std::make_unique<tokens::TokenKeys>(std::move(keys));
+  std::vector<common::auth::VerifyKey> verify;
+  for (const auto& k : service->token_keys_->verify_keys()) {
+    TESSERA_ASSIGN_OR_RETURN(auto copy, common::auth::VerifyKey::FromRaw(k.kid(), k.PublicRaw()));
+    verify.push_back(std::move(copy));
+  }
+  service->token_verify_keys_.Set(std::move(verify));
   service->api_ = std::make_unique<api::JsonApi>(*service->namespaces_, options.handlers);
   service->router_ = std::make_unique<common::http::Router>();
   api::AddRoutes(*service->api_, *service->router_);
+  // The public keys that verify access tokens, for the blockserver (no secret in it).
+  service->router_->AddSync(
+      "GET", "/v1/auth/keys", [s = service.get()](const common::http::Request&) {
+        return common::http::JsonResponse(common::auth::EncodeJwks(*s->token_verify_keys_.Get()));
+      });
 
   common::http::ServerOptions server_options;
   server_options.listen = options.listen;

@@ -6,6 +6,7 @@
 //   blockserver client pool -> RemoteBlockAccess (ns/)      the block store, for commits
 //   SqliteJournalStore (journal/sqlite/) -> Journal         the journal's storage and rules
 //   Notifier, NamespaceService (ns/)                        every way in calls the service
+//   TokenKeys (tokens/) -> KeyRing, GET /v1/auth/keys        access-token keys (JWKS)
 //   JsonApi + routes (api/) -> Router -> HttpServer         the JSON API, one adapter
 //
 // main.cc is a thin shell around it; tests run it in-process on 127.0.0.1:0.
@@ -16,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "common/auth/key_ring.h"
 #include "common/client/block_client_pool.h"
 #include "common/env.h"
 #include "common/http/server.h"
@@ -28,6 +30,7 @@
 #include "metaserver/ns/namespace_service.h"
 #include "metaserver/ns/notifier.h"
 #include "metaserver/ns/remote_block_access.h"
+#include "metaserver/tokens/token_keys.h"
 
 namespace tessera::metaserver {
 
@@ -61,6 +64,7 @@ class Service {
   journal::Journal& journal() { return *journal_; }
   ns::Notifier& notifier() { return *notifier_; }
   ns::NamespaceService& namespaces() { return *namespaces_; }
+  const common::auth::KeyRing& token_verify_keys() const { return token_verify_keys_; }
 
  private:
   Service() = default;
@@ -73,6 +77,9 @@ class Service {
   std::unique_ptr<journal::Journal> journal_;
   std::unique_ptr<ns::Notifier> notifier_;
   std::unique_ptr<ns::NamespaceService> namespaces_;
+  // The token signing keys (DATA/token-keys/) and their public half, served at /v1/auth/keys.
+  std::unique_ptr<tokens::TokenKeys> token_keys_;
+  common::auth::KeyRing token_verify_keys_;
   std::unique_ptr<api::JsonApi> api_;
   std::unique_ptr<common::http::Router> router_;
   std::unique_ptr<common::http::HttpServer> server_;
