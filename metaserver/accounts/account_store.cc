@@ -146,7 +146,8 @@ Result<uint64_t> AccountStore::AcceptTotp(std::string_view name, std::string_vie
   // both see the old last step.
   TESSERA_ASSIGN_OR_RETURN(auto txn, Transaction::Begin(db_, /*write=*/true));
   TESSERA_ASSIGN_OR_RETURN(const User user, ReadUser(name));
-  const std::optional<uint64_t> step = VerifyTotp(user.totp_secret, code, now, params);
+  const std::optional<uint64_t> step =
+      VerifyTotp(user.totp_secret, code, std::chrono::floor<std::chrono::seconds>(now), params);
   if (!step) return common::PermissionDenied("wrong one-time code");
   if (user.totp_last_step && *step <= *user.totp_last_step) {
     return common::PermissionDenied("one-time code already used");

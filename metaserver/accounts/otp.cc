@@ -32,21 +32,19 @@ std::string HotpCode(std::string_view key, uint64_t counter, int digits) {
   return code;
 }
 
-uint64_t TotpStep(std::chrono::system_clock::time_point time, const TotpParams& params) {
-  const auto seconds =
-      std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
+uint64_t TotpStep(std::chrono::sys_seconds time, const TotpParams& params) {
+  const auto seconds = time.time_since_epoch().count();
   if (seconds < 0) return 0;
   return static_cast<uint64_t>(seconds) / static_cast<uint64_t>(params.period.count());
 }
 
-std::string TotpCode(std::string_view key, std::chrono::system_clock::time_point time,
+std::string TotpCode(std::string_view key, std::chrono::sys_seconds time,
                      const TotpParams& params) {
   return HotpCode(key, TotpStep(time, params), params.digits);
 }
 
 std::optional<uint64_t> VerifyTotp(std::string_view key, std::string_view code,
-                                   std::chrono::system_clock::time_point time,
-                                   const TotpParams& params) {
+                                   std::chrono::sys_seconds time, const TotpParams& params) {
   if (code.size() != static_cast<size_t>(params.digits)) return std::nullopt;
   for (const char c : code) {
     if (c < '0' || c > '9') return std::nullopt;

@@ -5,7 +5,8 @@
 // floor(unix_seconds / period). Verification accepts the current step and `window` steps
 // either side (clocks drift) and says which step matched, so that a caller can refuse a code
 // whose step is not newer than the last one it accepted (a replay; see account_store.h).
-// Pure functions; thread-safe.
+// Times are whole seconds since the Unix epoch (sys_seconds: RFC 6238's test times reach past
+// what a nanosecond system_clock::time_point holds). Pure functions; thread-safe.
 #pragma once
 
 #include <chrono>
@@ -27,17 +28,16 @@ struct TotpParams {
 std::string HotpCode(std::string_view key, uint64_t counter, int digits = 6);
 
 // The TOTP time step of `time` (0 before the epoch).
-uint64_t TotpStep(std::chrono::system_clock::time_point time, const TotpParams& params = {});
+uint64_t TotpStep(std::chrono::sys_seconds time, const TotpParams& params = {});
 
 // The TOTP code of `key` at `time`.
-std::string TotpCode(std::string_view key, std::chrono::system_clock::time_point time,
+std::string TotpCode(std::string_view key, std::chrono::sys_seconds time,
                      const TotpParams& params = {});
 
 // The step whose code `code` is, among TotpStep(time) - window .. + window (the earliest
 // match when two steps share a code), or nullopt when none. Codes are compared in constant
 // time; a code of the wrong length or with a non-digit never matches.
 std::optional<uint64_t> VerifyTotp(std::string_view key, std::string_view code,
-                                   std::chrono::system_clock::time_point time,
-                                   const TotpParams& params = {});
+                                   std::chrono::sys_seconds time, const TotpParams& params = {});
 
 }  // namespace tessera::metaserver::accounts
