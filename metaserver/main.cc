@@ -1,8 +1,13 @@
-// tessera-metaserver: the journal server. Flags in --help. Prints one line to stdout,
-// "listening on http://HOST:PORT" (HOST as given in --listen), once it accepts connections;
-// logs go to stderr. Exit codes: 0 after SIGINT/SIGTERM, 1 when it cannot start, 2 for bad
-// flags.
+// tessera-metaserver: the journal server. Flags in --help. With no subcommand it serves:
+// prints one line to stdout, "listening on http://HOST:PORT" (HOST as given in --listen), once
+// it accepts connections; logs go to stderr. Exit codes: 0 after SIGINT/SIGTERM, 1 when it
+// cannot start, 2 for bad flags. The admin subcommands (`--data DIR user add|list|remove|passwd
+// ...`, metaserver/tools/user_commands.h) run and exit instead, beside a serving metaserver.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <functional>
+#include <iostream>
 #include <memory>
 #include <string>
 
@@ -12,6 +17,7 @@
 #include "common/http/listen_address.h"
 #include "common/log.h"
 #include "metaserver/service.h"
+#include "metaserver/tools/user_commands.h"
 
 int main(int argc, char** argv) {
   namespace common = tessera::common;
@@ -32,7 +38,15 @@ int main(int argc, char** argv) {
   app.add_option("--workers", options.workers, "threads running journal requests (SQLite, fsync)")
       ->check(CLI::Range(1, 256))
       ->capture_default_str();
+  app.require_subcommand(0, 1);
+  std::function<int()> run;
+  tessera::metaserver::tools::AddUserCommands(
+      app, &options.data_dir,
+      tessera::metaserver::tools::UserIo{std::cin, std::cout, std::cerr,
+                                         ::isatty(STDOUT_FILENO) == 1},
+      &run);
   if (auto exit = cli::Parse(app, argc, argv, "tessera-metaserver")) return *exit;
+  if (run) return run();
   // Valid: the flag checked it. The announced URL keeps the host as given.
   const auto listen = common::http::ParseListenAddress(options.listen);
   if (!listen.ok()) return cli::kExitUsage;

@@ -45,7 +45,8 @@ std::string ExitStatus::ToString() const {
 }
 
 Result<std::unique_ptr<Process>> Process::Spawn(const std::vector<std::string>& argv,
-                                                const std::string& log_path) {
+                                                const std::string& log_path,
+                                                const std::optional<std::string>& stdin_bytes) {
   if (argv.empty()) return common::InvalidArgument("Spawn: empty argv");
   // Everything the child needs is prepared before fork(): after it only async-signal-safe
   // calls are allowed (the test process has other threads).
@@ -56,8 +57,26 @@ Result<std::unique_ptr<Process>> Process::Spawn(const std::vector<std::string>& 
   common::UniqueFd log_fd(
       ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644));
   if (!log_fd.valid()) return common::ErrnoStatus("open " + log_path, errno);
-  common::UniqueFd null_fd(::open("/dev/null", O_RDONLY | O_CLOEXEC));
-  if (!null_fd.valid()) return common::ErrnoStatus("open /dev/null", errno);
+  common::UniqueFd null_fd;  // the child's stdin: /dev/null, or a pipe already holding the bytes
+  if (stdin_bytes.has_value()) {
+    // Filled and closed before fork(): the child reads the bytes then EOF, and the test never
+    // writes to a pipe whose reader may be gone.
+    if (stdin_bytes->size() > 65536) return common::InvalidArgument("Spawn: stdin over 64 KiB");
+    int in[2];
+    if (::pipe2(in, O_CLOEXEC) != 0) return common::ErrnoStatus("pipe2", errno);
+    null_fd.reset(in[0]);
+    common::UniqueFd in_w(in[1]);
+    size_t done = 0;
+    while (done < stdin_bytes->size()) {
+      const ssize_t n = ::write(in_w.get(), stdin_bytes->data() + done, stdin_bytes->size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return common::ErrnoStatus("write stdin pipe", errno);
+      done += static_cast<size_t>(n);
+    }
+  } else {
+    null_fd.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!null_fd.valid()) return common::ErrnoStatus("open /dev/null", errno);
+  }
   int out[2];
   if (::pipe2(out, O_CLOEXEC) != 0) return common::ErrnoStatus("pipe2", errno);
   common::UniqueFd out_r(out[0]), out_w(out[1]);
@@ -264,8 +283,9 @@ std::string FileTail(const std::string& path, size_t max_bytes) {
 }
 
 Result<RunResult> RunToCompletion(const std::vector<std::string>& argv, const std::string& log_path,
-                                  std::chrono::milliseconds timeout) {
-  auto p = Process::Spawn(argv, log_path);
+                                  std::chrono::milliseconds timeout,
+                                  const std::optional<std::string>& stdin_bytes) {
+  auto p = Process::Spawn(argv, log_path, stdin_bytes);
   if (!p.ok()) return p.status();
   auto st = (*p)->Wait(timeout);
   if (!st.ok()) {

@@ -2,8 +2,8 @@
 //
 // Process: one child program started by a test (posix_spawn), with its stdout read line by
 // line by a reader thread (and copied to `<log>.stdout`), its stderr appended to a log file,
-// and stdin from /dev/null. The child inherits no other descriptor of the test.
-// Ownership: a Process owns its child; destroying a Process whose child still runs SIGKILLs
+// and stdin from /dev/null (or from given bytes). The child inherits no other descriptor of the
+// test. Ownership: a Process owns its child; destroying a Process whose child still runs SIGKILLs
 // and reaps it, then joins the reader thread, so a test never leaks a child.
 // Thread safety: not thread-safe, except that the stdout lines may be read (WaitForLine)
 // while the reader thread appends them.
@@ -39,9 +39,12 @@ class Process {
  public:
   // Starts argv[0] (a path; PATH is not searched) with `argv`. stderr is appended to
   // `log_path` (created); stdout lines are kept for WaitForLine and appended to
-  // `log_path + ".stdout"`. IOError if the program cannot be started (missing, not executable).
-  static common::Result<std::unique_ptr<Process>> Spawn(const std::vector<std::string>& argv,
-                                                        const std::string& log_path);
+  // `log_path + ".stdout"`. stdin reads `stdin_bytes` then EOF when given (at most 64 KiB,
+  // what a pipe holds), /dev/null otherwise. IOError if the program cannot be started
+  // (missing, not executable).
+  static common::Result<std::unique_ptr<Process>> Spawn(
+      const std::vector<std::string>& argv, const std::string& log_path,
+      const std::optional<std::string>& stdin_bytes = std::nullopt);
   ~Process();  // SIGKILLs and reaps a child that still runs
   Process(const Process&) = delete;
   Process& operator=(const Process&) = delete;
@@ -97,14 +100,16 @@ class Process {
 };
 
 // Runs `argv` to completion (stdout captured, stderr to `log_path`) and returns the exit
-// status and stdout. Kills the child and returns Unavailable after `timeout`.
+// status and stdout. Kills the child and returns Unavailable after `timeout`. `stdin_bytes` as
+// for Process::Spawn.
 struct RunResult {
   ExitStatus status;
   std::string stdout_text;
 };
-common::Result<RunResult> RunToCompletion(const std::vector<std::string>& argv,
-                                          const std::string& log_path,
-                                          std::chrono::milliseconds timeout);
+common::Result<RunResult> RunToCompletion(
+    const std::vector<std::string>& argv, const std::string& log_path,
+    std::chrono::milliseconds timeout,
+    const std::optional<std::string>& stdin_bytes = std::nullopt);
 
 // The last `max_bytes` of a file ("" if unreadable).
 std::string FileTail(const std::string& path, size_t max_bytes);
