@@ -16,9 +16,6 @@ namespace tessera::metaserver::accounts {
 
 inline constexpr std::string_view kOtpIssuer = "Tessera";
 
-// `text` with every byte but the unreserved ones (RFC 3986: A-Z a-z 0-9 - . _ ~) as %XX.
-std::string PercentEncode(std::string_view text);
-
 // The URI for user `name` with raw key `secret` (SHA-1, params.digits, params.period).
 std::string OtpauthUri(std::string_view name, std::string_view secret,
                        const TotpParams& params = {}, std::string_view issuer = kOtpIssuer);

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "common/base32.h"
+#include "common/http/client.h"
 #include "metaserver/accounts/otpauth_uri.h"
 
 namespace tessera::metaserver::accounts {
@@ -75,7 +76,7 @@ TEST_CASE("otpauth uri: issuer, escaped name, unpadded base32 secret, SHA1/6/30"
         "&algorithm=SHA1&digits=6&period=30");
   CHECK(OtpauthUri("Anna Bell&co:x?", "0123456789abcdefghij")
             .find("Tessera:Anna%20Bell%26co%3Ax%3F?") != std::string::npos);
-  CHECK(PercentEncode("a-b.c_d~e/f\xc3\xa9") == "a-b.c_d~e%2Ff%C3%A9");
+  CHECK(common::http::UrlEncode("a-b.c_d~e/f\xc3\xa9") == "a-b.c_d~e%2Ff%C3%A9");
   auto secret = common::Base32Decode("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
   REQUIRE(secret.ok());
   CHECK(*secret == kRfcSecret);
