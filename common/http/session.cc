@@ -191,7 +191,11 @@ net::awaitable<void> Session::Run() {
     if (!ec) {
       body_limit = BodyLimitOf(router_, parser.get().base(), options_.max_body_bytes);
       parser.body_limit(body_limit);
-      if (!parser.is_done()) {
+      // Beast checks a Content-Length against the limit while parsing the header, before the
+      // route's limit was known; the chunked body's length is checked as it is read.
+      if (const auto length = parser.content_length(); length && *length > body_limit) {
+        ec = bhttp::error::body_limit;
+      } else if (!parser.is_done()) {
         std::tie(ec, n) = co_await bhttp::async_read(stream_, buffer_, parser, AsTuple());
       }
     }
