@@ -2,6 +2,8 @@
 
 #include <tuple>
 
+#include "common/check.h"
+
 namespace tessera::common::http {
 
 namespace {
@@ -71,6 +73,7 @@ void Router::AddRoute(std::string method, std::string pattern, bool prefix, Hand
   route.prefix = prefix;
   route.handler = std::move(handler);
   route.sync_handler = std::move(sync_handler);
+  route.pattern = std::move(pattern);
   routes_.push_back(std::move(route));
 }
 
@@ -88,6 +91,18 @@ void Router::AddPrefix(std::string method, std::string prefix, Handler handler) 
 
 void Router::AddPrefixSync(std::string method, std::string prefix, SyncHandler handler) {
   AddRoute(std::move(method), std::move(prefix), true, nullptr, std::move(handler));
+}
+
+void Router::SetBodyLimit(std::string_view method, std::string_view pattern,
+                          uint64_t max_body_bytes) {
+  bool found = false;
+  for (auto it = routes_.rbegin(); it != routes_.rend() && !found; ++it) {
+    if (it->method == method && it->pattern == pattern) {
+      it->max_body_bytes = max_body_bytes;
+      found = true;
+    }
+  }
+  TESSERA_CHECK(found);  // a limit on a route nobody added is a typo that would limit nothing
 }
 
 void Router::AddFilter(Filter filter) { AddFilter("/", std::move(filter)); }
@@ -127,6 +142,7 @@ RouteMatch Router::Match(Request& request) const {
     const std::string_view first = segments[best->segments.size()];
     request.rest = request.path.substr(static_cast<size_t>(first.data() - request.path.data()) - 1);
   }
+  out.max_body_bytes = best->max_body_bytes;
   if (best->sync_handler) {
     out.sync_handler = &best->sync_handler;
   } else {

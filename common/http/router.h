@@ -65,6 +65,8 @@ struct RouteMatch {
   const Handler* handler = nullptr;           // an async route serves the request
   const SyncHandler* sync_handler = nullptr;  // a sync route serves it (on a worker)
   bool path_matched = false;                  // some route's path matched (405 rather than 404)
+  // The route's limit of its request body after inflating (SetBodyLimit); 0: the server's.
+  uint64_t max_body_bytes = 0;
 
   bool found() const { return handler != nullptr || sync_handler != nullptr; }
 };
@@ -77,6 +79,12 @@ class Router {
   void AddPrefixSync(std::string method, std::string prefix, SyncHandler handler);
   void AddFilter(Filter filter);
   void AddFilter(std::string prefix, Filter filter);
+  // Limits the request body of the route added last with exactly `method` and `pattern` to
+  // `max_body_bytes`, as sent and after inflating (the server refuses a larger one with 413
+  // before the handler runs, and stops inflating at the limit). Without it a route has the
+  // server's ServerOptions::max_body_bytes; a limit above that one has no effect.
+  // REQUIRES: such a route was added.
+  void SetBodyLimit(std::string_view method, std::string_view pattern, uint64_t max_body_bytes);
 
   // Finds the route serving `request` (rules above) and fills request.params and request.rest.
   RouteMatch Match(Request& request) const;
@@ -91,6 +99,8 @@ class Router {
     bool prefix = false;
     Handler handler;           // set for async routes
     SyncHandler sync_handler;  // set for sync routes
+    std::string pattern;
+    uint64_t max_body_bytes = 0;
   };
   struct ScopedFilter {
     std::vector<std::string> prefix;

@@ -18,7 +18,8 @@ constexpr std::chrono::seconds kStopGrace{3};
 }  // namespace
 
 struct HttpServer::Impl {
-  Impl(const ServerOptions& opts, const Router& r, Logger& l) : options(opts), router(r), log(l) {}
+  Impl(const ServerOptions& opts, const Router& r, Logger& l)
+      : options(opts), router(r), log(l), budget(opts.max_body_bytes_in_flight) {}
   ~Impl() {
     Stop();
     acceptor.reset();
@@ -71,7 +72,7 @@ struct HttpServer::Impl {
       }
       if (stopping.load()) co_return;
       std::make_shared<Session>(std::move(socket), router, *workers, options, log, registry,
-                                stopping)
+                                stopping, budget)
           ->Start();
     }
   }
@@ -81,6 +82,7 @@ struct HttpServer::Impl {
   Logger& log;
   SessionRegistry registry;
   std::atomic<bool> stopping{false};
+  BodyBudget budget;  // outlives the sessions: the io_context (their frames) goes first
   Mutex stop_mutex;
   bool stopped TESSERA_GUARDED_BY(stop_mutex) = false;
   std::unique_ptr<WorkerPool> workers;  // sync handlers; joined by Stop before the I/O threads

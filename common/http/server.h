@@ -12,12 +12,12 @@
 // back off. Every answer is written on the connection's strand. The server owns its sockets
 // and threads; handlers own nothing of the server.
 // Compression is transparent to handlers (docs/protocol.md, "Compression"): a request body
-// sent with `Content-Encoding: zstd` is inflated (capped at max_body_bytes: 413 beyond, 400 for
-// a bad frame, 415 for another coding) before the handler sees it, and any answer of at least
-// 256 bytes goes out zstd-compressed when the request's Accept-Encoding lists zstd and that is
-// smaller.
-// Thread-safe: Start/Stop/stats may be called from any thread; the Router must be fully built
-// before Start.
+// sent with `Content-Encoding: zstd` is inflated (capped at the route's body limit, else
+// max_body_bytes: 413 beyond, 400 for a bad frame, 415 for another coding) before the handler
+// sees it; the bodies held at once are bounded by max_body_bytes_in_flight (503 beyond), and any
+// answer of at least 256 bytes goes out zstd-compressed when the request's Accept-Encoding lists
+// zstd and that is smaller. Thread-safe: Start/Stop/stats may be called from any thread; the Router
+// must be fully built before Start.
 //
 // Includes message.h, responder.h and router.h, so that code serving HTTP includes this alone.
 #pragma once
@@ -43,8 +43,13 @@ struct ServerOptions {
   // beyond those running (0: a request finding every worker busy is answered 503 at once).
   int workers = 4;
   size_t max_queued_work = 256;
-  // Limit of a request body, both as sent and after inflating it when it came compressed.
+  // Limit of a request body, both as sent and after inflating it when it came compressed; a
+  // route may have a smaller one (Router::SetBodyLimit). Beyond it: 413, and inflating stops.
   uint64_t max_body_bytes = 64ull << 20;
+  // Bytes of request bodies (inflated) held at once, summed over the requests in flight; a
+  // request that would go over it is answered 503 with Retry-After (a request alone always
+  // fits). Bounds the server's memory for bodies under many concurrent large requests.
+  uint64_t max_body_bytes_in_flight = 256ull << 20;
   // Compress answers (when >= 256 bytes, accepted by the client, and smaller) at this level.
   bool compress_responses = true;
   int zstd_level = 3;

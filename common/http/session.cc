@@ -6,6 +6,7 @@
 #include <boost/url/parse.hpp>
 #include <cctype>
 #include <cerrno>
+#include <tuple>
 
 #include "common/http/content_coding.h"
 
@@ -31,8 +32,8 @@ Response Plain(int status, std::string_view error, std::string message) {
   return r;
 }
 
-// Inflates a compressed request body in place and drops its Content-Encoding, so handlers
-// only ever see plain bodies. On failure, the answer to send instead.
+// Inflates a compressed request body in place (to at most `max_body_bytes`) and drops its
+// Content-Encoding, so handlers only ever see plain bodies. On failure, the answer to send.
 std::optional<Response> DecodeRequestBody(bhttp::request<bhttp::string_body>& in,
                                           uint64_t max_body_bytes, zstd::Codec& codec) {
   const auto coding = in.find(bhttp::field::content_encoding);
@@ -51,6 +52,20 @@ std::optional<Response> DecodeRequestBody(bhttp::request<bhttp::string_body>& in
   in.body() = std::move(body).value();
   in.erase(bhttp::field::content_encoding);
   return std::nullopt;
+}
+
+// The body limit of the route `header` goes to (RouteMatch::max_body_bytes), within the server's
+// `server_limit`; the server's for a target that matches no route or does not parse.
+uint64_t BodyLimitOf(const Router& router, const bhttp::request_header<>& header,
+                     uint64_t server_limit) {
+  auto url = boost::urls::parse_origin_form(header.target());
+  if (!url) return server_limit;
+  Request probe;
+  probe.method = std::string(header.method_string());
+  probe.path = url->path();
+  const RouteMatch match = router.Match(probe);
+  if (match.max_body_bytes == 0) return server_limit;
+  return std::min(match.max_body_bytes, server_limit);
 }
 
 // Builds the handler's view of a request; InvalidArgument for a malformed target.
@@ -80,6 +95,15 @@ bool IsQuietError(const boost::system::error_code& ec) {
 }
 
 }  // namespace
+
+Response Session::BudgetFull() {
+  log_.Debug("http", remote_ + ": request bodies in flight at the budget, answered 503");
+  Response busy = Plain(503, "Unavailable",
+                        "request bodies in flight would exceed the server's " +
+                            std::to_string(budget_.max_bytes()) + " bytes; retry later");
+  busy.headers.emplace_back("Retry-After", "1");
+  return busy;
+}
 
 uint64_t SessionRegistry::Add(std::weak_ptr<Session> session) {
   MutexLock lock(mutex_);
@@ -111,14 +135,15 @@ bool SessionRegistry::WaitEmpty(std::chrono::steady_clock::time_point deadline) 
 
 Session::Session(tcp::socket socket, const Router& router, WorkerPool& workers,
                  const ServerOptions& options, Logger& log, SessionRegistry& registry,
-                 const std::atomic<bool>& stopping)
+                 const std::atomic<bool>& stopping, BodyBudget& budget)
     : stream_(std::move(socket)),
       router_(router),
       workers_(workers),
       options_(options),
       log_(log),
       registry_(registry),
-      stopping_(stopping) {
+      stopping_(stopping),
+      budget_(budget) {
   boost::system::error_code ec;
   const auto endpoint = stream_.socket().remote_endpoint(ec);
   if (!ec) remote_ = endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
@@ -160,12 +185,27 @@ net::awaitable<void> Session::Run() {
     parser.body_limit(options_.max_body_bytes);
     stream_.expires_after(options_.read_timeout);
     reading_ = true;
-    auto [ec, n] = co_await bhttp::async_read(stream_, buffer_, parser, AsTuple());
+    auto [ec, n] = co_await bhttp::async_read_header(stream_, buffer_, parser, AsTuple());
+    // The route's limit holds for the body as sent, and for it inflated (below).
+    uint64_t body_limit = options_.max_body_bytes;
+    if (!ec) {
+      body_limit = BodyLimitOf(router_, parser.get().base(), options_.max_body_bytes);
+      parser.body_limit(body_limit);
+      // Beast checks a Content-Length against the limit while parsing the header, before the
+      // route's limit was known; the chunked body's length is checked as it is read.
+      if (const auto length = parser.content_length(); length && *length > body_limit) {
+        ec = bhttp::error::body_limit;
+      } else if (!parser.is_done()) {
+        std::tie(ec, n) = co_await bhttp::async_read(stream_, buffer_, parser, AsTuple());
+      }
+    }
     reading_ = false;
     if (ec == bhttp::error::body_limit) {
       co_await RefuseAndLinger(
           Plain(413, "ResourceExhausted",
-                "request body over " + std::to_string(options_.max_body_bytes) + " bytes"),
+                "request body over " + std::to_string(body_limit) + " bytes, the limit of " +
+                    std::string(parser.get().method_string()) + " " +
+                    std::string(parser.get().target())),
           parser.get().version());
       co_return;
     }
@@ -188,7 +228,26 @@ net::awaitable<void> Session::Run() {
     bool keep_alive = raw.keep_alive();
     const bool accept_zstd =
         options_.compress_responses && AcceptsZstd(raw[bhttp::field::accept_encoding]);
-    std::optional<Response> response = DecodeRequestBody(raw, options_.max_body_bytes, codec_);
+    // Inflating stops at the route's limit, or sooner at what is left of the server's budget
+    // (then the answer is 503, not 413). Inflation runs on the I/O threads, so the budget is
+    // overshot by at most one body limit per I/O thread.
+    uint64_t inflate_limit = body_limit;
+    bool budget_bound = false;
+    if (const uint64_t used = budget_.in_use(); used != 0) {
+      const uint64_t room = used < budget_.max_bytes() ? budget_.max_bytes() - used : 0;
+      if (room < inflate_limit) {
+        inflate_limit = room;
+        budget_bound = true;
+      }
+    }
+    std::optional<Response> response = DecodeRequestBody(raw, inflate_limit, codec_);
+    if (response && response->status == 413 && budget_bound) response = BudgetFull();
+    // Held until the answer is written: the body's bytes count against the server's budget.
+    std::optional<BodyBudget::Lease> lease;
+    if (!response) {
+      lease = budget_.TryTake(raw.body().size());
+      if (!lease) response = BudgetFull();
+    }
     auto request = ToRequest(std::move(raw), remote_);
     if (response) {
       // The body was read whole, so the connection stays usable.

@@ -23,6 +23,7 @@
 #include <optional>
 #include <vector>
 
+#include "common/http/body_budget.h"
 #include "common/http/response_slot.h"
 #include "common/http/server.h"
 #include "common/http/worker_pool.h"
@@ -54,10 +55,11 @@ class SessionRegistry {
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  // `router`, `workers`, `options`, `log`, `registry` and `stopping` must outlive the session.
+  // `router`, `workers`, `options`, `log`, `registry`, `stopping` and `budget` must outlive the
+  // session.
   Session(net::ip::tcp::socket socket, const Router& router, WorkerPool& workers,
           const ServerOptions& options, Logger& log, SessionRegistry& registry,
-          const std::atomic<bool>& stopping);
+          const std::atomic<bool>& stopping, BodyBudget& budget);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -87,6 +89,8 @@ class Session : public std::enable_shared_from_this<Session> {
   // so that the client sees the answer rather than a reset.
   net::awaitable<void> RefuseAndLinger(Response response, unsigned version);
   void WatchPeer(std::shared_ptr<net::steady_timer> timer);
+  // The 503 (with Retry-After) for a request whose body does not fit in the server's budget.
+  Response BudgetFull();
 
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
@@ -97,6 +101,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Logger& log_;
   SessionRegistry& registry_;
   const std::atomic<bool>& stopping_;
+  BodyBudget& budget_;
   uint64_t registry_id_ = 0;
   std::string remote_;
 

@@ -1,21 +1,65 @@
 #include "common/wire/json_fields.h"
 
+#include <atomic>
+#include <new>
+
 namespace tessera::common::wire::internal {
 
 namespace json = boost::json;
 
 namespace {
+
 Status Bad(std::string_view key, std::string_view why) {
   return InvalidArgument("field \"" + std::string(key) + "\": " + std::string(why));
 }
+
+// Heap memory with a hard limit on the bytes allocated at once: past it, allocation throws
+// std::bad_alloc (caught by ParseObject). Used by one parse on one thread, then by the values it
+// built, which are freed on whichever thread drops them, hence the atomic.
+class LimitedResource final : public json::memory_resource {
+ public:
+  explicit LimitedResource(uint64_t limit) : limit_(limit) {}
+
+ private:
+  void* do_allocate(std::size_t bytes, std::size_t align) override {
+    if (used_.fetch_add(bytes) + bytes > limit_) {
+      used_.fetch_sub(bytes);
+      throw std::bad_alloc();
+    }
+    return ::operator new(bytes, std::align_val_t(align));
+  }
+  void do_deallocate(void* p, std::size_t bytes, std::size_t align) override {
+    used_.fetch_sub(bytes);
+    ::operator delete(p, bytes, std::align_val_t(align));
+  }
+  bool do_is_equal(const json::memory_resource& other) const noexcept override {
+    return this == &other;
+  }
+
+  const uint64_t limit_;
+  std::atomic<uint64_t> used_{0};
+};
+
 }  // namespace
 
 Result<json::object> ParseObject(std::string_view text) {
   boost::system::error_code ec;
   json::parse_options options;
   options.max_depth = 32;
-  json::value v =
-      json::parse(json::string_view(text.data(), text.size()), ec, json::storage_ptr(), options);
+  const uint64_t limit = kParseSlackBytes + kParseBytesPerByte * text.size();
+  json::value v;
+  try {
+    // The parser's own stack comes from the same bounded resource as the result: for a long
+    // array of tiny values the stack is what grows.
+    json::storage_ptr sp = json::make_shared_resource<LimitedResource>(limit);
+    json::parser parser(sp, options);
+    parser.reset(sp);
+    parser.write(json::string_view(text.data(), text.size()), ec);
+    if (!ec) v = parser.release();
+  } catch (const std::bad_alloc&) {
+    return ResourceExhausted("JSON body of " + std::to_string(text.size()) + " bytes needs over " +
+                             std::to_string(limit) + " bytes to parse");
+  }
   if (ec) return InvalidArgument("malformed JSON: " + ec.message());
   json::object* o = v.if_object();
   if (o == nullptr) return InvalidArgument("JSON body is not an object");

@@ -24,8 +24,17 @@ inline boost::json::string_view Sv(std::string_view s) {
   return boost::json::string_view(s.data(), s.size());
 }
 
+// The memory one ParseObject may allocate (its parser's stack and the values it builds):
+// kParseBytesPerByte per byte of text plus kParseSlackBytes. Legitimate messages (strings of
+// ids and paths, objects of a few fields) need under 3 bytes per byte; a hostile array of tiny
+// values ("[0,0,...]") would need 24, and is refused once it reaches the bound.
+inline constexpr uint64_t kParseBytesPerByte = 6;
+inline constexpr uint64_t kParseSlackBytes = 1ull << 20;
+
 // Parses `json`, which must be one JSON object. InvalidArgument on syntax errors, nesting
-// deeper than 32, or a non-object.
+// deeper than 32, or a non-object; ResourceExhausted when parsing it would allocate more than
+// the bound above. The object's memory comes from a resource it shares ownership of, so it
+// stays valid as long as the object (or a value moved out of it) lives.
 Result<boost::json::object> ParseObject(std::string_view json);
 
 // The field, or InvalidArgument("missing field <key>") / wrong type.

@@ -316,3 +316,40 @@ TEST_CASE("wire: wanted blocks ride on a list page only when there are some; rep
 
 }  // namespace
 }  // namespace tessera::common::wire
+
+namespace tessera::common::wire {
+namespace {
+
+// The parse bound of json_fields.h (kParseBytesPerByte per byte of text plus kParseSlackBytes)
+// must let the largest legitimate messages through and stop arrays of tiny values.
+TEST_CASE("wire: a commit batch of 500 files of 200 blocks parses within the parse bound") {
+  CommitBatchRequest request{"laptop", {}};
+  for (int f = 0; f < 500; ++f) {
+    CommitItem item;
+    item.meta.path = "photos/2026/img-" + std::to_string(f) + ".raw";
+    item.meta.kind = FileKind::kFile;
+    for (int b = 0; b < 200; ++b) {
+      item.meta.blocks.push_back({BlockId::Of(std::to_string(f) + "/" + std::to_string(b)), 1});
+    }
+    item.meta.size = 200;
+    request.items.push_back(std::move(item));
+  }
+  const std::string json = Encode(request);
+  REQUIRE(json.size() > 8u << 19);  // well past the slack, so the per-byte factor is what counts
+  const auto decoded = DecodeCommitBatchRequest(json);
+  REQUIRE_MESSAGE(decoded.ok(), decoded.status().ToString());
+  CHECK(decoded->items.size() == 500);
+}
+
+TEST_CASE("wire: an array of tiny values is refused once it passes the parse bound") {
+  std::string json = R"({"device":"evil","items":[)";
+  for (int i = 0; i < (4 << 20); ++i) json += "0,";
+  json += "0]}";
+  const auto decoded = DecodeCommitBatchRequest(json);
+  REQUIRE_FALSE(decoded.ok());
+  CHECK(decoded.status().code() == Code::kResourceExhausted);
+  CHECK(decoded.status().message().find("to parse") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace tessera::common::wire

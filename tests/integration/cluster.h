@@ -103,7 +103,10 @@ class Cluster {
   common::Status StopBlockserver();
   common::Status StopMetaserver();
   common::Status StartServers();  // blockserver, then metaserver
-  common::Status StopServers();   // metaserver, then blockserver
+  // The servers' process ids (for /proc/PID/status); 0 while one is stopped.
+  pid_t blockserver_pid() const { return blockserver_ ? blockserver_->pid() : 0; }
+  pid_t metaserver_pid() const { return metaserver_ ? metaserver_->pid() : 0; }
+  common::Status StopServers();  // metaserver, then blockserver
 
   // Daemons, by index (0 = "dev-a").
   size_t daemon_count() const { return daemons_.size(); }

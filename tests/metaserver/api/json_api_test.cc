@@ -197,6 +197,34 @@ TEST_CASE("metaserver api: list and notify of an unknown namespace do not create
   CHECK(c.Get("/v1/ns/fresh/history?path=a").status == 200);
 }
 
+TEST_CASE("metaserver api: 400 reads of distinct unknown namespaces create none") {
+  Cluster c;
+  const std::string empty_body = c.Get("/v1/ns/never-0/list").body;
+  for (int i = 0; i < 400; ++i) {
+    const std::string ns = "never-" + std::to_string(i);
+    CAPTURE(ns);
+    const auto list = c.Get("/v1/ns/" + ns + "/list");
+    REQUIRE(list.status == 200);
+    CHECK(list.body == empty_body);  // the answer names no namespace, so it is byte-identical
+    const auto notify = c.Get("/v1/ns/" + ns + "/notify?cursor=0&timeout_ms=1");
+    REQUIRE(notify.status == 200);
+    CHECK(common::wire::DecodeNotifyResponse(notify.body)->head == 0);
+  }
+  for (int i = 0; i < 400; ++i) {
+    const auto found = c.meta->journal().FindNamespace("never-" + std::to_string(i));
+    REQUIRE(found.ok());
+    CHECK_FALSE(found->has_value());
+  }
+  CHECK(c.meta->notifier().remembered() == 0);  // the timed-out waiters left nothing behind
+  // The empty answer carries the journal's epoch, the one the namespace has once committed to,
+  // so a daemon that listed it before its first commit sees no journal reset afterwards.
+  const auto before = c.List("never-7");
+  c.Commit("never-7", {testing::DirItem("d", 0)});
+  const auto after = c.List("never-7");
+  CHECK(before.epoch == after.epoch);
+  CHECK(after.head == 1);
+}
+
 TEST_CASE("metaserver api: bad namespace names are refused") {
   Cluster c;
   for (const std::string& ns :
