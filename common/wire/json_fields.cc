@@ -30,7 +30,7 @@ class LimitedResource final : public json::memory_resource {
   }
   void do_deallocate(void* p, std::size_t bytes, std::size_t align) override {
     used_.fetch_sub(bytes);
-    ::operator delete(p, bytes, std::align_val_t(align));
+    ::operator delete(p, std::align_val_t(align));  // unsized: clang 14 lacks sized delete
   }
   bool do_is_equal(const json::memory_resource& other) const noexcept override {
     return this == &other;
