@@ -18,15 +18,6 @@ namespace {
 
 constexpr uint64_t kPeakBound = 200ull << 20;
 
-uint64_t PeakRssBytes(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
-  }
-  return 0;
-}
-
 // `{"<key>":[0,0,...,0]}` (with `prefix` fields before it) of about `bytes` bytes.
 std::string TinyArray(const std::string& prefix, const std::string& key, uint64_t bytes) {
   std::string out = "{" + prefix + "\"" + key + "\":[";

@@ -296,4 +296,13 @@ Result<RunResult> RunToCompletion(const std::vector<std::string>& argv, const st
   return RunResult{*st, (*p)->StdoutSoFar()};
 }
 
+uint64_t PeakRssBytes(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
+  }
+  return 0;
+}
+
 }  // namespace tessera::integration

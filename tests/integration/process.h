@@ -114,4 +114,8 @@ common::Result<RunResult> RunToCompletion(
 // The last `max_bytes` of a file ("" if unreadable).
 std::string FileTail(const std::string& path, size_t max_bytes);
 
+// The peak resident size (VmHWM of /proc/PID/status) of a live process, in bytes; 0 if it
+// cannot be read.
+uint64_t PeakRssBytes(pid_t pid);
+
 }  // namespace tessera::integration

@@ -21,16 +21,6 @@ namespace {
 constexpr size_t kA = 0;
 constexpr size_t kB = 1;
 
-// The VmHWM line of /proc/PID/status, in bytes; 0 if it cannot be read.
-uint64_t PeakRssBytes(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmHWM:", 0) == 0) return std::stoull(line.substr(6)) * 1024;
-  }
-  return 0;
-}
-
 // Writes `size` bytes of seeded pseudo-random (incompressible) data to `path`, 1 MiB per
 // write(), never holding more; returns their SHA-256.
 std::string WriteRandomFile(const std::string& path, uint64_t size, uint64_t seed) {
