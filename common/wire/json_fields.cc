@@ -26,11 +26,19 @@ class LimitedResource final : public json::memory_resource {
       used_.fetch_sub(bytes);
       throw std::bad_alloc();
     }
+    // Plain new for ordinary alignments, aligned new past them, and the matching delete below
+    // (a sanitizer checks that they pair).
+    if (align <= __STDCPP_DEFAULT_NEW_ALIGNMENT__) return ::operator new(bytes);
     return ::operator new(bytes, std::align_val_t(align));
   }
   void do_deallocate(void* p, std::size_t bytes, std::size_t align) override {
     used_.fetch_sub(bytes);
-    ::operator delete(p, std::align_val_t(align));  // unsized: clang 14 lacks sized delete
+    // Unsized: clang 14 builds without sized deallocation.
+    if (align <= __STDCPP_DEFAULT_NEW_ALIGNMENT__) {
+      ::operator delete(p);
+    } else {
+      ::operator delete(p, std::align_val_t(align));
+    }
   }
   bool do_is_equal(const json::memory_resource& other) const noexcept override {
     return this == &other;
