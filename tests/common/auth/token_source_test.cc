@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/mutex.h"
 #include "tests/testutil/manual_clock.h"
 
 namespace tessera::common::auth {
@@ -92,10 +93,17 @@ TEST_CASE("token source: a token a server refused is not handed out again") {
 TEST_CASE("token source: callers at once share one fetch") {
   testutil::ManualClock clock;
   std::atomic<int> calls{0};
+  Mutex mutex;
+  CondVar all_started;
+  int started = 0;  // guarded by mutex
   TokenSource source(
       [&]() -> Result<IssuedToken> {
         ++calls;
-        std::this_thread::sleep_for(20ms);  // widen the window in which others arrive
+        // The fetch holds on until every caller is running (or a deadline passes), so the
+        // others arrive while it is in flight.
+        MutexLock lock(mutex);
+        (void)all_started.WaitFor(mutex, 10s,
+                                  [&]() TESSERA_REQUIRES(mutex) { return started == 8; });
         return IssuedToken{"shared", 600s};
       },
       clock);
@@ -103,6 +111,11 @@ TEST_CASE("token source: callers at once share one fetch") {
   std::atomic<int> right{0};
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] {
+      {
+        MutexLock lock(mutex);
+        ++started;
+        all_started.NotifyAll();
+      }
       auto got = source.Get();
       right += got.ok() && *got == "shared" ? 1 : 0;
     });
